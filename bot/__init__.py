@@ -1,0 +1,1 @@
+"""Process lifecycle and wiring: settings, the command line, and (later) the Slack app and scheduler."""

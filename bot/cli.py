@@ -1,0 +1,384 @@
+"""The `partnerbot` command line: import data, ask what a Slack user would ask, export KPIs, build the demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import secrets
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import NoReturn
+
+from bot.settings import Settings, SettingsError
+from commands.context import CommandContext
+from commands.errors import UserFacingError
+from commands.table import SLASH_COMMAND, dispatch, error_reply
+from reports.config import ConfigError
+from reports.message import Message
+from reports.terminal import render_message
+from storage.db import Database, open_database, safe_url, upgrade
+
+log = logging.getLogger("partnerbot")
+
+USAGE_ERROR = 2
+REJECTED = 1
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse whose errors are one line saying what is wrong, then the usage, then exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"partnerbot: error: {message}\n")
+        self.print_usage(sys.stderr)
+        raise SystemExit(USAGE_ERROR)
+
+
+def fail(message: str, code: int = USAGE_ERROR) -> NoReturn:
+    sys.stderr.write(f"partnerbot: {message}\n")
+    raise SystemExit(code)
+
+
+def now() -> datetime:
+    """The wall clock, read here and nowhere below bot/."""
+    return datetime.now(UTC)
+
+
+def parse_as_of(raw: str | None, database: Database) -> datetime:
+    """A date means the end of that day in the program's time zone; a datetime without offset is local too."""
+    if raw is None:
+        return now()
+    from storage.program import load_config
+
+    with database.session() as session:
+        tz = load_config(session).tz
+    try:
+        if len(raw) == 10:
+            day = datetime.fromisoformat(raw).date()
+            return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz).astimezone(UTC)
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        fail(f"--as-of {raw!r} is not a date or time: use 2026-06-30 or 2026-06-30T17:00+02:00")
+    return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(UTC)
+
+
+@contextmanager
+def store(settings: Settings) -> Iterator[Database]:
+    """The configured database, disposed of when the command is done."""
+    try:
+        database = open_database(settings.database_url)
+    except Exception as exc:  # noqa: BLE001 - any driver error becomes one clear line
+        fail(
+            f"cannot open the database {safe_url(settings.database_url)}: {type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''}"
+        )
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+# --- commands -------------------------------------------------------------------------------------------------
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    text = args.text.strip()
+    if text.startswith(SLASH_COMMAND):
+        text = text[len(SLASH_COMMAND) :]
+    with store(settings) as database:
+        context = CommandContext(
+            database=database, as_of=parse_as_of(args.as_of, database), charts=bool(args.save_charts)
+        )
+        try:
+            message = dispatch(text, context)
+        except UserFacingError as error:
+            message = error_reply(error)
+        if args.json:
+            sys.stdout.write(json.dumps(message.payload(), indent=2, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(render_message(message, colour=sys.stdout.isatty()) + "\n")
+        if args.save_charts:
+            for path in save_files(message, Path(args.save_charts)):
+                sys.stderr.write(f"chart written: {path}\n")
+        return 0
+
+
+def save_files(message: Message, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for file in message.files:
+        path = folder / file.filename
+        path.write_bytes(file.content)
+        written.append(path)
+    return written
+
+
+def cmd_kpis(args: argparse.Namespace, settings: Settings) -> int:
+    from commands.export import export_kpis, kpis_csv
+
+    with store(settings) as database:
+        as_of = parse_as_of(args.as_of, database)
+        try:
+            data = export_kpis(database, as_of=as_of, partner=args.partner)
+        except UserFacingError as error:
+            fail(error.message + (f" {error.hint}" if error.hint else ""))
+        if args.format == "json":
+            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+            return 0
+        sys.stdout.write(kpis_csv(data))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from commands.first_wins import announce_first_wins
+    from storage.importing import ImportFileError, ImportRejected, run_import
+    from storage.program import load_config
+
+    path = Path(args.file)
+    if not path.is_file():
+        fail(f"{path}: no such file")
+    with store(settings) as database:
+        bar = ProgressBar() if sys.stderr.isatty() else None
+        try:
+            report = run_import(
+                database,
+                kind=args.kind,
+                path=path,
+                mapping=args.mapping,
+                skip_invalid=args.skip_invalid,
+                now=now(),
+                progress=bar,
+            )
+        except ImportFileError as error:
+            if bar:
+                bar.clear()
+            fail(str(error))
+        except ImportRejected as rejected:
+            if bar:
+                bar.clear()
+            for row_error in rejected.report.errors:
+                sys.stderr.write(f"{row_error}\n")
+            sys.stderr.write(
+                f"{rejected.report.summary()}\nnothing was imported: fix the rows above, or pass "
+                "--skip-invalid to import the valid rows and write the rejected ones beside the file\n"
+            )
+            return REJECTED
+        if bar:
+            bar.clear()
+        with database.transaction() as session:
+            queued = announce_first_wins(session, now=now(), config=load_config(session))
+        sys.stdout.write(report.summary() + "\n")
+        if queued:
+            sys.stdout.write(
+                f"{queued} first win{'s' if queued != 1 else ''} queued for the wins channel (sent by "
+                "the scheduler, or partnerbot run-due)\n"
+            )
+        if report.rejected_path:
+            sys.stdout.write(f"rejected rows and their reasons: {report.rejected_path}\n")
+        return 0
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, for terminals only."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        moment = time.monotonic()
+        if moment - self.last < 0.1 and done < total:
+            return
+        self.last = moment
+        share = done / total if total else 1.0
+        filled = int(share * 30)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {share:4.0%} {done:,}/{total:,} rows")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(settings, seed=args.seed, out=Path(args.out), anchor=now())
+
+
+def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.program import apply_settings, forget_setting, load_config
+
+    with store(settings) as database:
+        try:
+            with database.transaction() as session:
+                if args.action == "set":
+                    config = apply_settings(session, values={args.key: args.value})
+                elif args.action == "unset":
+                    config = forget_setting(session, key=args.key)
+                else:
+                    config = load_config(session)
+        except ConfigError as error:
+            fail(str(error))
+        from reports.config import DESCRIPTIONS
+
+        for key, value in config.as_mapping().items():
+            shown = (
+                ",".join(f"{k}={v}" for k, v in value.items())
+                if isinstance(value, dict)
+                else ",".join(value)
+                if isinstance(value, list)
+                else value
+            )
+            sys.stdout.write(f"{key} = {shown}\n    {DESCRIPTIONS.get(key, '')}\n")
+        return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.serve import serve
+
+    return serve(settings)
+
+
+def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.serve import socket
+
+    return socket(settings)
+
+
+def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.scheduler import run_scheduler
+
+    return run_scheduler(settings)
+
+
+def cmd_run_due(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.scheduler import run_due
+
+    moment = now()
+    if args.now:
+        try:
+            moment = datetime.fromisoformat(args.now)
+        except ValueError:
+            fail(f"--now {args.now!r} is not an ISO time: use 2026-06-30T09:00+02:00")
+        if moment.tzinfo is None:
+            fail(f"--now {args.now!r} has no UTC offset: add one, like 2026-06-30T09:00+02:00")
+    report = run_due(settings, now=moment.astimezone(UTC))
+    sys.stdout.write(
+        f"first wins queued {report.first_wins}, digests queued {report.digests} (skipped {report.skipped_digests}), "
+        f"alert DMs queued {report.alerts} (held for quiet hours {report.held}); sent {report.sent}, "
+        f"retrying {report.retried}, failed {report.failed}\n"
+    )
+    return 1 if report.errors else 0
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    with store(settings) as database:
+        upgrade(database.engine)
+        sys.stdout.write(f"schema is current: {safe_url(settings.database_url)}\n")
+        return 0
+
+
+# --- wiring ---------------------------------------------------------------------------------------------------
+
+
+KINDS = ("partners", "people", "deals", "stage_changes", "intros", "activities", "surveys", "goals")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="partnerbot", description="partnerbot: partner-program signals in Slack.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="run a /partner command as a Slack user would and print the reply")
+    ask.add_argument("text", help='what follows the slash command, e.g. "/partner acme" or "program"')
+    ask.add_argument("--json", action="store_true", help="print the Slack message payload (blocks + text)")
+    ask.add_argument("--as-of", help="compute as of a date (end of that day) or an ISO time")
+    ask.add_argument("--save-charts", metavar="DIR", help="write the reply's charts as PNG files into DIR")
+    ask.set_defaults(run=cmd_ask)
+
+    kpis = commands.add_parser("kpis", help="every program KPI and per-partner KPIs, for scripts and export")
+    kpis.add_argument("--as-of", help="compute as of a date (end of that day) or an ISO time")
+    kpis.add_argument("--partner", help="only this partner's KPIs")
+    kpis.add_argument("--format", choices=("json", "csv"), default="json")
+    kpis.set_defaults(run=cmd_kpis)
+
+    load = commands.add_parser("import", help="import a CSV or JSON Lines export")
+    load.add_argument("kind", choices=KINDS, metavar="KIND", help=f"one of: {', '.join(KINDS)}")
+    load.add_argument("file", metavar="FILE", help="a .csv, .jsonl or .ndjson file")
+    load.add_argument(
+        "--mapping", metavar="FILE", help="a mapping file, or a preset: salesforce, hubspot, partners, people"
+    )
+    load.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid rows and write the rejected ones to FILE.rejected.csv",
+    )
+    load.set_defaults(run=cmd_import)
+
+    demo = commands.add_parser("demo", help="build a demo database, print two views and write every chart")
+    demo.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
+    demo.add_argument("--out", default="partnerbot-demo", help="folder for the chart PNGs (default ./partnerbot-demo)")
+    demo.set_defaults(run=cmd_demo)
+
+    config = commands.add_parser("config", help="show or change the program configuration")
+    config.add_argument("action", choices=("show", "set", "unset"))
+    config.add_argument("key", nargs="?")
+    config.add_argument("value", nargs="?")
+    config.set_defaults(run=cmd_config)
+
+    serve = commands.add_parser("serve", help="run the Slack app over HTTP (production): /slack/events, /healthz")
+    serve.set_defaults(run=cmd_serve)
+    socket = commands.add_parser("socket", help="run the Slack app in Socket Mode (for trying it on a laptop)")
+    socket.set_defaults(run=cmd_socket)
+
+    scheduler = commands.add_parser("scheduler", help="run the schedule: digests, owner alerts, first wins")
+    scheduler.set_defaults(run=cmd_scheduler)
+    due = commands.add_parser("run-due", help="run whatever is due once and exit (for cron or a CronJob)")
+    due.add_argument("--now", help="the moment to run as of (ISO time with offset); default: now")
+    due.set_defaults(run=cmd_run_due)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=("upgrade",), help="upgrade: bring the schema to the newest migration")
+    db.set_defaults(run=cmd_db)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=os.environ.get("PARTNERBOT_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "config" and args.action in ("set", "unset") and not args.key:
+        parser.error(f"config {args.action} needs a KEY")
+    if args.command == "config" and args.action == "set" and args.value is None:
+        parser.error("config set needs a KEY and a VALUE")
+    try:
+        settings = Settings.from_env(os.environ)
+    except SettingsError as error:
+        fail(str(error))
+    try:
+        return int(args.run(args, settings))
+    except SettingsError as error:
+        fail(str(error))
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        ref = secrets.token_hex(3)
+        log.debug("unexpected error (ref %s)", ref, exc_info=True)
+        sys.stderr.write(
+            f"partnerbot: something went wrong (ref {ref}): {type(error).__name__}: {error}\n"
+            "run again with PARTNERBOT_LOG_LEVEL=DEBUG for the full trace\n"
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,222 @@
+"""The scheduled work, in one place: one tick runs whatever is due, then delivers the outbox.
+
+Every unit of work is claimed with a unique key in the database before it is queued, so ticks that overlap
+(two threads, two processes, two replicas) never send anything twice; the outbox is recorded in the same
+transaction as the claim, so a crash between claim and send loses nothing: the next tick sends it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.identity import Directory
+from bot.slack_port import ChannelUnavailable, SlackPort, SlackUnavailable
+from commands.alerts import report_unreachable, send_alerts, tell_admins
+from commands.digest import digest_message
+from commands.first_wins import announce_first_wins
+from reports.model import Scope
+from reports.schedule import latest_slot, parse_clock
+from storage.db import Database
+from storage.models import SlackWorkspace
+from storage.program import load_config
+from storage.subscriptions import load_subscriptions
+from storage.work import (
+    SKIPPED,
+    Outgoing,
+    claim_work,
+    enqueue,
+    is_claimed,
+    load_due,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+    take,
+)
+
+log = logging.getLogger("partnerbot.jobs")
+DIGEST = "digest"
+PACE_SECONDS = 1.0  # about one message per second per channel
+MAX_ATTEMPTS = 6
+SEND_LEASE = timedelta(minutes=10)
+STOPPED = ("uninstalled", "tokens revoked")
+
+
+@dataclass
+class TickReport:
+    first_wins: int = 0
+    digests: int = 0
+    skipped_digests: int = 0
+    alerts: int = 0
+    held: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Jobs:
+    database: Database
+    port: SlackPort
+    directory: Directory | None = None
+    sleep: Callable[[float], None] = time.sleep
+    monotonic: Callable[[], float] = time.monotonic
+    delivery_budget: float = 45.0  # seconds a tick may spend sending before leaving the rest for the next one
+    _last_post: dict[str, float] = field(default_factory=dict)
+
+    def tick(self, now: datetime) -> TickReport:
+        report = TickReport()
+        for name, step in (
+            ("people", self._resolve_people),
+            ("first wins", self._first_wins),
+            ("digests", self._digests),
+            ("alerts", self._alerts),
+            ("outbox", self._deliver),
+        ):
+            try:
+                step(now, report)
+            except Exception:
+                log.exception("scheduled step %s failed", name)
+                report.errors.append(name)
+        return report
+
+    # --- steps ----------------------------------------------------------------------------------------------
+
+    def _resolve_people(self, now: datetime, report: TickReport) -> None:
+        if self.directory is not None:
+            self.directory.resolve_people()
+
+    def _first_wins(self, now: datetime, report: TickReport) -> None:
+        with self.database.transaction() as session:
+            report.first_wins = announce_first_wins(session, now=now, config=load_config(session))
+
+    def _digests(self, now: datetime, report: TickReport) -> None:
+        with self.database.session() as session:
+            subscriptions = load_subscriptions(session)
+        for sub in subscriptions:
+            tz = ZoneInfo(sub.time_zone)
+            slot = latest_slot(weekday=sub.weekday, at=parse_clock(sub.local_time), tz=tz, now=now)
+            if slot.due_at < sub.created_at:
+                continue  # subscribed after this week's slot: the first digest is next week's
+            key = f"{DIGEST}:{sub.channel_id}:{slot.week}"
+            with self.database.transaction() as session:
+                if is_claimed(session, key=key):
+                    continue
+                config = load_config(session)
+                late = now - slot.due_at
+                grace = timedelta(hours=config.digest_grace_hours)
+                if late > grace:
+                    reason = (
+                        f"missed by {late.total_seconds() / 3600:.1f} h (downtime?), beyond the "
+                        f"{config.digest_grace_hours} h grace window"
+                    )
+                    if claim_work(session, key=key, kind=DIGEST, at=now, status=SKIPPED, reason=reason):
+                        log.warning("digest %s skipped: %s", key, reason)
+                        report.skipped_digests += 1
+                    continue
+                if not claim_work(session, key=key, kind=DIGEST, at=now):
+                    continue
+                scope = Scope(segment=sub.segment, region=sub.region, owner_email=sub.owner_email)
+                message = digest_message(session, scope=scope, as_of=now, config=config)
+                enqueue(session, claim_key=key, kind=DIGEST, message=message, at=now, channel=sub.channel_id)
+                report.digests += 1
+
+    def _alerts(self, now: datetime, report: TickReport) -> None:
+        with self.database.transaction() as session:
+            config = load_config(session)
+            run = send_alerts(session, now=now, config=config)
+            report_unreachable(session, now=now, config=config, owners=run.unreachable)
+        report.alerts, report.held = run.queued, len(run.held)
+
+    def _deliver(self, now: datetime, report: TickReport) -> None:
+        with self.database.session() as session:
+            stopped = session.execute(select(SlackWorkspace.status).where(SlackWorkspace.status.in_(STOPPED))).first()
+            due = load_due(session, now=now)
+        if stopped is not None:
+            if due:
+                log.warning(
+                    "%d messages wait: the app was %s in Slack; reinstall it to send them", len(due), stopped[0]
+                )
+            return
+        started = self.monotonic()
+        for item in due:
+            if self.monotonic() - started > self.delivery_budget:
+                break
+            self._send(item, now, report)
+
+    def _pace(self, channel: str) -> None:
+        last = self._last_post.get(channel)
+        if last is not None:
+            wait = PACE_SECONDS - (self.monotonic() - last)
+            if wait > 0:
+                self.sleep(wait)
+        self._last_post[channel] = self.monotonic()
+
+    def _send(self, item: Outgoing, now: datetime, report: TickReport) -> None:
+        with self.database.transaction() as session:
+            if not take(session, outbox_id=item.id, now=now, lease=SEND_LEASE):
+                return  # another sender has it
+        target = item.channel
+        try:
+            if target is None:
+                assert item.user_id is not None
+                target = self.port.open_dm(item.user_id)
+            self._pace(target)
+            ts = self.port.post(target, item.message)
+            for file in item.message.files:
+                self.port.upload(target, file)
+        except ChannelUnavailable as refused:
+            reason = (
+                f"<#{refused.channel}> refused the message ({refused.reason}): invite @partnerbot, or "
+                "subscribe another channel"
+            )
+            with self.database.transaction() as session:
+                mark_failed(session, outbox_id=item.id, claim_key=item.claim_key, error=reason, at=now)
+                tell_admins(
+                    session,
+                    key=f"refused:{item.claim_key}",
+                    text=f"A {item.kind} was not delivered: {reason}.",
+                    now=now,
+                )
+            report.failed += 1
+            log.warning("outbox %s failed: %s", item.id, reason)
+            return
+        except SlackUnavailable as busy:
+            self._retry(item, now, report, str(busy), busy.retry_after)
+            return
+        except Exception as error:
+            log.exception("outbox %s: sending failed", item.id)
+            self._retry(item, now, report, f"{type(error).__name__}: {error}", None)
+            return
+        with self.database.transaction() as session:
+            mark_sent(session, outbox_id=item.id, claim_key=item.claim_key, ts=ts, channel=target, at=now)
+        report.sent += 1
+
+    def _retry(self, item: Outgoing, now: datetime, report: TickReport, error: str, after: float | None) -> None:
+        with self.database.transaction() as session:
+            if item.attempts + 1 >= MAX_ATTEMPTS:
+                mark_failed(
+                    session,
+                    outbox_id=item.id,
+                    claim_key=item.claim_key,
+                    at=now,
+                    error=f"gave up after {MAX_ATTEMPTS} attempts: {error}",
+                )
+                tell_admins(
+                    session,
+                    key=f"failed:{item.claim_key}",
+                    now=now,
+                    text=f"A {item.kind} could not be delivered after {MAX_ATTEMPTS} attempts: {error}",
+                )
+                report.failed += 1
+                return
+            wait = after if after is not None else min(3600.0, 30.0 * 2**item.attempts)
+            mark_retry(session, outbox_id=item.id, next_at=now + timedelta(seconds=wait), error=error)
+        report.retried += 1

@@ -1,0 +1,416 @@
+"""The running bot behind the listeners: a bounded work pool, error mapping, delivery of replies and files.
+
+Listeners ack and return; the work (gather → compute → render → deliver) runs here. Expected problems become a
+helpful reply; anything unexpected becomes "Something went wrong (ref XXXX)" for the person and one log line with
+the same ref and the stack.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete
+
+from bot.identity import Directory
+from bot.slack_port import ChannelUnavailable, SlackPort, SlackUnavailable
+from commands.context import CommandContext
+from commands.errors import UserFacingError
+from commands.home import home_for
+from commands.slack import SHARE_ACTION, SHARE_VIEW, SNOOZE_VIEW
+from commands.table import dispatch, dispatch_partner, error_reply
+from reports.blocks.alerts import RESPONDED_ACTION, STALE, item_block_id, resolve_item
+from reports.blocks.kit import MAX_BLOCKS, actions, button, context, section
+from reports.message import File, Message
+from storage.alerts import record_intro_response, record_next_step, record_snooze
+from storage.claims import claim_event, claim_interaction, record_workspace_status
+from storage.db import Database
+from storage.models import SlackEvent
+
+log = logging.getLogger("partnerbot.runtime")
+WORKERS = 4  # cards render charts: CPU-bound work stays bounded whatever the request rate
+Reply = Callable[[Message], object]
+
+
+def new_ref() -> str:
+    return secrets.token_hex(2).upper()
+
+
+@dataclass
+class BotRuntime:
+    database: Database
+    port: SlackPort
+    directory: Directory
+    clock: Callable[[], datetime]
+    workers: int = WORKERS
+    pool: ThreadPoolExecutor = field(init=False)
+    _pending: int = field(init=False, default=0)
+    _quiet: threading.Condition = field(init=False, default_factory=threading.Condition)
+
+    def __post_init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="partnerbot-work")
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Block until no job is queued or running (for graceful shutdown, and for tests)."""
+        with self._quiet:
+            return self._quiet.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+    def close(self) -> None:
+        self.wait_idle()
+        self.pool.shutdown(wait=True)
+
+    # --- plumbing -------------------------------------------------------------------------------------------
+
+    def submit(self, job: Callable[[], None], reply: Reply | None) -> None:
+        with self._quiet:
+            self._pending += 1
+        self.pool.submit(self._run, job, reply)
+
+    def _run(self, job: Callable[[], None], reply: Reply | None) -> None:
+        try:
+            self.safely(job, reply)
+        finally:
+            with self._quiet:
+                self._pending -= 1
+                self._quiet.notify_all()
+
+    def safely(self, job: Callable[[], None], reply: Reply | None) -> None:
+        """Run a job; turn what goes wrong into a reply the person can use, and a log line we can use."""
+        try:
+            job()
+            return
+        except UserFacingError as error:
+            message = error_reply(error)
+        except SlackUnavailable as error:
+            log.warning("Slack unavailable: %s", error)
+            message = Message(text="Slack is busy right now, so I couldn't finish that. Try again in a minute.")
+        except Exception:
+            ref = new_ref()
+            log.exception("unexpected error (ref %s)", ref)
+            message = Message(text=f"Something went wrong (ref {ref}). The team can find what happened with that ref.")
+        if reply is not None:
+            try:
+                reply(replace(message, shareable=False))
+            except Exception:
+                log.exception("could not deliver an error reply")
+
+    def context(self, user_id: str, channel_id: str | None) -> CommandContext:
+        return CommandContext(
+            database=self.database, as_of=self.clock(), requester=self.directory.requester(user_id, channel_id)
+        )
+
+    def upload(self, file: File, channel_id: str | None, user_id: str) -> str:
+        """Upload into the channel, or the person's DM when the bot can't post there; say where it went."""
+        if channel_id:
+            try:
+                self.port.upload(channel_id, file)
+                return f":paperclip: {file.title}: posted in this channel."
+            except ChannelUnavailable as unavailable:
+                log.info("upload to %s refused (%s): sending to the DM", channel_id, unavailable.reason)
+        self.port.upload(self.port.open_dm(user_id), file)
+        return (
+            f":paperclip: {file.title}: sent to you in a direct message (invite @partnerbot to this channel to "
+            "post charts here)."
+        )
+
+    def deliver(
+        self,
+        message: Message,
+        *,
+        response_url: str,
+        user_id: str,
+        channel_id: str | None,
+        share_text: str | None,
+        replace_original: bool = False,
+    ) -> None:
+        notes = [self.upload(file, channel_id, user_id) for file in message.files]
+        blocks = list(message.blocks)
+        if notes:
+            blocks.append(context(*notes))
+        if share_text is not None and message.shareable and len(blocks) < MAX_BLOCKS:
+            blocks.append(actions(button("Share in channel", SHARE_ACTION, share_text)))
+        self.port.respond(response_url, replace(message, blocks=blocks[:MAX_BLOCKS]), replace_original=replace_original)
+
+    def claim(self, key: str) -> bool:
+        with self.database.transaction() as session:
+            return claim_interaction(session, key=key, at=self.clock())
+
+    # --- the Runtime protocol -------------------------------------------------------------------------------
+
+    def run_command(self, *, text: str, user_id: str, channel_id: str | None, response_url: str) -> None:
+        def job() -> None:
+            message = dispatch(text, self.context(user_id, channel_id))
+            self.deliver(
+                message, response_url=response_url, user_id=user_id, channel_id=channel_id, share_text=text.strip()
+            )
+
+        self.submit(job, lambda message: self.port.respond(response_url, message))
+
+    def pick_partner(self, *, partner_id: int, body: dict[str, Any]) -> None:
+        user_id, channel_id, response_url = _who(body)
+
+        def job() -> None:
+            if not self.claim(f"pick:{_message_key(body)}:{partner_id}"):
+                return
+            message = dispatch_partner(partner_id, self.context(user_id, channel_id))
+            self.deliver(
+                message,
+                response_url=response_url,
+                user_id=user_id,
+                channel_id=channel_id,
+                share_text=f"#{partner_id}",
+                replace_original=True,
+            )
+
+        self.submit(job, lambda message: self.port.respond(response_url, message))
+
+    def share_reply(self, *, text: str, body: dict[str, Any]) -> None:
+        user_id, channel_id, response_url = _who(body)
+
+        def job() -> None:
+            if not self.claim(f"share:{_message_key(body)}"):
+                return  # a double click or a retried delivery: shared once already
+            ctx = self.context(user_id, channel_id)
+            message = (
+                dispatch_partner(int(text[1:]), ctx)
+                if text.startswith("#") and text[1:].isdigit()
+                else dispatch(text, ctx)
+            )
+            shared = replace(message, response_type="in_channel", shareable=False)
+            self.deliver(shared, response_url=response_url, user_id=user_id, channel_id=channel_id, share_text=None)
+            self.port.respond(response_url, Message(text="shared"), delete_original=True)
+
+        self.submit(job, lambda message: self.port.respond(response_url, message))
+
+    def open_scorecard(self, *, partner_id: int, user_id: str) -> None:
+        def job() -> None:
+            dm = self.port.open_dm(user_id)
+            message = dispatch_partner(partner_id, self.context(user_id, dm))
+            self.port.post(dm, message)
+            for file in message.files:
+                self.port.upload(dm, file)
+
+        self.submit(job, lambda message: self.port.post(self.port.open_dm(user_id), message))
+
+    def start_share(self, *, partner_id: int, user_id: str, trigger_id: str) -> None:
+        self.submit(lambda: self.port.open_view(trigger_id, share_modal(partner_id)), None)
+
+    def finish_share(self, *, body: dict[str, Any]) -> None:
+        user_id = body["user"]["id"]
+        view = body.get("view") or {}
+        partner_id = int(view.get("private_metadata") or 0)
+        channel_id = _selected_channel(view)
+
+        def job() -> None:
+            if not channel_id or not self.claim(f"share-view:{view.get('id')}:{body.get('trigger_id')}"):
+                return
+            message = dispatch_partner(partner_id, self.context(user_id, channel_id))
+            if not message.shareable:  # a refusal is for the person who asked, never for the channel
+                raise UserFacingError(message.text)
+            try:
+                self.port.post(channel_id, message)
+                for file in message.files:
+                    self.port.upload(channel_id, file)
+            except ChannelUnavailable:
+                raise UserFacingError(
+                    f"I can't post in <#{channel_id}>: invite @partnerbot to that channel first, then share again."
+                ) from None
+
+        self.submit(job, lambda message: self.port.post(self.port.open_dm(user_id), message))
+
+    def handle_event(self, *, body: dict[str, Any]) -> None:
+        event = body.get("event") or {}
+        kind = str(event.get("type", ""))
+        event_id = str(body.get("event_id", ""))
+
+        def job() -> None:
+            with self.database.transaction() as session:
+                first = claim_event(session, event_id=event_id, event_type=kind, at=self.clock())
+            if not first:
+                log.info("event %s (%s) already handled: skipping the retry", event_id, kind)
+                return
+            try:
+                self.act_on_event(kind, event, body)
+            except Exception:
+                with self.database.transaction() as session:  # let Slack's retry try again
+                    session.execute(delete(SlackEvent).where(SlackEvent.event_id == event_id))
+                raise
+
+        self.submit(job, None)
+
+    def resolve_alert(self, *, action: str, body: dict[str, Any]) -> None:
+        """Responded / Log next step on an alert DM: record it once, and update the message in place."""
+        user_id, channel_id, _ = _who(body)
+        value = (body.get("actions") or [{}])[0].get("value", "")
+        message = body.get("message") or {}
+
+        def job() -> None:
+            if not value.isdigit() or not self.claim(f"{action}:{value}"):
+                return
+            now = self.clock()
+            with self.database.transaction() as session:
+                record = record_intro_response if action == RESPONDED_ACTION else record_next_step
+                record(session, intro_id=int(value), at=now)
+            what = ":white_check_mark: Responded" if action == RESPONDED_ACTION else ":memo: Next step logged"
+            blocks = resolve_item(
+                message.get("blocks") or [], item_block_id(STALE, value), f"{what} — recorded by <@{user_id}>."
+            )
+            if channel_id and message.get("ts"):
+                self.port.update(
+                    channel_id, str(message["ts"]), Message(text=message.get("text") or "Partner alerts", blocks=blocks)
+                )
+
+        self.submit(job, lambda m: self.port.post(self.port.open_dm(user_id), m))
+
+    def start_snooze(self, *, body: dict[str, Any]) -> None:
+        value = str((body.get("actions") or [{}])[0].get("value", ""))
+        rule, _, rest = value.partition("|")
+        subject, _, label = rest.partition("|")
+        where = {
+            "rule": rule,
+            "subject": subject,
+            "label": label,
+            "channel": (body.get("channel") or {}).get("id"),
+            "ts": (body.get("message") or {}).get("ts"),
+            "text": (body.get("message") or {}).get("text"),
+            "blocks": (body.get("message") or {}).get("blocks"),
+        }
+        self.submit(lambda: self.port.open_view(body["trigger_id"], snooze_modal(label, where)), None)
+
+    def finish_snooze(self, *, body: dict[str, Any]) -> None:
+        user_id = body["user"]["id"]
+        view = body.get("view") or {}
+
+        def job() -> None:
+            if not self.claim(f"snooze-view:{view.get('id')}"):
+                return
+            where = json.loads(view.get("private_metadata") or "{}")
+            values = ((view.get("state") or {}).get("values")) or {}
+            days = int((values.get("length", {}).get("days", {}).get("selected_option") or {}).get("value", "3"))
+            reason = (values.get("why", {}).get("reason", {}).get("value") or "").strip() or None
+            now = self.clock()
+            until = now + timedelta(days=days)
+            requester = self.directory.requester(user_id, None)
+            with self.database.transaction() as session:
+                record_snooze(
+                    session,
+                    rule=where["rule"],
+                    subject=where["subject"],
+                    label=where["label"],
+                    owner_email=requester.email,
+                    user_id=user_id,
+                    reason=reason,
+                    until=until,
+                    at=now,
+                )
+            if where.get("channel") and where.get("ts"):
+                note = f":zzz: Snoozed for {days} days by <@{user_id}>" + (f": {reason}" if reason else "")
+                blocks = resolve_item(where.get("blocks") or [], item_block_id(where["rule"], where["subject"]), note)
+                self.port.update(
+                    where["channel"], where["ts"], Message(text=where.get("text") or "Partner alerts", blocks=blocks)
+                )
+
+        self.submit(job, lambda m: self.port.post(self.port.open_dm(user_id), m))
+
+    def act_on_event(self, kind: str, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if kind == "app_home_opened":
+            user_id = event["user"]
+            self.directory.resolve_people()
+            self.port.publish_home(user_id, home_for(self.context(user_id, None)))
+        elif kind in ("app_uninstalled", "tokens_revoked"):
+            status = "uninstalled" if kind == "app_uninstalled" else "tokens revoked"
+            log.warning(
+                "Slack says %s for team %s: sends stop until the app is reinstalled", status, body.get("team_id")
+            )
+            with self.database.transaction() as session:
+                record_workspace_status(session, team_id=str(body.get("team_id", "")), status=status, at=self.clock())
+
+
+def _who(body: dict[str, Any]) -> tuple[str, str | None, str]:
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    return body["user"]["id"], channel, body.get("response_url", "")
+
+
+def _message_key(body: dict[str, Any]) -> str:
+    container = body.get("container") or {}
+    return str(container.get("message_ts") or body.get("response_url") or body.get("trigger_id"))
+
+
+def _selected_channel(view: dict[str, Any]) -> str | None:
+    for block in ((view.get("state") or {}).get("values") or {}).values():
+        for element in block.values():
+            selected = element.get("selected_conversation") or element.get("selected_channel")
+            if selected:
+                return str(selected)
+    return None
+
+
+def snooze_modal(label: str, where: dict[str, Any]) -> dict[str, Any]:
+    options = [
+        {"text": {"type": "plain_text", "text": text}, "value": value}
+        for text, value in (("3 days", "3"), ("1 week", "7"))
+    ]
+    return {
+        "type": "modal",
+        "callback_id": SNOOZE_VIEW,
+        "private_metadata": json.dumps(where)[:3000],
+        "title": {"type": "plain_text", "text": "Snooze an alert"},
+        "submit": {"type": "plain_text", "text": "Snooze"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            section(
+                f"*{label[:200]}* will be left out of your alerts until then; it shows up in the weekly digest "
+                "before the snooze ends."
+            ),
+            {
+                "type": "input",
+                "block_id": "length",
+                "label": {"type": "plain_text", "text": "For"},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": "days",
+                    "options": options,
+                    "initial_option": options[0],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "why",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Why"},
+                "element": {"type": "plain_text_input", "action_id": "reason", "max_length": 300},
+            },
+        ],
+    }
+
+
+def share_modal(partner_id: int) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": SHARE_VIEW,
+        "private_metadata": str(partner_id),
+        "title": {"type": "plain_text", "text": "Share a scorecard"},
+        "submit": {"type": "plain_text", "text": "Share"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            section("Post this partner's scorecard in a channel (partnerbot must be a member there)."),
+            {
+                "type": "input",
+                "block_id": "where",
+                "label": {"type": "plain_text", "text": "Channel"},
+                "element": {
+                    "type": "conversations_select",
+                    "action_id": "channel",
+                    "default_to_current_conversation": True,
+                    "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+                },
+            },
+        ],
+    }

@@ -1,0 +1,96 @@
+"""`partnerbot serve` and `partnerbot socket`: start the bot against the configured store and Slack."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from bot.http import make_server, wsgi_app
+from bot.ingest import events_app
+from bot.settings import Settings, SettingsError
+from bot.slack_app import create_app
+from bot.socket_mode import Watchdog, run_forever
+from storage.claims import record_workspace_status
+from storage.db import Database, open_database
+from storage.program import apply_settings, load_config
+
+log = logging.getLogger("partnerbot")
+
+
+def wall_clock() -> datetime:
+    """The wall clock, read here and nowhere below bot/."""
+    return datetime.now(UTC)
+
+
+def open_for_bot(settings: Settings) -> Database:
+    database = open_database(settings.database_url)
+    if settings.time_zone:
+        with database.transaction() as session:
+            if load_config(session).time_zone != settings.time_zone:
+                apply_settings(session, values={"time_zone": settings.time_zone})
+    return database
+
+
+def build(settings: Settings, clock: Callable[[], datetime] = wall_clock):  # type: ignore[no-untyped-def]
+    database = open_for_bot(settings)
+    try:
+        app, runtime = create_app(settings, database, clock=clock)
+    except Exception as error:  # noqa: BLE001 - a bad token or unreachable Slack is one clear line
+        raise SettingsError(
+            f"Slack refused SLACK_BOT_TOKEN or could not be reached at {settings.slack_api_url}: "
+            f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
+        ) from None
+    identity = app.client.auth_test()
+    with database.transaction() as session:  # a (re)installed app sends again
+        record_workspace_status(session, team_id=str(identity.get("team_id", "")), status="active", at=clock())
+    return database, app, runtime
+
+
+def routes(settings: Settings, database: Database, clock: Callable[[], datetime]) -> dict[str, Any]:
+    """The HTTP routes served beside Slack's request URL: the ingestion API, when any source has a token."""
+    tokens = {source: token.reveal() for source, token in settings.ingest_tokens.items()}
+    return {"/api/v1/events": events_app(database, tokens, clock)} if tokens else {}
+
+
+def serve(settings: Settings) -> int:
+    settings.require("slack_bot_token", "slack_signing_secret")
+    database, app, runtime = build(settings)
+    server = make_server(
+        wsgi_app(app, database, routes(settings, database, wall_clock)),
+        host="0.0.0.0",  # noqa: S104
+        port=settings.port,
+    )
+    sys.stderr.write(
+        f"partnerbot is listening on port {server.effective_port}: Slack request URL "
+        "https://<your-host>/slack/events, health check /healthz\n"
+    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        runtime.close()
+        database.dispose()
+    return 0
+
+
+def socket(settings: Settings) -> int:
+    settings.require("slack_bot_token", "slack_signing_secret", "slack_app_token")
+    assert settings.slack_app_token is not None
+    database, app, runtime = build(settings)
+    handler: Any = SocketModeHandler(app, settings.slack_app_token.reveal(), ping_interval=10)
+    try:
+        run_forever(handler, Watchdog(handler.client))
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        handler.close()
+        runtime.close()
+        database.dispose()
+    return 0

@@ -1,0 +1,172 @@
+"""Owner alerts: one grouped DM per owner per run, deduplicated, never inside the repeat interval, never in the
+owner's quiet hours (held until morning, not dropped), escalated to the owner's manager past 2 × SLA."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from reports.blocks.alerts import DORMANT, ESCALATION, STALE, admin_notice, alert_message, unreachable_message
+from reports.config import ProgramConfig
+from reports.kpis.dormancy import DormantPartner, compute_dormant_partners
+from reports.kpis.handoffs import StaleIntro, compute_stale_intros
+from reports.message import Message
+from reports.model import PersonProfile, Scope
+from reports.schedule import in_quiet_hours
+from storage.alerts import load_notices, record_notice
+from storage.loaders.dormancy import load_quiet_partners
+from storage.loaders.handoffs import load_unanswered_intros
+from storage.loaders.partners import load_admins, load_partner_profiles, load_people
+from storage.loaders.snoozes import load_active_snoozes
+from storage.work import claim_work, enqueue
+
+KIND = "alert"
+
+
+@dataclass
+class Inbox:
+    stale: list[StaleIntro] = field(default_factory=list)
+    dormant: list[DormantPartner] = field(default_factory=list)
+    escalations: list[StaleIntro] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.stale) + len(self.dormant) + len(self.escalations)
+
+
+@dataclass
+class AlertRun:
+    queued: int = 0
+    held: list[str] = field(default_factory=list)  # owners in quiet hours
+    unreachable: dict[str, int] = field(default_factory=dict)  # owner → items not sent
+
+
+def dormant_key(item: DormantPartner) -> str:
+    return f"{DORMANT}:{item.partner.id}:{item.diagnosis}"
+
+
+def stale_key(item: StaleIntro) -> str:
+    return f"{STALE}:{item.intro.intro_id}:{'2xsla' if item.escalate else 'sla'}"
+
+
+def escalation_key(item: StaleIntro) -> str:
+    return f"{ESCALATION}:{item.intro.intro_id}"
+
+
+def _due(key: str, notices: dict[str, datetime], repeat: timedelta, now: datetime) -> bool:
+    last = notices.get(key)
+    return last is None or now - last >= repeat
+
+
+def plan_inboxes(
+    session: Session, *, now: datetime, config: ProgramConfig, people: dict[str, PersonProfile]
+) -> dict[str, Inbox]:
+    """What each person should hear about now: owners their dormant partners and stale intros, managers the
+    intros past 2 × SLA on their team."""
+    partners = [p for p in load_partner_profiles(session, scope=Scope()) if p.owner_email]
+    dormant = compute_dormant_partners(
+        load_quiet_partners(session, partners=partners, as_of=now, config=config), config, now
+    ).partners
+    stale = compute_stale_intros(
+        load_unanswered_intros(session, scope=Scope(), as_of=now, older_than=now), now, config.handoff_sla_hours
+    )
+    snoozed = load_active_snoozes(session, as_of=now)
+    notices = load_notices(session)
+    dormant_repeat = timedelta(days=config.dormant_repeat_days)
+    stale_repeat = timedelta(hours=config.stale_repeat_hours)
+    inboxes: dict[str, Inbox] = defaultdict(Inbox)
+    for item in dormant:
+        owner = (item.partner.owner_email or "").lower()
+        if (
+            owner
+            and (DORMANT, str(item.partner.id)) not in snoozed
+            and _due(dormant_key(item), notices, dormant_repeat, now)
+        ):
+            inboxes[owner].dormant.append(item)
+    for waiting in stale:
+        owner = (waiting.intro.partner_owner_email or "").lower()
+        if not owner or (STALE, str(waiting.intro.intro_id)) in snoozed:
+            continue
+        if _due(stale_key(waiting), notices, stale_repeat, now):
+            inboxes[owner].stale.append(waiting)
+        manager = (people.get(owner) or PersonProfile(owner)).manager_email
+        if waiting.escalate and manager and _due(escalation_key(waiting), notices, stale_repeat, now):
+            inboxes[manager.lower()].escalations.append(waiting)
+    return dict(inboxes)
+
+
+def send_alerts(session: Session, *, now: datetime, config: ProgramConfig) -> AlertRun:
+    """Queue this run's DMs. Each (person, rule, day in their time zone) is claimed before anything is queued."""
+    people = load_people(session)
+    run = AlertRun()
+    for email, inbox in sorted(plan_inboxes(session, now=now, config=config, people=people).items()):
+        person = people.get(email)
+        tz = ZoneInfo(person.time_zone) if person and person.time_zone else config.tz
+        if in_quiet_hours(now, tz, config.quiet_hours):
+            run.held.append(email)
+            continue
+        if person is None or not person.slack_user_id:
+            run.unreachable[email] = len(inbox)
+            continue
+        day = now.astimezone(tz).date().isoformat()
+        parts = {
+            rule: items
+            for rule, items in ((STALE, inbox.stale), (DORMANT, inbox.dormant), (ESCALATION, inbox.escalations))
+            if items
+        }
+        claimed = [rule for rule in parts if claim_work(session, key=f"{KIND}:{email}:{rule}:{day}", kind=KIND, at=now)]
+        if not claimed:
+            continue
+        stale = inbox.stale if STALE in claimed else []
+        dormant = inbox.dormant if DORMANT in claimed else []
+        escalations = inbox.escalations if ESCALATION in claimed else []
+        key = f"{KIND}:{email}:{'+'.join(claimed)}:{day}"
+        claim_work(session, key=key, kind=KIND, at=now)
+        if stale or dormant:
+            message = alert_message(stale=stale, dormant=dormant, sla_hours=config.handoff_sla_hours)
+        else:
+            message = alert_message(stale=escalations, dormant=[], sla_hours=config.handoff_sla_hours, escalation=True)
+        if (stale or dormant) and escalations:  # a manager who owns partners too gets the escalation apart
+            extra_key = f"{key}:escalation"
+            if claim_work(session, key=extra_key, kind=KIND, at=now):
+                extra = alert_message(
+                    stale=escalations, dormant=[], sla_hours=config.handoff_sla_hours, escalation=True
+                )
+                enqueue(session, claim_key=extra_key, kind=KIND, message=extra, at=now, user_id=person.slack_user_id)
+        enqueue(session, claim_key=key, kind=KIND, message=message, at=now, user_id=person.slack_user_id)
+        keys = [stale_key(s) for s in stale] + [dormant_key(d) for d in dormant]
+        keys += [escalation_key(s) for s in escalations]
+        for dedup_key in keys:
+            record_notice(session, dedup_key=dedup_key, owner_email=email, at=now)
+        run.queued += 1
+    return run
+
+
+def report_unreachable(session: Session, *, now: datetime, config: ProgramConfig, owners: dict[str, int]) -> int:
+    """Once a day, tell the admins which owners could not be reached in Slack."""
+    if not owners:
+        return 0
+    day = now.astimezone(config.tz).date().isoformat()
+    message = unreachable_message(sorted(owners.items()))
+    return _tell_admins(session, key=f"unreachable:{day}", message=message, now=now)
+
+
+def tell_admins(session: Session, *, key: str, text: str, now: datetime) -> int:
+    return _tell_admins(session, key=key, message=admin_notice(text), now=now)
+
+
+def _tell_admins(session: Session, *, key: str, message: Message, now: datetime) -> int:
+    sent = 0
+    for admin in load_admins(session):
+        if not admin.slack_user_id:
+            continue
+        admin_key = f"{key}:{admin.email}"
+        if claim_work(session, key=admin_key, kind="admin_notice", at=now):
+            enqueue(
+                session, claim_key=admin_key, kind="admin_notice", message=message, at=now, user_id=admin.slack_user_id
+            )
+            sent += 1
+    return sent

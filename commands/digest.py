@@ -1,0 +1,249 @@
+"""The weekly throughput digest: gathered for a scope at an as-of, with last week beside it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from commands.access import AccessDenied, grantors
+from commands.context import CommandContext
+from commands.errors import UserFacingError
+from commands.gather import gather_stalled
+from commands.scope import parse_scope
+from reports.blocks.digest import digest_blocks, digest_chart, digest_text
+from reports.blocks.kit import bullet_lines, esc, section
+from reports.config import ProgramConfig
+from reports.formatting import local_time
+from reports.kpis.activation import (
+    compute_activation_runway,
+    compute_dropoff_by_step,
+    compute_first_win_cycle,
+    compute_partner_activation,
+    compute_partners_in_runway,
+    compute_wip_per_manager,
+    in_runway,
+)
+from reports.kpis.dormancy import compute_dormant_partners
+from reports.kpis.handoffs import compute_handoff_response_time
+from reports.message import Message
+from reports.model import Scope
+from reports.schedule import WEEKDAYS, next_slot, parse_clock
+from reports.timeframe import Window, local_day, shift_days, trailing
+from reports.views.digest import DigestView, SnoozeNote, WeekPair
+from reports.views.wins import compute_first_wins
+from storage.loaders.activation import load_first_wins, load_milestones
+from storage.loaders.dormancy import load_quiet_partners
+from storage.loaders.freshness import load_data_as_of
+from storage.loaders.handoffs import load_intros
+from storage.loaders.partners import load_admins, load_partner_profiles
+from storage.loaders.revenue import load_revenue_by_partner
+from storage.loaders.snoozes import load_expiring_snoozes
+from storage.models import DigestSubscription
+from storage.program import load_config
+from storage.subscriptions import forget_subscription, load_subscription, load_subscriptions, record_subscription
+
+TREND_WEEKS = 12
+
+
+def gather_digest(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> DigestView:
+    tz = config.tz
+    week_ago = shift_days(as_of, -7, tz)
+    partners = load_partner_profiles(session, scope=scope)
+    milestones = load_milestones(session, scope=scope, profiles=partners)
+    now_activations = [compute_partner_activation(m, config, as_of) for m in milestones]
+    then_activations = [compute_partner_activation(m, config, week_ago) for m in milestones]
+    this_week, last_week = trailing(as_of, 7, tz), trailing(week_ago, 7, tz)
+
+    def sourced(window: Window) -> int:
+        rows = load_revenue_by_partner(session, scope=scope, window=window, config=config, attributions=("sourced",))
+        return sum(amount for amount, _ in rows.values())
+
+    def dormant_count(moment: datetime) -> int:
+        quiet = load_quiet_partners(session, partners=partners, as_of=moment, config=config)
+        return compute_dormant_partners(quiet, config, moment).count
+
+    ends = [shift_days(as_of, -7 * back, tz) for back in range(TREND_WEEKS - 1, -1, -1)]
+    first_win_times = [m.reached.get("first_win") for m in milestones]
+    weekly_revenue, weekly_runway, weekly_wins = [], [], []
+    for end in ends:
+        window = trailing(end, 7, tz)
+        weekly_revenue.append(sourced(window))
+        weekly_runway.append(
+            sum(1 for m in milestones if in_runway(compute_partner_activation(m, config, end), end, tz))
+        )
+        weekly_wins.append(sum(1 for t in first_win_times if t is not None and window.contains(t)))
+    wins = compute_first_wins(load_first_wins(session, scope=scope, window=this_week), milestones, config, as_of)
+    snoozes = load_expiring_snoozes(
+        session, as_of=as_of, until=as_of + timedelta(days=7), owner_email=scope.owner_email
+    )
+    return DigestView(
+        scope=scope,
+        as_of=as_of,
+        currency=config.base_currency,
+        runway=compute_partners_in_runway(milestones, config, as_of),
+        activation_runway=WeekPair(
+            compute_activation_runway(now_activations, as_of, tz),
+            compute_activation_runway(then_activations, week_ago, tz),
+        ),
+        first_win_cycle=WeekPair(
+            compute_first_win_cycle(now_activations, as_of, tz), compute_first_win_cycle(then_activations, week_ago, tz)
+        ),
+        handoff=WeekPair(
+            compute_handoff_response_time(load_intros(session, scope=scope, window=this_week), as_of),
+            compute_handoff_response_time(load_intros(session, scope=scope, window=last_week), week_ago),
+        ),
+        dropoff=WeekPair(
+            compute_dropoff_by_step(milestones, config, as_of), compute_dropoff_by_step(milestones, config, week_ago)
+        ),
+        wip=WeekPair(
+            compute_wip_per_manager(milestones, config, as_of), compute_wip_per_manager(milestones, config, week_ago)
+        ),
+        first_wins=wins,
+        sourced_minor=WeekPair(sourced(this_week), sourced(last_week)),
+        stalled=WeekPair(
+            gather_stalled(session, scope=scope, as_of=as_of, config=config),
+            gather_stalled(session, scope=scope, as_of=week_ago, config=config),
+        ),
+        dormant=WeekPair(dormant_count(as_of), dormant_count(week_ago)),
+        snoozes=tuple(SnoozeNote(s.label, s.owner_email, s.until, s.reason) for s in snoozes),
+        weeks=[local_day(trailing(end, 7, tz).start, tz) for end in ends],
+        weekly_revenue=weekly_revenue,
+        weekly_runway=weekly_runway,
+        weekly_first_wins=weekly_wins,
+        data_as_of=load_data_as_of(session, as_of=as_of, config=config),
+    )
+
+
+def digest_message(
+    session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig, charts: bool = True
+) -> Message:
+    view = gather_digest(session, scope=scope, as_of=as_of, config=config)
+    files = (digest_chart(view, config),) if charts and view.moved else ()
+    return Message(
+        text=digest_text(view, config), blocks=digest_blocks(view, config), files=files, response_type="in_channel"
+    )
+
+
+USAGE = (
+    "`/partner digest subscribe [#channel] [weekday] [HH:MM] [time zone] [segment X | region Y | owner Z]`, "
+    "`/partner digest unsubscribe [#channel]`, `/partner digest list`, `/partner digest preview [#channel]`"
+)
+CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]{6,})$")
+
+
+@dataclass(frozen=True)
+class DigestRequest:
+    action: str
+    channel_id: str | None
+    weekday: int = 0
+    local_time: str = "09:00"
+    time_zone: str | None = None
+    scope: Scope = field(default_factory=Scope)
+
+
+def parse_digest(text: str, default_channel: str | None) -> DigestRequest:
+    words = text.split()
+    if not words or words[0].lower() not in ("subscribe", "unsubscribe", "list", "preview"):
+        raise UserFacingError("Tell me what to do with digests.", hint=f"Try {USAGE}.")
+    action, rest = words[0].lower(), words[1:]
+    channel = default_channel
+    if rest and (match := CHANNEL.match(rest[0])):
+        channel = match.group(1) or match.group(2)
+        rest = rest[1:]
+    weekday, clock, zone, scope_words = 0, "09:00", None, []
+    for index, word in enumerate(rest):
+        lowered = word.lower().rstrip(",")
+        if lowered[:3] in [d[:3] for d in WEEKDAYS] and lowered in [d[: len(lowered)] for d in WEEKDAYS]:
+            weekday = next(i for i, d in enumerate(WEEKDAYS) if d.startswith(lowered))
+        elif re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", lowered):
+            hours, minutes = lowered.split(":")
+            clock = f"{int(hours):02d}:{minutes}"
+        elif "/" in word or word.upper() == "UTC":
+            try:
+                ZoneInfo(word)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise UserFacingError(f"“{word}” is not a time zone.", hint="Use a name like Europe/Berlin.") from None
+            zone = word
+        else:
+            scope_words = rest[index:]
+            break
+    if action in ("subscribe", "unsubscribe", "preview") and not channel:
+        raise UserFacingError("Which channel?", hint=f"Name one (`#channel`) or run it in that channel. {USAGE}.")
+    return DigestRequest(action, channel, weekday, clock, zone, parse_scope(" ".join(scope_words)))
+
+
+def handle_digest(text: str, ctx: CommandContext) -> Message:
+    requester = ctx.requester
+    if not requester.sees_everything:
+        with ctx.database.session() as session:
+            raise AccessDenied(
+                "Digest subscriptions are for partnerbot admins and managers.",
+                hint=f"Ask {grantors(load_admins(session))}.",
+            )
+    request = parse_digest(text, requester.channel_id)
+    with ctx.database.transaction() as session:
+        config = load_config(session)
+        if request.action == "list":
+            return _list_reply(load_subscriptions(session), ctx.as_of)
+        assert request.channel_id is not None
+        if request.action == "unsubscribe":
+            gone = forget_subscription(session, channel_id=request.channel_id)
+            note = "No more digests" if gone else "There was no digest"
+            return _note(f"{note} in <#{request.channel_id}>.")
+        if request.action == "preview":
+            existing = load_subscription(session, channel_id=request.channel_id)
+            scope = (
+                Scope(segment=existing.segment, region=existing.region, owner_email=existing.owner_email)
+                if existing
+                else request.scope
+            )
+            preview = digest_message(session, scope=scope, as_of=ctx.as_of, config=config, charts=ctx.charts)
+            return replace(preview, response_type="ephemeral", shareable=False)
+        zone = request.time_zone or config.time_zone
+        record_subscription(
+            session,
+            channel_id=request.channel_id,
+            weekday=request.weekday,
+            local_time=request.local_time,
+            time_zone=zone,
+            segment=request.scope.segment,
+            region=request.scope.region,
+            owner_email=request.scope.owner_email,
+            created_by=requester.user_id,
+            at=ctx.as_of,
+        )
+        upcoming = next_slot(
+            weekday=request.weekday, at=parse_clock(request.local_time), tz=ZoneInfo(zone), now=ctx.as_of
+        )
+    return _note(
+        f"Weekly digest for <#{request.channel_id}>: {WEEKDAYS[request.weekday].title()}s at {request.local_time} "
+        f"{zone} ({request.scope.describe()}); the next one is {local_time(upcoming, ZoneInfo(zone))}. "
+        "Invite @partnerbot to the channel if it is private."
+    )
+
+
+def _note(text: str) -> Message:
+    return Message(text=text, blocks=[section(text)], shareable=False)
+
+
+def _list_reply(subscriptions: list[DigestSubscription], as_of: datetime) -> Message:
+    if not subscriptions:
+        return _note("No channel gets the weekly digest yet: `/partner digest subscribe` in a channel.")
+    lines = []
+    for sub in subscriptions:
+        zone = ZoneInfo(sub.time_zone)
+        upcoming = next_slot(weekday=sub.weekday, at=parse_clock(sub.local_time), tz=zone, now=as_of)
+        scope = Scope(segment=sub.segment, region=sub.region, owner_email=sub.owner_email).describe()
+        lines.append(
+            f"• <#{sub.channel_id}> — {WEEKDAYS[sub.weekday].title()}s {sub.local_time} {sub.time_zone} "
+            f"({esc(scope)}); next {local_time(upcoming, zone)}"
+        )
+    return Message(
+        text=f"{len(subscriptions)} digest subscriptions.",
+        blocks=[section("*Weekly digests*"), *bullet_lines(lines)],
+        shareable=False,
+    )

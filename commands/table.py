@@ -1,0 +1,163 @@
+"""The /partner command table: every subcommand, its usage and its handler, in one visible place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from commands.access import check_admin, check_known
+from commands.context import ADMIN, CommandContext
+from commands.define import handle_define
+from commands.deliveries import handle_deliveries
+from commands.digest import handle_digest
+from commands.dormant import handle_dormant
+from commands.errors import UserFacingError
+from commands.export import handle_export
+from commands.handoffs import handle_handoffs
+from commands.partner_channel import handle_partner_channel
+from commands.program import handle_program
+from commands.runway import handle_runway
+from commands.scorecard import handle_scorecard, handle_scorecard_by_id
+from commands.top import handle_top
+from commands.wins import handle_wins
+from reports.blocks.kit import bullet_lines, context, header, section
+from reports.message import Message
+from storage.loaders.partners import load_admins, load_partner_by_channel
+
+SLASH_COMMAND = "/partner"
+Handler = Callable[[str, CommandContext], Message]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str
+    summary: str
+    handler: Handler
+    takes_arguments: bool = True
+    admin_only: bool = False
+
+
+def handle_help(text: str, ctx: CommandContext) -> Message:
+    lines = [f"`{SLASH_COMMAND} {c.usage}` — {c.summary}" for c in SUBCOMMANDS]
+    lines.insert(
+        0,
+        f"`{SLASH_COMMAND} <partner>` — a partner's scorecard: revenue, pipeline, activation, "
+        "handoffs, enablement and the next step (name, alias or id; typos are fine)",
+    )
+    return Message(
+        text="partnerbot: " + "; ".join(f"{SLASH_COMMAND} {c.usage}" for c in SUBCOMMANDS),
+        blocks=[
+            header("partnerbot — what moved in the partner program"),
+            *bullet_lines(lines),
+            context('Quote a partner whose name starts with a command word: `/partner "Top Gun"`'),
+        ],
+    )
+
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand(
+        "program",
+        "program [segment X | region Y | owner Z]",
+        "the program's KPIs at a glance",
+        handle_program,
+    ),
+    Subcommand(
+        "dormant",
+        "dormant [segment X | region Y | owner Z]",
+        "partners that went quiet, why, and the step that fits",
+        handle_dormant,
+    ),
+    Subcommand(
+        "handoffs",
+        "handoffs [segment X | region Y | owner Z]",
+        "how fast sellers answer partner intros, and the stale ones",
+        handle_handoffs,
+    ),
+    Subcommand(
+        "runway",
+        "runway [segment X | region Y | owner Z]",
+        "partners on the way to a first win and where activation leaks",
+        handle_runway,
+    ),
+    Subcommand("top", "top [quarter | year] [N]", "partners ranked by sourced revenue", handle_top),
+    Subcommand("wins", "wins", "partners that won their first deal recently", handle_wins, takes_arguments=False),
+    Subcommand("define", "define <kpi>", "what a KPI means, its window and its rules", handle_define),
+    Subcommand(
+        "digest",
+        "digest subscribe|unsubscribe|list|preview [#channel] [weekday] [HH:MM] [time zone]",
+        "the weekly throughput digest for a channel (admins and managers)",
+        handle_digest,
+    ),
+    Subcommand(
+        "deliveries",
+        "deliveries",
+        "what the schedule sent, skipped and failed (admins)",
+        handle_deliveries,
+        takes_arguments=False,
+        admin_only=True,
+    ),
+    Subcommand(
+        "export",
+        "export",
+        "every KPI, program and per partner, as a CSV file (admins)",
+        handle_export,
+        takes_arguments=False,
+        admin_only=True,
+    ),
+    Subcommand("help", "help", "this list", handle_help, takes_arguments=False),
+)
+COMMANDS = {c.name: c for c in SUBCOMMANDS}
+
+
+def parse_command(text: str) -> tuple[Subcommand | None, str]:
+    """The subcommand and the rest of the text; None means the text names a partner."""
+    words = text.strip().split(maxsplit=1)
+    if not words:
+        return COMMANDS["help"], ""
+    command = COMMANDS.get(words[0].lower())
+    return (command, words[1] if len(words) > 1 else "") if command else (None, text.strip())
+
+
+def dispatch(text: str, ctx: CommandContext) -> Message:
+    """Run a /partner command exactly as typed after the slash command, as and where the requester typed it."""
+    requester = ctx.requester
+    with ctx.database.session() as session:
+        shared_with = (
+            load_partner_by_channel(session, channel_id=requester.channel_id) if requester.channel_id else None
+        )
+        admins = load_admins(session) if not requester.known else []
+    if shared_with is not None:
+        return handle_partner_channel(text, shared_with, ctx)
+    check_known(requester, admins)
+    command, rest = parse_command(text)
+    if command is None:
+        return handle_scorecard(rest, ctx)
+    if command.admin_only and requester.role != ADMIN:
+        with ctx.database.session() as session:
+            check_admin(requester, command.name, load_admins(session))
+    if rest.strip() and not command.takes_arguments:
+        raise UserFacingError(
+            f"`{SLASH_COMMAND} {command.name}` takes no arguments.",
+            hint=f"Try `{SLASH_COMMAND} {command.usage}`.",
+        )
+    return command.handler(rest, ctx)
+
+
+def dispatch_partner(partner_id: int, ctx: CommandContext) -> Message:
+    """A partner's card picked by id (a button), behind the same gates as a typed name."""
+    requester = ctx.requester
+    with ctx.database.session() as session:
+        channel = requester.channel_id
+        shared_with = load_partner_by_channel(session, channel_id=channel) if channel else None
+        admins = load_admins(session) if not requester.known else []
+    if shared_with is not None:
+        text = shared_with.external_id if shared_with.id == partner_id else f"#{partner_id}"
+        return handle_partner_channel(text, shared_with, ctx)
+    check_known(requester, admins)
+    return handle_scorecard_by_id(partner_id, ctx)
+
+
+def error_reply(error: UserFacingError) -> Message:
+    text = error.message + (f" {error.hint}" if error.hint else "")
+    return Message(text=text, blocks=[section(text)], shareable=False)

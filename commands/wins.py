@@ -1,0 +1,27 @@
+"""`/partner wins`: the first-win log, newest first: each partner's first win, announced once."""
+
+from __future__ import annotations
+
+from commands.context import CommandContext
+from reports.blocks.wins import wins_blocks, wins_text
+from reports.message import Message
+from reports.model import Scope
+from reports.views.wins import compute_first_wins
+from storage.loaders.activation import load_milestones
+from storage.loaders.freshness import load_data_as_of
+from storage.program import load_config
+from storage.wins import load_win_log
+
+
+def handle_wins(text: str, ctx: CommandContext) -> Message:
+    with ctx.database.session() as session:
+        config = load_config(session)
+        log = load_win_log(session)
+        milestones = load_milestones(session, scope=Scope())
+        data_as_of = load_data_as_of(session, as_of=ctx.as_of, config=config)
+    wins = compute_first_wins([entry.win for entry in log], milestones, config, ctx.as_of)
+    notes = {entry.win.partner_id: entry.note for entry in log if not entry.announced}
+    return Message(
+        text=wins_text(wins, ctx.as_of, data_as_of, config),
+        blocks=wins_blocks(wins, notes, ctx.as_of, data_as_of, config),
+    )

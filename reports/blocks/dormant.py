@@ -1,0 +1,69 @@
+"""The dormant view as Block Kit: who went quiet, why, and the step that fits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from reports.blocks.common import freshness, freshness_block
+from reports.blocks.kit import Block, bullet_lines, context, divider, esc, header, section
+from reports.blocks.tables import MORE
+from reports.config import ProgramConfig
+from reports.kpis.dormancy import DIAGNOSES, DormantPartner, DormantPartners
+from reports.model import Scope
+
+PER_DIAGNOSIS = 8
+DIAGNOSIS_TITLES = {
+    "training": "Training: required enablement incomplete",
+    "fit": "Fit: enabled, but never introduced or registered a deal",
+    "momentum": "Momentum: sold with us before, then stopped",
+}
+
+
+def dormant_line(item: DormantPartner) -> str:
+    quiet = f"{item.days_quiet:.0f} d quiet" if item.days_quiet is not None else "never active"
+    sunset = " · :sunrise: sunset candidate" if item.sunset_candidate else ""
+    return (
+        f"• *{esc(item.partner.name)}* — {quiet} · {esc(item.partner.owner_email or 'unassigned')}{sunset}"
+        f"\n   {esc(item.step)}"
+    )
+
+
+def dormant_text(dormant: DormantPartners, as_of: datetime, data_as_of: datetime | None, config: ProgramConfig) -> str:
+    counts = dormant.by_diagnosis()
+    return (
+        f"{dormant.count} dormant partners (no motion in {dormant.window_days} d): training {counts['training']}, "
+        f"fit {counts['fit']}, momentum {counts['momentum']}. {freshness(data_as_of, as_of, config.tz)}."
+    )
+
+
+def dormant_blocks(
+    scope: Scope,
+    dormant: DormantPartners,
+    as_of: datetime,
+    data_as_of: datetime | None,
+    config: ProgramConfig,
+) -> list[Block]:
+    counts = dormant.by_diagnosis()
+    blocks: list[Block] = [
+        header(f"Dormant partners: {dormant.count}"),
+        context(
+            f"{esc(scope.describe())} · active partners with no activity, intro, deal registration or stage "
+            f"change in {dormant.window_days} days · {len(dormant.sunset_candidates)} sunset candidates"
+        ),
+    ]
+    if not dormant.partners:
+        blocks.append(section(":tada: No dormant partners: every active partner moved in the window."))
+    for diagnosis in DIAGNOSES:
+        members = [p for p in dormant.partners if p.diagnosis == diagnosis]
+        if not members:
+            continue
+        lines = [dormant_line(p) for p in members[:PER_DIAGNOSIS]]
+        if len(members) > PER_DIAGNOSIS:
+            lines.append(f"…and {len(members) - PER_DIAGNOSIS} more: {MORE}")
+        blocks += [
+            divider(),
+            section(f"*{DIAGNOSIS_TITLES[diagnosis]}* ({counts[diagnosis]})"),
+            *bullet_lines(lines),
+        ]
+    blocks.append(freshness_block(data_as_of, as_of, config.tz))
+    return blocks

@@ -1,0 +1,171 @@
+"""The program view as Block Kit, with fallback text."""
+
+from __future__ import annotations
+
+from reports.blocks.common import freshness, freshness_block, rate_text
+from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
+from reports.config import ProgramConfig, step_title
+from reports.formatting import count, money, share
+from reports.kpis.activation import Survival
+from reports.views.program import ProgramView
+
+
+def survival_text(survival: Survival) -> str:
+    marks = " · ".join(f"day {day}: {rate.text()}" for day, rate in survival.by_day)
+    return f"median {survival.median.text()} ({survival.reached} of {survival.started})\n{marks}"
+
+
+def program_text(view: ProgramView, config: ProgramConfig) -> str:
+    c = view.currency
+    return (
+        f"{config.program_name} ({view.scope.describe()}): sourced {money(view.sourced['quarter'].amount_minor, c)} "
+        f"this quarter, {view.partners_in_runway.count} partners in runway, {view.stalled.count} stalled deals, "
+        f"{view.dormant.count} dormant partners. {freshness(view.data_as_of, view.as_of, config.tz)}."
+    )
+
+
+def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
+    c = view.currency
+    contribution = view.pipeline_contribution
+    concentration = view.concentration
+    runway = view.partners_in_runway
+    worst = view.dropoff.worst_step
+    worst_text = (
+        f"{step_title(worst.step)}: {worst.conversion.text()}"
+        if worst is not None and worst.conversion
+        else "not enough data"
+    )
+    over = view.wip.over_limit
+    slowest = max(
+        (v for v in view.stage_velocity if v.partner.value is not None),
+        key=lambda v: v.partner.value or 0.0,
+        default=None,
+    )
+    dormant = view.dormant.by_diagnosis()
+    deal_size = view.deal_size
+    size_text = (
+        f"{money(deal_size.partner_mean_minor, c)} vs direct {money(deal_size.direct_mean_minor, c)} "
+        f"({deal_size.ratio:.2f}×)"
+        if deal_size.ratio is not None
+        else f"not enough data (partner n={deal_size.partner_n}, direct n={deal_size.direct_n})"
+    )
+    close = view.time_to_close
+    blocks: list[Block] = [
+        header(f"{config.program_name} — program view"),
+        context(f"{esc(view.scope.describe())} · {view.active_partners} active partners"),
+        section("*Revenue*"),
+        *fields_section(
+            [
+                (
+                    "Sourced revenue",
+                    f"{money(view.sourced['quarter'].amount_minor, c)} this quarter\n"
+                    f"{money(view.sourced['trailing_365'].amount_minor, c)} trailing 365 d",
+                ),
+                (
+                    "Influenced revenue",
+                    f"{money(view.influenced['quarter'].amount_minor, c)} this quarter\n"
+                    f"{money(view.influenced['trailing_365'].amount_minor, c)} trailing 365 d",
+                ),
+                (
+                    "Pipeline contribution",
+                    f"sourced {share(contribution.sourced)} · influenced "
+                    f"{share(contribution.influenced)} of {money(contribution.total_minor, c)}"
+                    + (
+                        f"\n{contribution.without_amount} open deals without amount"
+                        if contribution.without_amount
+                        else ""
+                    ),
+                ),
+                (
+                    "Win rate (365 d)",
+                    f"sourced {view.win_rate['sourced'].text()}\ninfluenced "
+                    f"{view.win_rate['influenced'].text()}\ndirect {view.win_rate['direct'].text()}",
+                ),
+                ("Deal size vs direct", size_text),
+                ("Time to close vs direct", f"partner {close.partner.text()} · direct {close.direct.text()}"),
+                (
+                    "Revenue concentration",
+                    f"top 10 %: {share(concentration.top10_share)} · top 20 %: "
+                    f"{share(concentration.top20_share)}\nactive partners with revenue: "
+                    f"{concentration.partners_with_revenue.text()}",
+                ),
+            ]
+        ),
+        divider(),
+        section("*Activation and throughput*"),
+        *fields_section(
+            [
+                (
+                    "Partners in runway",
+                    f"{runway.count} ({runway.change:+d} this week)\ncohort completion {runway.completion.text()}",
+                ),
+                ("Activation rate", view.activation_rate.text()),
+                ("Time to first revenue", survival_text(view.time_to_first_revenue.overall)),
+                ("Activation runway", survival_text(view.activation_runway)),
+                ("First-win cycle", survival_text(view.first_win_cycle)),
+                ("Largest drop-off", worst_text),
+                ("Active revenue partners (90 d)", view.active_revenue_partners.text()),
+                (
+                    "WIP per manager",
+                    f"{len(over)} owner(s) over the limit of {view.wip.limit}"
+                    if over
+                    else f"no owner over the limit of {view.wip.limit}",
+                ),
+                ("Deal registration velocity", view.registration_velocity.text()),
+            ]
+        ),
+        divider(),
+        section("*Pipeline health and handoffs*"),
+        *fields_section(
+            [
+                ("Stalled deals", f"{count(view.stalled.count, 'deal')}, {money(view.stalled.amount_minor, c)}"),
+                (
+                    "Pipeline movement (14 d)",
+                    share(view.movement.share)
+                    if view.movement.share is not None
+                    else f"not enough data (n={view.movement.open_deals})",
+                ),
+                (
+                    "Slowest stage (partner)",
+                    f"{esc(slowest.stage)}: {slowest.partner.text()}" if slowest else "not enough data",
+                ),
+                (
+                    "Handoff response (90 d)",
+                    f"median {view.handoff.median.text('h')} · p90 {view.handoff.p90.text('h')}"
+                    f"\n{count(len(view.stale), 'stale intro')}",
+                ),
+            ]
+        ),
+        divider(),
+        section("*Engagement, dormancy, goals*"),
+        *fields_section(
+            [
+                (
+                    "Enablement completion",
+                    rate_text(view.enablement_completion)
+                    if view.enablement_completion
+                    else "no required courses configured",
+                ),
+                ("Active partner rate (30 d)", view.active_partner_rate.text()),
+                (
+                    "Dormant partners",
+                    f"{view.dormant.count}: training {dormant['training']}, fit {dormant['fit']}, "
+                    f"momentum {dormant['momentum']}\n{len(view.dormant.sunset_candidates)} sunset "
+                    "candidates",
+                ),
+                ("Goals on track", view.goals_on_track.text()),
+                (
+                    "PSAT (365 d)",
+                    f"{view.psat.mean:.1f} · NPS {view.psat.nps:+.0f} (n={view.psat.responses})"
+                    if view.psat.mean is not None and view.psat.nps is not None
+                    else f"not enough data (n={view.psat.responses})",
+                ),
+            ]
+        ),
+        context(
+            "Details: `/partner runway` · `/partner handoffs` · `/partner dormant` · `/partner top` · "
+            "`/partner define <kpi>`"
+        ),
+        freshness_block(view.data_as_of, view.as_of, config.tz),
+    ]
+    return blocks

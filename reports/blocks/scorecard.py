@@ -1,0 +1,205 @@
+"""The partner scorecard as Block Kit, with fallback text."""
+
+from __future__ import annotations
+
+from reports.blocks.common import freshness, freshness_block, person
+from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
+from reports.charts import scorecard_png
+from reports.config import ProgramConfig, step_title
+from reports.formatting import count, days, hours, local_date, money
+from reports.kpis.goals import BEHIND, MET, MISSED, ON_TRACK, GoalProgress
+from reports.kpis.revenue import RevenueSeries
+from reports.message import File
+from reports.stats import Median, Rate
+from reports.views.scorecard import Comparison, Scorecard
+
+STATUS_ICONS = {
+    "activated": ":trophy:",
+    "in runway": ":seedling:",
+    "dormant": ":zzz:",
+    "sunset": ":sunrise:",
+    "onboarding date unknown": ":grey_question:",
+}
+GOAL_ICONS = {
+    MET: ":white_check_mark:",
+    ON_TRACK: ":large_green_circle:",
+    BEHIND: ":warning:",
+    MISSED: ":x:",
+    "upcoming": ":hourglass_flowing_sand:",
+}
+
+
+def _figure(value: Rate | Median | float | None, *, unit: str, currency: str) -> str:
+    if isinstance(value, Rate):
+        return value.text()
+    if isinstance(value, Median):
+        return value.text(unit)
+    if value is None:
+        return "not enough data"
+    return money(value, currency)
+
+
+def _comparison(comparison: Comparison, *, unit: str = "d", currency: str) -> str:
+    return (
+        f"{_figure(comparison.partner, unit=unit, currency=currency)}\n"
+        f"program {_figure(comparison.program, unit=unit, currency=currency)} · "
+        f"direct {_figure(comparison.direct, unit=unit, currency=currency)}"
+    )
+
+
+def goal_line(progress: GoalProgress, currency: str) -> str:
+    goal = progress.goal
+    icon = GOAL_ICONS.get(progress.status, "")
+    metric = goal.metric.replace("_", " ")
+    if goal.metric == "first_win_by":
+        deadline = goal.target_date.isoformat() if goal.target_date else goal.period
+        detail = f"first win by {deadline}"
+        if goal.first_win_on:
+            detail += f" (won {goal.first_win_on.isoformat()})"
+    else:
+        money_metric = goal.metric in ("sourced_pipeline", "sourced_revenue")
+        actual = money(goal.actual, currency) if money_metric else f"{goal.actual:.0f}"
+        target = money(goal.target or 0, currency) if money_metric else f"{goal.target or 0:.0f}"
+        pace = f", {progress.pace:.0%} of period gone" if progress.pace is not None and progress.status != MET else ""
+        detail = f"{metric} {goal.period}: {actual} of {target}{pace}"
+    return f"{icon} *{progress.status}* — {esc(detail)}"
+
+
+def scorecard_text(card: Scorecard, config: ProgramConfig) -> str:
+    """The fallback and notification text: the card in one paragraph."""
+    currency = card.currency
+    return (
+        f"{card.partner.name} scorecard — {card.status_detail}. "
+        f"Sourced {money(card.sourced['trailing_365'].amount_minor, currency)} (365 d), "
+        f"open pipeline {money(card.open_minor, currency)}, {card.stalled.count} stalled. "
+        f"Next step: {card.next_step} {freshness(card.data_as_of, card.as_of, config.tz)}."
+    )
+
+
+def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
+    tz, currency, partner = config.tz, card.currency, card.partner
+    facts = [partner.type, partner.tier, partner.segment, partner.region]
+    about = " · ".join(esc(f) for f in facts if f)
+    onboarded = partner.onboarded_on.isoformat() if partner.onboarded_on else "onboarding date unknown"
+    blocks: list[Block] = [
+        header(f"{partner.name} — partner scorecard"),
+        context(
+            f"{STATUS_ICONS.get(card.status, '')} *{esc(card.status_detail)}*",
+            f"{about or 'no profile yet'} · owner {person(card.owner, partner.owner_email)} · onboarded {onboarded}",
+        ),
+        section("*Focus*", fields=[f"*{label}*\n{esc(value)}" for label, value in card.headlines]),
+    ]
+    if card.goals:
+        blocks.append(section("*Goals*\n" + "\n".join(goal_line(g, currency) for g in card.goals[:8])))
+    blocks.append(divider())
+
+    sourced, influenced = card.sourced, card.influenced
+    without = f", {card.open_without_amount} without amount" if card.open_without_amount else ""
+    stalled = card.stalled
+    stalled_text = (
+        f"{count(stalled.count, 'deal')}, {money(stalled.amount_minor, currency)}" if stalled.count else "none"
+    )
+    if stalled.largest:
+        top = stalled.largest[0]
+        label = esc(top.deal.name or top.deal.external_id)
+        stalled_text += f"\nlargest: {label} ({top.days_in_stage:.0f} d in {esc(top.deal.stage)})"
+    movement = card.movement.share
+    blocks += fields_section(
+        [
+            (
+                "Sourced revenue",
+                f"{money(sourced['quarter'].amount_minor, currency)} this quarter\n"
+                f"{money(sourced['trailing_365'].amount_minor, currency)} trailing 365 d",
+            ),
+            (
+                "Influenced revenue",
+                f"{money(influenced['quarter'].amount_minor, currency)} this quarter\n"
+                f"{money(influenced['trailing_365'].amount_minor, currency)} trailing 365 d",
+            ),
+            (
+                "Open pipeline",
+                f"{money(card.open_minor, currency)} in {count(card.open_deals, 'deal')}{without}\n"
+                f"moved in 14 d: {'not enough data' if movement is None else f'{movement:.0%}'}",
+            ),
+            ("Stalled deals", stalled_text),
+            ("Win rate (365 d)", _comparison(card.win_rate, currency=currency)),
+            ("Deal size (365 d)", _comparison(card.deal_size, currency=currency)),
+            ("Time to close (365 d)", _comparison(card.time_to_close, currency=currency)),
+            _activation_field(card),
+            ("Intros", _intros_text(card, config)),
+            ("Enablement", _enablement_text(card, config)),
+        ]
+    )
+    psat = card.psat
+    psat_text = (
+        f"{psat.mean:.1f} / 10 · NPS {psat.nps:+.0f} · {psat.responses} responses (365 d)"
+        if psat.mean is not None and psat.nps is not None
+        else f"not enough data (n={psat.responses})"
+    )
+    blocks += fields_section([("PSAT", psat_text)])
+    blocks.append(section(f":arrow_right: *Next step:* {esc(card.next_step)}"))
+    blocks.append(freshness_block(card.data_as_of, card.as_of, tz))
+    return blocks
+
+
+def _activation_field(card: Scorecard) -> tuple[str, str]:
+    activation = card.activation
+    if activation.time_to_first_revenue is not None:
+        return "Time to first revenue", (
+            f"{days(activation.time_to_first_revenue)}\nprogram median {card.program_ttfr.text()}"
+        )
+    if activation.days_onboarded is None:
+        return "Time to first revenue", "onboarding date unknown"
+    reached = step_title(activation.current_step or "onboarded").lower()
+    return "Days in runway", (
+        f"{activation.days_onboarded:.0f} d · reached {reached}\nprogram TTFR median {card.program_ttfr.text()}"
+    )
+
+
+def _intros_text(card: Scorecard, config: ProgramConfig) -> str:
+    handoff = card.handoff
+    lines = [f"{card.open_intros} waiting for a first response"]
+    if card.stale:
+        lines[0] += f" ({len(card.stale)} past the {config.handoff_sla_hours} h SLA)"
+    lines.append(f"response median {handoff.median.text('h')} over {count(handoff.intros, 'intro')} (90 d)")
+    if card.stale:
+        oldest = card.stale[0]
+        lines.append(f"oldest: {esc(oldest.intro.account or oldest.intro.external_id)}, {hours(oldest.age_hours)}")
+    return "\n".join(lines)
+
+
+def _enablement_text(card: Scorecard, config: ProgramConfig) -> str:
+    engagement = card.engagement
+    if card.required_courses:
+        done = len(card.required_courses) - len(card.missing_courses)
+        courses = f"{done}/{len(card.required_courses)} required courses"
+        if card.missing_courses:
+            courses += f" (missing {esc(', '.join(card.missing_courses[:3]))})"
+    else:
+        courses = "no required courses configured"
+    last_login = engagement.last("login")
+    login = local_date(last_login, config.tz) if last_login else "never"
+    return f"{courses}\nlast login {login} · {count(engagement.total_30, 'activity')} in 30 d"
+
+
+def revenue_chart(series: RevenueSeries, *, subject: str, filename: str, currency: str) -> File:
+    png = scorecard_png(
+        title=f"{subject}: won revenue by month, with open pipeline",
+        months=series.months,
+        won=series.won,
+        open_pipeline=series.open_pipeline,
+        currency=currency,
+    )
+    return File(
+        filename,
+        f"{subject} — 12 months of won revenue",
+        png,
+        alt_text="Won revenue per month by attribution, with open partner pipeline",
+    )
+
+
+def scorecard_chart(card: Scorecard) -> File:
+    slug = "".join(ch if ch.isalnum() else "-" for ch in card.partner.name.lower()).strip("-")
+    return revenue_chart(
+        card.revenue_series, subject=card.partner.name, filename=f"scorecard-{slug}.png", currency=card.currency
+    )

@@ -1,0 +1,50 @@
+"""The first-wins view as Block Kit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from reports.blocks.common import freshness, freshness_block
+from reports.blocks.kit import Block, bullet_lines, context, esc, header
+from reports.config import ProgramConfig
+from reports.formatting import local_date, money
+from reports.views.wins import FirstWin
+
+LIST_LIMIT = 20
+
+
+def win_line(win: FirstWin, currency: str, config: ProgramConfig, note: str | None = None) -> str:
+    amount = money(win.amount_minor, currency) if win.amount_minor is not None else "no amount"
+    speed = ""
+    if win.days_to_win is not None:
+        baseline = win.cohort_median.text() if win.cohort_median else "–"
+        speed = f" · {win.days_to_win:.0f} d from onboarding (cohort {win.cohort} median {baseline})"
+    return (
+        f"• {local_date(win.won_at, config.tz)} *{esc(win.partner.name)}* — {esc(win.deal)}, {amount}, "
+        f"{win.attribution or 'partner'}{speed}"
+    )
+
+
+def wins_text(wins: Sequence[FirstWin], as_of: datetime, data_as_of: datetime | None, config: ProgramConfig) -> str:
+    names = ", ".join(w.partner.name for w in wins[:5]) or "none yet"
+    return f"First wins, newest first: {names}. {freshness(data_as_of, as_of, config.tz)}."
+
+
+def wins_blocks(
+    wins: Sequence[FirstWin],
+    notes: Mapping[int, str | None],
+    as_of: datetime,
+    data_as_of: datetime | None,
+    config: ProgramConfig,
+) -> list[Block]:
+    currency = config.base_currency
+    lines = [win_line(w, currency, config, notes.get(w.partner.id)) for w in wins[:LIST_LIMIT]]
+    if len(wins) > LIST_LIMIT:
+        lines.append(f"…and {len(wins) - LIST_LIMIT} more")
+    return [
+        header(":trophy: First wins"),
+        context("The first-win log: each partner's first won sourced or influenced deal, announced once, newest first"),
+        *bullet_lines(lines or ["No partner has won its first deal yet."]),
+        freshness_block(data_as_of, as_of, config.tz),
+    ]

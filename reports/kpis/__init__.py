@@ -1,0 +1,1 @@
+"""One module per KPI group; every function here is pure."""

@@ -1,0 +1,359 @@
+"""Activation and throughput: time to first revenue, activation rate, runway, first-win cycle, drop-off by
+step, partners in runway and WIP per manager.
+
+A partner's clock starts at its onboarding date. Step times come from the milestone rollup; a later step implies
+the earlier ones (the earliest evidence counts), so the funnel never converts above 100 %. Partners that have not
+reached a milestone stay in every duration through the survival view (share reached by day 30/60/90 among those
+whose clock has run that long).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from reports.config import (
+    STEP_FIRST_SELLING_ACTION,
+    STEP_FIRST_WIN,
+    STEP_ONBOARDED,
+    ProgramConfig,
+)
+from reports.model import PartnerProfile
+from reports.stats import Distribution, Median, Rate
+from reports.timeframe import day_start, local_day, quarter_label, shift_days
+
+SURVIVAL_DAYS = (30, 60, 90)
+RUNWAY_DAYS = 180
+RUNWAY_LEFT_LOOKBACK_DAYS = 90
+ACTIVATION_DAYS = 90
+FUNNEL_LOOKBACK_DAYS = 365
+SEGMENT_DIMENSIONS = ("type", "tier", "region")
+
+
+def elapsed_days(start: datetime, end: datetime, tz: ZoneInfo) -> float:
+    """Calendar days between two instants, read on the program's wall clock (a DST day still counts as 1)."""
+    wall_start = start.astimezone(tz).replace(tzinfo=None)
+    wall_end = end.astimezone(tz).replace(tzinfo=None)
+    return (wall_end - wall_start).total_seconds() / 86400
+
+
+@dataclass(frozen=True)
+class Milestones:
+    """A partner and the first time it reached each step (raw, before implication)."""
+
+    partner: PartnerProfile
+    reached: Mapping[str, datetime]
+
+
+@dataclass(frozen=True)
+class PartnerActivation:
+    partner: PartnerProfile
+    steps: Mapping[str, datetime | None]  # implied reach time per configured step, as of
+    activated: bool
+    current_step: str | None  # the last step reached
+    next_step: str | None  # the first step not yet reached
+    days_onboarded: float | None
+    time_to_first_revenue: float | None
+
+
+def compute_step_times(
+    milestones: Milestones, steps: Sequence[str], as_of: datetime, tz: ZoneInfo
+) -> dict[str, datetime | None]:
+    """Each step's reach time as of: its own first time or any later step's, whichever came first.
+
+    A partner without an onboarding date has no clock: it is left out of every activation KPI.
+    """
+    onboarded = milestones.partner.onboarded_at(tz)
+    if onboarded is None:
+        return dict.fromkeys(steps)
+    times: dict[str, datetime | None] = {}
+    later: datetime | None = None
+    for step in reversed(steps):
+        if step == STEP_ONBOARDED:
+            times[step] = onboarded if onboarded < as_of else None
+            continue
+        own = milestones.reached.get(step)
+        candidates = [t for t in (own, later) if t is not None and t < as_of]
+        later = min(candidates) if candidates else None
+        times[step] = later
+    return {step: times[step] for step in steps}
+
+
+def compute_partner_activation(milestones: Milestones, config: ProgramConfig, as_of: datetime) -> PartnerActivation:
+    tz = config.tz
+    steps = config.activation_steps
+    times = compute_step_times(milestones, steps, as_of, tz)
+    onboarded = times[STEP_ONBOARDED]
+    reached = [step for step in steps if times[step] is not None]
+    unreached = [step for step in steps if times[step] is None]
+    first_win = times[STEP_FIRST_WIN]
+    return PartnerActivation(
+        partner=milestones.partner,
+        steps=times,
+        activated=first_win is not None,
+        current_step=reached[-1] if reached else None,
+        next_step=unreached[0] if unreached and onboarded is not None else None,
+        days_onboarded=None if onboarded is None else elapsed_days(onboarded, as_of, tz),
+        time_to_first_revenue=(
+            None if onboarded is None or first_win is None else max(0.0, elapsed_days(onboarded, first_win, tz))
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Survival:
+    """How many reached a milestone by day 30/60/90 of their clock, and the median among those that did."""
+
+    started: int
+    reached: int
+    by_day: tuple[tuple[int, Rate], ...]
+    median: Median
+
+
+def compute_survival(clocks: Iterable[tuple[datetime, datetime | None]], as_of: datetime, tz: ZoneInfo) -> Survival:
+    """`clocks` are (start, reached-or-None) pairs, both already cut at as-of."""
+    started = 0
+    durations: list[float] = []
+    eligible = dict.fromkeys(SURVIVAL_DAYS, 0)
+    reached_by = dict.fromkeys(SURVIVAL_DAYS, 0)
+    for start, end in clocks:
+        started += 1
+        age = elapsed_days(start, as_of, tz)
+        duration = None if end is None else max(0.0, elapsed_days(start, end, tz))
+        if duration is not None:
+            durations.append(round(duration, 1))
+        for day in SURVIVAL_DAYS:
+            if age >= day:
+                eligible[day] += 1
+                if duration is not None and duration <= day:
+                    reached_by[day] += 1
+    return Survival(
+        started=started,
+        reached=len(durations),
+        by_day=tuple((day, Rate(reached_by[day], eligible[day])) for day in SURVIVAL_DAYS),
+        median=Median.of(Distribution.of(durations)),
+    )
+
+
+def _clocks(
+    activations: Iterable[PartnerActivation], start_step: str, end_step: str
+) -> list[tuple[datetime, datetime | None]]:
+    pairs = []
+    for activation in activations:
+        start = activation.steps.get(start_step)
+        if start is not None:
+            pairs.append((start, activation.steps.get(end_step)))
+    return pairs
+
+
+@dataclass(frozen=True)
+class TimeToFirstRevenue:
+    overall: Survival
+    by_cohort: tuple[tuple[str, Survival], ...]  # onboarding quarter → survival, oldest first
+    unknown_onboarding: tuple[str, ...]  # partner names left out for lack of an onboarding date
+
+
+def compute_time_to_first_revenue(
+    activations: Sequence[PartnerActivation], as_of: datetime, tz: ZoneInfo
+) -> TimeToFirstRevenue:
+    cohorts: dict[str, list[PartnerActivation]] = defaultdict(list)
+    for activation in activations:
+        onboarded = activation.steps.get(STEP_ONBOARDED)
+        if onboarded is not None:
+            cohorts[quarter_label(local_day(onboarded, tz))].append(activation)
+    return TimeToFirstRevenue(
+        overall=compute_survival(_clocks(activations, STEP_ONBOARDED, STEP_FIRST_WIN), as_of, tz),
+        by_cohort=tuple(
+            (label, compute_survival(_clocks(members, STEP_ONBOARDED, STEP_FIRST_WIN), as_of, tz))
+            for label, members in sorted(cohorts.items())
+        ),
+        unknown_onboarding=tuple(sorted(a.partner.name for a in activations if a.partner.onboarded_on is None)),
+    )
+
+
+def compute_activation_rate(activations: Sequence[PartnerActivation], as_of: datetime, tz: ZoneInfo) -> Rate:
+    """Of partners onboarded ≥ 90 days before as-of, the share whose first win came within 90 days."""
+    survival = compute_survival(_clocks(activations, STEP_ONBOARDED, STEP_FIRST_WIN), as_of, tz)
+    return dict(survival.by_day)[ACTIVATION_DAYS]
+
+
+def compute_activation_runway(activations: Sequence[PartnerActivation], as_of: datetime, tz: ZoneInfo) -> Survival:
+    return compute_survival(_clocks(activations, STEP_ONBOARDED, STEP_FIRST_SELLING_ACTION), as_of, tz)
+
+
+def compute_first_win_cycle(activations: Sequence[PartnerActivation], as_of: datetime, tz: ZoneInfo) -> Survival:
+    return compute_survival(_clocks(activations, STEP_FIRST_SELLING_ACTION, STEP_FIRST_WIN), as_of, tz)
+
+
+def compute_active_revenue_partners(active_ids: frozenset[int], recent_winner_ids: frozenset[int]) -> Rate:
+    """Share of active partners with a won partner deal closed in the trailing 90 days."""
+    return Rate(len(active_ids & recent_winner_ids), len(active_ids))
+
+
+def in_runway(activation: PartnerActivation, as_of: datetime, tz: ZoneInfo) -> bool:
+    """Active, onboarded within the last 180 days and not yet activated, as of."""
+    onboarded = activation.steps.get(STEP_ONBOARDED)
+    return (
+        onboarded is not None
+        and not activation.activated
+        and onboarded >= shift_days(as_of, -RUNWAY_DAYS, tz)
+        and activation.partner.is_active(as_of, tz)
+    )
+
+
+@dataclass(frozen=True)
+class PartnersInRunway:
+    count: int
+    count_week_ago: int
+    completion: Rate  # cohort whose 180-day window closed in the last 90 days: share activated in time
+    by_next_step: tuple[tuple[str, int], ...]
+
+    @property
+    def change(self) -> int:
+        return self.count - self.count_week_ago
+
+
+def compute_partners_in_runway(
+    milestones: Sequence[Milestones], config: ProgramConfig, as_of: datetime
+) -> PartnersInRunway:
+    tz = config.tz
+    now = [compute_partner_activation(m, config, as_of) for m in milestones]
+    week_ago_at = shift_days(as_of, -7, tz)
+    week_ago = [compute_partner_activation(m, config, week_ago_at) for m in milestones]
+    current = [a for a in now if in_runway(a, as_of, tz)]
+    by_step: dict[str, int] = defaultdict(int)
+    for activation in current:
+        by_step[activation.next_step or STEP_FIRST_WIN] += 1
+
+    left_from = shift_days(as_of, -(RUNWAY_DAYS + RUNWAY_LEFT_LOOKBACK_DAYS), tz)
+    left_until = shift_days(as_of, -RUNWAY_DAYS, tz)
+    left = [a for a in now if (on := a.steps.get(STEP_ONBOARDED)) is not None and left_from <= on < left_until]
+    completed = sum(1 for a in left if a.time_to_first_revenue is not None and a.time_to_first_revenue <= RUNWAY_DAYS)
+    order = {step: index for index, step in enumerate(config.activation_steps)}
+    return PartnersInRunway(
+        count=len(current),
+        count_week_ago=sum(1 for a in week_ago if in_runway(a, week_ago_at, tz)),
+        completion=Rate(completed, len(left)),
+        by_next_step=tuple(sorted(by_step.items(), key=lambda item: order.get(item[0], 99))),
+    )
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    step: str
+    reached: int
+    conversion: Rate | None  # from the previous step; None for the first step
+
+
+@dataclass(frozen=True)
+class Funnel:
+    steps: tuple[FunnelStep, ...]
+
+    @property
+    def worst_step(self) -> FunnelStep | None:
+        """The step with the lowest conversion from the one before it (among those with enough data)."""
+        scored = [s for s in self.steps if s.conversion is not None and s.conversion.value is not None]
+        return min(scored, key=lambda s: s.conversion.value or 0.0, default=None)  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Dropoff:
+    overall: Funnel
+    by_cohort: tuple[tuple[str, Funnel], ...]
+    by_segment: tuple[tuple[str, tuple[tuple[str, Funnel], ...]], ...]  # dimension → value → funnel
+    population: int
+
+    @property
+    def worst_step(self) -> FunnelStep | None:
+        return self.overall.worst_step
+
+
+def compute_funnel(activations: Sequence[PartnerActivation], steps: Sequence[str]) -> Funnel:
+    out: list[FunnelStep] = []
+    previous: int | None = None
+    for step in steps:
+        reached = sum(1 for a in activations if a.steps.get(step) is not None)
+        out.append(FunnelStep(step, reached, None if previous is None else Rate(reached, previous)))
+        previous = reached
+    return Funnel(tuple(out))
+
+
+def compute_dropoff_by_step(milestones: Sequence[Milestones], config: ProgramConfig, as_of: datetime) -> Dropoff:
+    """Partners onboarded in the trailing 365 days, through the configured steps."""
+    tz = config.tz
+    since = shift_days(as_of, -FUNNEL_LOOKBACK_DAYS, tz)
+    population = [
+        a
+        for a in (compute_partner_activation(m, config, as_of) for m in milestones)
+        if (on := a.steps.get(STEP_ONBOARDED)) is not None and on >= since
+    ]
+    steps = config.activation_steps
+    cohorts: dict[str, list[PartnerActivation]] = defaultdict(list)
+    for activation in population:
+        onboarded = activation.steps[STEP_ONBOARDED]
+        assert onboarded is not None
+        cohorts[quarter_label(local_day(onboarded, tz))].append(activation)
+    segments = []
+    for dimension in SEGMENT_DIMENSIONS:
+        groups: dict[str, list[PartnerActivation]] = defaultdict(list)
+        for activation in population:
+            groups[activation.partner.attribute(dimension)].append(activation)
+        segments.append(
+            (
+                dimension,
+                tuple((value, compute_funnel(members, steps)) for value, members in sorted(groups.items())),
+            )
+        )
+    return Dropoff(
+        overall=compute_funnel(population, steps),
+        by_cohort=tuple((label, compute_funnel(members, steps)) for label, members in sorted(cohorts.items())),
+        by_segment=tuple(segments),
+        population=len(population),
+    )
+
+
+@dataclass(frozen=True)
+class OwnerLoad:
+    owner_email: str | None
+    in_runway: int
+    over_limit: bool
+
+
+@dataclass(frozen=True)
+class WipPerManager:
+    owners: tuple[OwnerLoad, ...]  # heaviest first
+    limit: int
+
+    @property
+    def over_limit(self) -> tuple[OwnerLoad, ...]:
+        return tuple(o for o in self.owners if o.over_limit)
+
+
+def compute_wip_per_manager(milestones: Sequence[Milestones], config: ProgramConfig, as_of: datetime) -> WipPerManager:
+    tz = config.tz
+    counts: dict[str | None, int] = defaultdict(int)
+    for m in milestones:
+        if in_runway(compute_partner_activation(m, config, as_of), as_of, tz):
+            counts[m.partner.owner_email] += 1
+    owners = sorted(counts.items(), key=lambda item: (-item[1], item[0] or "~"))
+    return WipPerManager(
+        owners=tuple(OwnerLoad(email, n, n > config.wip_limit) for email, n in owners),
+        limit=config.wip_limit,
+    )
+
+
+def compute_deal_registration_velocity(days: Distribution) -> Median:
+    """Median days registered_on → created_on of partner deals registered in the trailing 365 days."""
+    return Median.of(days)
+
+
+def compute_first_revenue_days(pairs: Iterable[tuple[date, datetime]], as_of: datetime, tz: ZoneInfo) -> Distribution:
+    """Days onboarded → first win of every partner activated before as-of (the program baseline)."""
+    return Distribution.of(
+        round(max(0.0, elapsed_days(day_start(onboarded, tz), first_win, tz)), 1)
+        for onboarded, first_win in pairs
+        if first_win < as_of
+    )

@@ -1,0 +1,107 @@
+"""Handoffs: how fast sellers answer partner intros, how fast a next step follows, and which intros are stale.
+
+Intros still waiting are never dropped: they count with their age so far, so a slow week cannot look fast by
+leaving its slowest intros out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from reports.stats import Distribution, Median
+from reports.timeframe import hours_between
+
+
+@dataclass(frozen=True)
+class IntroRecord:
+    intro_id: int
+    external_id: str
+    partner_id: int
+    partner_name: str
+    partner_owner_email: str | None
+    account: str | None
+    seller_email: str | None
+    introduced_at: datetime
+    first_response_at: datetime | None
+    next_step_at: datetime | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class Wait:
+    intro: IntroRecord
+    hours: float
+    waiting: bool  # still no answer at as-of: `hours` is the age so far
+
+
+@dataclass(frozen=True)
+class HandoffTime:
+    intros: int
+    waiting: int
+    median: Median
+    p90: Median
+    worst: Wait | None
+    waits: tuple[Wait, ...] = ()
+
+
+def _seen(moment: datetime | None, as_of: datetime) -> datetime | None:
+    return moment if moment is not None and moment < as_of else None
+
+
+def _summarise(waits: list[Wait]) -> HandoffTime:
+    distribution = Distribution.of(round(w.hours, 4) for w in waits)
+    worst = max(waits, key=lambda w: (w.hours, w.intro.external_id), default=None)
+    return HandoffTime(
+        intros=len(waits),
+        waiting=sum(1 for w in waits if w.waiting),
+        median=Median.of(distribution, 0.5),
+        p90=Median.of(distribution, 0.9),
+        worst=worst,
+        waits=tuple(waits),
+    )
+
+
+def compute_handoff_response_time(intros: Sequence[IntroRecord], as_of: datetime) -> HandoffTime:
+    """Hours introduced_at → first_response_at for the intros given (those introduced in the window)."""
+    waits = []
+    for intro in intros:
+        if intro.introduced_at >= as_of:
+            continue
+        answered = _seen(intro.first_response_at, as_of)
+        end = answered or as_of
+        waits.append(Wait(intro, max(0.0, hours_between(intro.introduced_at, end)), answered is None))
+    return _summarise(waits)
+
+
+def compute_next_step_time(intros: Sequence[IntroRecord], as_of: datetime) -> HandoffTime:
+    """Hours first_response_at → next_step_at, for the answered intros among those given."""
+    waits = []
+    for intro in intros:
+        answered = _seen(intro.first_response_at, as_of)
+        if answered is None or intro.introduced_at >= as_of:
+            continue
+        next_step = _seen(intro.next_step_at, as_of)
+        end = next_step or as_of
+        waits.append(Wait(intro, max(0.0, hours_between(answered, end)), next_step is None))
+    return _summarise(waits)
+
+
+@dataclass(frozen=True)
+class StaleIntro:
+    intro: IntroRecord
+    age_hours: float
+    escalate: bool  # past 2 × SLA: the owner's manager is told too
+
+
+def compute_stale_intros(intros: Sequence[IntroRecord], as_of: datetime, sla_hours: int) -> tuple[StaleIntro, ...]:
+    """Intros with no first response and no outcome after the SLA, oldest first."""
+    stale = []
+    for intro in intros:
+        if intro.introduced_at >= as_of or intro.outcome or _seen(intro.first_response_at, as_of):
+            continue
+        age = hours_between(intro.introduced_at, as_of)
+        if age > sla_hours:
+            stale.append(StaleIntro(intro, age, age > 2 * sla_hours))
+    return tuple(sorted(stale, key=lambda s: (-s.age_hours, s.intro.external_id)))

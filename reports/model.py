@@ -1,0 +1,86 @@
+"""Plain descriptions of partners and people that every KPI and renderer shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from reports.timeframe import day_start
+
+
+@dataclass(frozen=True)
+class PartnerProfile:
+    id: int
+    external_id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    type: str | None = None
+    tier: str | None = None
+    region: str | None = None
+    segment: str | None = None
+    owner_email: str | None = None
+    onboarded_on: date | None = None
+    status: str = "active"
+    sunset_on: date | None = None
+    slack_channel: str | None = None
+
+    def onboarded_at(self, tz: ZoneInfo) -> datetime | None:
+        return None if self.onboarded_on is None else day_start(self.onboarded_on, tz)
+
+    def is_active(self, as_of: datetime, tz: ZoneInfo) -> bool:
+        """In the program at as-of: onboarded by then (or date unknown) and not yet sunset."""
+        onboarded = self.onboarded_at(tz)
+        if onboarded is not None and onboarded >= as_of:
+            return False
+        if self.status == "sunset":
+            return self.sunset_on is not None and day_start(self.sunset_on, tz) > as_of
+        return self.sunset_on is None or day_start(self.sunset_on, tz) > as_of
+
+    def attribute(self, dimension: str) -> str:
+        value: str | None = getattr(self, dimension)
+        return value or "unknown"
+
+
+@dataclass(frozen=True)
+class PersonProfile:
+    email: str
+    name: str | None = None
+    slack_user_id: str | None = None
+    role: str | None = None
+    manager_email: str | None = None
+    time_zone: str | None = None
+
+    @property
+    def display(self) -> str:
+        return self.name or self.email
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which partners a view covers: the whole program, some partners, or one segment, region or owner."""
+
+    partner_ids: frozenset[int] | None = None
+    segment: str | None = None
+    region: str | None = None
+    owner_email: str | None = None
+
+    @property
+    def is_program(self) -> bool:
+        return self.partner_ids is None and not (self.segment or self.region or self.owner_email)
+
+    @classmethod
+    def partner(cls, partner_id: int) -> Scope:
+        return cls(partner_ids=frozenset({partner_id}))
+
+    def describe(self) -> str:
+        parts = []
+        if self.segment:
+            parts.append(f"segment {self.segment}")
+        if self.region:
+            parts.append(f"region {self.region}")
+        if self.owner_email:
+            parts.append(f"owner {self.owner_email}")
+        if self.partner_ids is not None:
+            parts.append(f"{len(self.partner_ids)} partner(s)")
+        return ", ".join(parts) or "whole program"

@@ -1,0 +1,124 @@
+"""Opening the store: engine, sessions and bringing the schema to the newest migration."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+DEFAULT_URL = "sqlite:///partnerbot.db"
+
+
+class DatabaseUrlError(ValueError):
+    """A DATABASE_URL that cannot be used, with what it should look like."""
+
+
+def parse_database_url(raw: str) -> URL:
+    """Check the URL's shape; PostgreSQL must use the psycopg (3) driver."""
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise DatabaseUrlError(
+            "DATABASE_URL is not a database URL: use sqlite:///partnerbot.db or "
+            "postgresql+psycopg://user@host:5432/dbname"
+        ) from exc
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
+        raise DatabaseUrlError(
+            f"DATABASE_URL uses {url.drivername!r}: use sqlite:///FILE or postgresql+psycopg://user@host/db"
+        )
+    return url
+
+
+def safe_url(url: URL | str) -> str:
+    """The URL with any password hidden, for logs and messages."""
+    text = url.render_as_string(hide_password=True) if isinstance(url, URL) else str(url)
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", text)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.close()
+
+
+def create_store_engine(url: URL | str, **kwargs: Any) -> Engine:
+    parsed = parse_database_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True, **kwargs)
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (creates every table in an empty database)."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+def schema_is_current(engine: Engine) -> bool:
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision() == head
+
+
+class Database:
+    """The engine and a session factory. Storage functions never commit; `transaction()` owns that."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session: gather, then close before any rendering or Slack I/O."""
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work commits together, or not at all."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({safe_url(self.engine.url)})"
+
+
+def open_database(url: str, *, migrate: bool = True, **engine_kwargs: Any) -> Database:
+    engine = create_store_engine(url, **engine_kwargs)
+    if migrate and not schema_is_current(engine):
+        upgrade(engine)
+    return Database(engine)

@@ -1,0 +1,376 @@
+"""Mapping files: how an export's columns and values become partnerbot's fields.
+
+A mapping is a TOML file, or the name of a shipped preset (`salesforce`, `hubspot`, `partners`, `people`):
+
+```toml
+kind = "deals"                 # optional: refuse the mapping for any other kind
+description = "CRM deals"      # optional: what the mapping is for
+delimiter = ","                # optional: ";", "\\t" (or "tab") or "|" for such exports
+encoding = "utf-8"             # optional: e.g. "cp1252" for a file Excel saved as "CSV" on Windows
+
+[columns]                      # our field = the export's column name
+deal_id = "Opportunity ID"
+partner_id = "Partner Account ID"
+amount = "Amount"
+owner_email = ["Opportunity Owner Email", "Owner Email"]   # a list: in each row, the first that has a value
+
+[constants]                    # our field = one value for every row
+currency = "USD"
+
+[values.attribution]           # value maps, matched ignoring case and surrounding spaces;
+"Partner Sourced" = "sourced"  # "*" is the value for anything else, empty included
+"Partner Influenced" = "influenced"
+"*" = "direct"
+
+[derive.outcome]               # a field computed from another column's values
+from = "Stage"                 # a column name, or a list of them like [columns]
+map = { "Closed Won" = "won", "Closed Lost" = "lost" }
+default = "open"               # for values the map does not list; without it they pass through unchanged
+
+[dates]
+formats = ["%m/%d/%Y", "%Y-%m-%d %H:%M"]   # strftime formats, tried in order; ISO 8601 is always accepted
+time_zone = "America/New_York"             # for times without an offset (default: the program time zone)
+```
+
+Rules:
+- Without a mapping, and for every field a mapping does not name, a column matches a field when its header is the
+  field's name, ignoring case and treating spaces and dashes as underscores (`Deal ID`, `deal-id` and `DEAL_ID`
+  all match `deal_id`). Columns that match no field are ignored.
+- A field may come from one of `[columns]`, `[constants]` or `[derive]`, not from two. `[values]` applies to the
+  field's value after it is read, whichever way it came.
+- A mapped column the file does not have is left out, as if the mapping did not name it: an import never blanks
+  stored values for a column the export does not carry. A required field whose column is missing stops the
+  import with the columns that were expected.
+- Fields are the import kind's field names (the kinds table in the README; `storage.importing.kinds.KINDS`);
+  naming any other field, or a section or key not shown above, is an error that says which.
+- Dates (`*_on`) accept ISO `YYYY-MM-DD` and the formats; a date with a time and an offset counts on its date in
+  the program time zone. Times (`*_at`) accept ISO 8601 with or without an offset and the formats; a bare date is
+  midnight. Times are kept in whole seconds.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+from storage.importing.files import RawTable
+from storage.importing.parse import distinct
+from storage.importing.report import ImportFileError
+
+TOP_KEYS = ("kind", "description", "delimiter", "encoding", "columns", "constants", "values", "derive", "dates")
+DELIMITERS = {",": ",", ";": ";", "\t": "\t", "tab": "\t", "|": "|"}
+ANY_VALUE = "*"
+
+
+def normalise_header(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().casefold())
+
+
+def fold(value: str) -> str:
+    return value.strip().casefold()
+
+
+@dataclass(frozen=True)
+class Derived:
+    sources: tuple[str, ...]
+    values: dict[str, str]  # folded source value → our value
+    default: str | None  # for anything else; None passes the source value through
+
+
+@dataclass(frozen=True)
+class Mapping:
+    name: str = "no mapping"
+    kind: str | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # field → folded value → our value
+    derive: dict[str, Derived] = field(default_factory=dict)
+    date_formats: tuple[str, ...] = ()
+    time_zone: str | None = None
+
+    def check_for(self, kind: str, fields: Sequence[str]) -> None:
+        """Refuse a mapping written for another kind, or one naming fields this kind does not have."""
+        if self.kind is not None and self.kind != kind:
+            raise ImportFileError(
+                f"mapping {self.name} is for {self.kind}, not {kind}: pass a mapping for {kind}, or none"
+            )
+        named = [*self.columns, *self.constants, *self.values, *self.derive]
+        unknown = sorted(set(named) - set(fields))
+        if unknown:
+            raise ImportFileError(
+                f"mapping {self.name} names {'a field' if len(unknown) == 1 else 'fields'} {kind} do not have: "
+                f"{', '.join(unknown)} (the fields are {', '.join(fields)})"
+            )
+
+
+@dataclass(frozen=True)
+class Selected:
+    """The text of each field the file provides, and the column to name it by in messages."""
+
+    frame: pd.DataFrame
+    labels: dict[str, str]
+
+
+def select_fields(
+    table: RawTable, mapping: Mapping, fields: Sequence[str], required: Sequence[str], kind: str
+) -> Selected:
+    """Our fields as text columns (stripped), from the file's columns, the mapping's constants and derivations."""
+    by_name: dict[str, str] = {}
+    for column in table.columns:
+        by_name.setdefault(column, column)
+    normalised: dict[str, str] = {}
+    for column in table.columns:
+        normalised.setdefault(normalise_header(column), column)
+
+    def find(names: Iterable[str]) -> list[str]:
+        found = [by_name.get(n) or normalised.get(normalise_header(n)) for n in names]
+        return list(dict.fromkeys(c for c in found if c is not None))
+
+    n = table.rows
+    out: dict[str, pd.Series] = {}
+    labels: dict[str, str] = {}
+    missing: list[str] = []
+    matched_any = False
+    for name in fields:
+        if name in mapping.constants:
+            out[name] = pd.Series([mapping.constants[name].strip()] * n, dtype=str)
+            labels[name] = name
+            continue
+        if name in mapping.derive:
+            derived = mapping.derive[name]
+            sources = find(derived.sources)
+            if not sources:
+                missing.append(f"{name} (derived from {_names(derived.sources)})")
+                continue
+            matched_any = True
+            text = _coalesce(table, sources)
+            mapped = text.str.casefold().map(derived.values)
+            fallback = text if derived.default is None else pd.Series([derived.default] * n, dtype=str)
+            out[name] = mapped.where(mapped.notna(), fallback).astype(str)
+            labels[name] = sources[0]
+            continue
+        wanted = mapping.columns.get(name, (name,))
+        sources = find(wanted)
+        if sources:
+            matched_any = True
+            out[name] = _coalesce(table, sources)
+            labels[name] = sources[0]
+        elif name in required:
+            missing.append(f"{name} (column {_names(wanted)})" if name in mapping.columns else name)
+    if not matched_any and table.columns:
+        expected = ", ".join(_names(mapping.columns.get(f, (f,))) for f in required if f not in mapping.constants)
+        found = ",".join(table.columns)[:80]
+        if table.from_json:
+            raise ImportFileError(
+                f"{table.name}: its objects ({found}) have none of the fields a {kind} import reads; expected "
+                f"{expected}, and any of the other fields; rename the keys, or pass a mapping file that names them"
+            )
+        raise ImportFileError(
+            f"{table.name}: the first line ({found}) names none of the columns a {kind} import reads; expected a "
+            f"header row with {expected}, and any of the other fields; add the header row, or pass a mapping file "
+            "that names the export's columns"
+        )
+    if missing:
+        plural = len(missing) > 1
+        raise ImportFileError(
+            f"{table.name}: a {kind} import needs the column{'s' if plural else ''} {', '.join(missing)}, which "
+            f"the file does not have; add {'them' if plural else 'it'} to the export or map "
+            f"{'them' if plural else 'it'} in a mapping file"
+        )
+    for name, value_map in mapping.values.items():
+        if name not in out:
+            continue
+        text = out[name]
+        mapped = text.str.casefold().map(value_map)
+        default = value_map.get(ANY_VALUE)
+        fallback = text if default is None else pd.Series([default] * n, dtype=str)
+        out[name] = mapped.where(mapped.notna(), fallback).astype(str)
+    frame = pd.DataFrame(out, index=pd.RangeIndex(n)) if out else pd.DataFrame(index=pd.RangeIndex(n))
+    return Selected(frame, labels)
+
+
+def _names(names: Sequence[str]) -> str:
+    return " or ".join(f"'{n}'" for n in names)
+
+
+def _coalesce(table: RawTable, columns: list[str]) -> pd.Series:
+    """The first of these columns that has a value, row by row; stripped."""
+    text = _stripped(table.frame[columns[0]])
+    for column in columns[1:]:
+        text = text.where(text != "", _stripped(table.frame[column]))
+    return text
+
+
+def _stripped(text: pd.Series) -> pd.Series:
+    """Without surrounding whitespace (each distinct value stripped once)."""
+    found = distinct(text)
+    if found is None:
+        return text.str.strip()
+    codes, uniques = found
+    return pd.Series(uniques.str.strip().to_numpy()[codes], index=text.index, dtype=str)
+
+
+# --- reading mapping files ---------------------------------------------------------------------------------------
+
+
+def preset_names() -> list[str]:
+    folder = resources.files("storage").joinpath("presets")
+    return sorted(item.name.removesuffix(".toml") for item in folder.iterdir() if item.name.endswith(".toml"))
+
+
+def load_mapping(spec: str | None) -> Mapping:
+    """No mapping, a preset by name, or a mapping file by path."""
+    if spec is None:
+        return Mapping()
+    if re.fullmatch(r"[A-Za-z0-9_\-]+", spec) and spec in preset_names():
+        text = resources.files("storage").joinpath("presets", f"{spec}.toml").read_text(encoding="utf-8")
+        return parse_mapping(_toml(text, f"preset {spec}"), f"preset {spec}")
+    path = Path(spec)
+    if not path.is_file():
+        raise ImportFileError(
+            f"mapping {spec}: no such file, and no preset by that name (presets: {', '.join(preset_names())})"
+        )
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(f"mapping {path.name}: not UTF-8 text; save the mapping file as UTF-8") from None
+    except OSError as exc:
+        raise ImportFileError(f"mapping {path}: cannot be read ({exc.strerror})") from None
+    return parse_mapping(_toml(text, path.name), path.name)
+
+
+def _toml(text: str, name: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ImportFileError(
+            f'mapping {name}: not valid TOML ({exc}); write lines like deal_id = "Opportunity ID" under [columns]'
+        ) from None
+
+
+def parse_mapping(raw: dict[str, Any], name: str) -> Mapping:
+    unknown = sorted(set(raw) - set(TOP_KEYS))
+    if unknown:
+        raise ImportFileError(
+            f"mapping {name}: unknown key or section {', '.join(unknown)} (known: {', '.join(TOP_KEYS)})"
+        )
+    kind = raw.get("kind")
+    if kind is not None and not isinstance(kind, str):
+        raise ImportFileError(f'mapping {name}: kind must be text, like kind = "deals"')
+    columns = {key: _column_names(value, f"columns.{key}", name) for key, value in _table(raw, "columns", name).items()}
+    constants = _texts(_table(raw, "constants", name), "constants", name)
+    values: dict[str, dict[str, str]] = {}
+    for key, table in _table(raw, "values", name).items():
+        if not isinstance(table, dict):
+            raise ImportFileError(f'mapping {name}: [values.{key}] must be a table of "file value" = "our value" lines')
+        values[key] = {
+            fold(k) if k != ANY_VALUE else ANY_VALUE: v for k, v in _texts(table, f"values.{key}", name).items()
+        }
+    derive: dict[str, Derived] = {}
+    for key, spec in _table(raw, "derive", name).items():
+        if not isinstance(spec, dict) or "from" not in spec or set(spec) - {"from", "map", "default"}:
+            raise ImportFileError(
+                f'mapping {name}: [derive.{key}] needs from = "<column>", a map = {{ ... }} and optionally a default'
+            )
+        mapped = spec.get("map", {})
+        if not isinstance(mapped, dict):
+            raise ImportFileError(f'mapping {name}: derive.{key}.map must be a table like {{ "Closed Won" = "won" }}')
+        default = spec.get("default")
+        if default is not None and not isinstance(default, str | int | float | bool):
+            raise ImportFileError(f"mapping {name}: derive.{key}.default must be a text value")
+        derive[key] = Derived(
+            _column_names(spec["from"], f"derive.{key}.from", name),
+            {fold(k): v for k, v in _texts(mapped, f"derive.{key}.map", name).items()},
+            None if default is None else str(default),
+        )
+    sources = [("columns", set(columns)), ("constants", set(constants)), ("derive", set(derive))]
+    for position, (first, names) in enumerate(sources):
+        for second, others in sources[position + 1 :]:
+            both = sorted(names & others)
+            if both:
+                raise ImportFileError(
+                    f"mapping {name}: {', '.join(both)} in both [{first}] and [{second}]; keep one of them"
+                )
+    dates = _table(raw, "dates", name)
+    if set(dates) - {"formats", "time_zone"}:
+        raise ImportFileError(f"mapping {name}: [dates] takes formats and time_zone only")
+    formats = dates.get("formats", [])
+    if isinstance(formats, str):
+        formats = [formats]
+    if not isinstance(formats, list) or not all(isinstance(f, str) and "%" in f for f in formats):
+        raise ImportFileError(f'mapping {name}: dates.formats must be a list of strftime formats like ["%m/%d/%Y"]')
+    time_zone = dates.get("time_zone")
+    if time_zone is not None:
+        try:
+            ZoneInfo(str(time_zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ImportFileError(
+                f"mapping {name}: dates.time_zone {time_zone!r} is not a time zone; use an IANA name like "
+                "America/New_York"
+            ) from None
+    return Mapping(
+        name=name,
+        kind=kind,
+        delimiter=_delimiter(raw.get("delimiter"), name),
+        encoding=_encoding(raw.get("encoding"), name),
+        columns=columns,
+        constants=constants,
+        values=values,
+        derive=derive,
+        date_formats=tuple(formats),
+        time_zone=None if time_zone is None else str(time_zone),
+    )
+
+
+def _table(raw: dict[str, Any], key: str, name: str) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise ImportFileError(f"mapping {name}: {key} must be a [{key}] section of field = value lines")
+    return value
+
+
+def _texts(table: dict[str, Any], where: str, name: str) -> dict[str, str]:
+    out = {}
+    for key, value in table.items():
+        if not isinstance(value, str | int | float):  # a bool is an int
+            raise ImportFileError(f"mapping {name}: {where}.{key} must be a text value")
+        out[str(key)] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return out
+
+
+def _column_names(value: Any, where: str, name: str) -> tuple[str, ...]:
+    if isinstance(value, str) and value.strip():
+        return (value.strip(),)
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return tuple(v.strip() for v in value)
+    raise ImportFileError(f'mapping {name}: {where} must be a column name, or a list like ["Owner Email", "Owner"]')
+
+
+def _delimiter(value: Any, name: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in DELIMITERS:
+        raise ImportFileError(f'mapping {name}: delimiter must be one of ",", ";", "\\t" (or "tab") and "|"')
+    return DELIMITERS[value]
+
+
+def _encoding(value: Any, name: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return codecs.lookup(str(value)).name
+    except LookupError:
+        raise ImportFileError(
+            f"mapping {name}: unknown encoding {value!r}; use a name like utf-8, cp1252 or latin-1"
+        ) from None

@@ -1,0 +1,281 @@
+"""One import, start to finish: read, map, parse, check, then write everything valid in one transaction."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from reports.config import ProgramConfig
+from storage.db import Database
+from storage.importing.files import RawTable, read_table, table_from_records
+from storage.importing.kinds import KINDS, Batch, Context, KindSpec, References, check_duplicates, parse_batch
+from storage.importing.mapping import Mapping, load_mapping, select_fields
+from storage.importing.parse import parse_instants
+from storage.importing.report import ImportFileError, ImportRejected, ImportReport, RowError
+from storage.importing.writer import write_batch
+from storage.models import Deal, ImportRun, Intro, Partner
+from storage.program import load_config
+from storage.rollups import MilestoneChange, refresh_milestones, refresh_stage_stays
+
+LOOKUP_CHUNK = 5000
+
+
+def run_import(
+    database: Database,
+    *,
+    kind: str,
+    path: Path,
+    mapping: str | None = None,
+    skip_invalid: bool = False,
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import one CSV or JSON Lines file of `kind`.
+
+    By default any invalid row stops the import (`ImportRejected`, nothing written); with `skip_invalid` the valid
+    rows are committed and the rejected ones written beside the file. A file that cannot be read as an export
+    raises `ImportFileError`. Either way the store changes in one transaction or not at all.
+    """
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise ImportFileError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    chosen = load_mapping(mapping)
+    chosen.check_for(kind, spec.names)
+    table = read_table(path, delimiter=chosen.delimiter, encoding=chosen.encoding)
+    selected = select_fields(table, chosen, spec.names, spec.required, kind)
+    with database.transaction() as session:
+        config = load_config(session)
+        outcome = _import_table(
+            session,
+            spec=spec,
+            table=table,
+            selected=selected,
+            chosen=chosen,
+            config=config,
+            now=now,
+            skip_invalid=skip_invalid,
+            progress=progress,
+        )
+        bad, errors = outcome.bad, outcome.errors
+        if errors and not skip_invalid:
+            raise ImportRejected(ImportReport(kind, str(path), rejected=len(bad), errors=errors))
+        written, changes = outcome.written, outcome.changes
+        session.add(
+            ImportRun(
+                kind=kind,
+                source=str(path)[-500:],
+                finished_at=now,
+                inserted=written.inserted,
+                updated=written.updated,
+                unchanged=written.unchanged,
+                rejected=len(bad),
+            )
+        )
+        session.flush()
+        rejected_path = _write_rejected(path, table, bad, errors) if len(bad) else None
+    return ImportReport(
+        kind=kind,
+        source=str(path),
+        inserted=written.inserted,
+        updated=written.updated,
+        unchanged=written.unchanged,
+        rejected=len(bad),
+        errors=errors,
+        rejected_path=rejected_path,
+        milestone_changes=changes,
+    )
+
+
+@dataclass
+class _Outcome:
+    bad: np.ndarray
+    errors: list[RowError]
+    written: Any = None
+    changes: list[MilestoneChange] = field(default_factory=list)
+
+
+def _import_table(
+    session: Session,
+    *,
+    spec: KindSpec,
+    table: RawTable,
+    selected: Any,
+    chosen: Mapping,
+    config: ProgramConfig,
+    now: datetime,
+    skip_invalid: bool,
+    progress: Callable[[int, int], None] | None,
+) -> _Outcome:
+    """Parse, check and (when every row is valid, or invalid rows may be skipped) write, in the caller's
+    transaction."""
+    zone = ZoneInfo(chosen.time_zone) if chosen.time_zone else config.tz
+    context = Context(config, chosen.date_formats, zone)
+    batch = parse_batch(selected.frame, selected.labels, spec, context)
+    if spec.check is not None:
+        spec.check(batch, context, _references(session, spec, batch))
+    check_duplicates(batch, spec, table.lines)
+    errors = _row_errors(batch, table)
+    bad = batch.bad_rows()
+    outcome = _Outcome(bad, errors)
+    if errors and not skip_invalid:
+        return outcome
+    valid = batch.values[~batch.values.index.isin(bad)]
+    outcome.written = write_batch(
+        session, spec=spec, records=valid, present=batch.present, now=now, config=config, progress=progress
+    )
+    if outcome.written.deal_ids:
+        refresh_stage_stays(session, deal_ids=sorted(outcome.written.deal_ids), config=config)
+    if outcome.written.partner_ids:
+        outcome.changes = refresh_milestones(session, partner_ids=sorted(outcome.written.partner_ids), config=config)
+    return outcome
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """A problem with one field of one record handed to `import_records` (index into the records)."""
+
+    index: int
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RecordsResult:
+    written: int  # records inserted or changed
+    errors: list[RecordError]
+    milestone_changes: list[MilestoneChange]
+
+
+def import_records(session: Session, *, kind: str, records: list[dict[str, Any]], now: datetime) -> RecordsResult:
+    """Records from the ingestion API, checked and written exactly like the rows of an import file, in the caller's
+    transaction. Nothing is written when any record is bad: the caller gets every problem instead.
+
+    Besides the import kinds, `intro_responses` records ({intro_id, first_response_at, next_step_at}) set the
+    response times of intros already known.
+    """
+    config = load_config(session)
+    if kind == "intro_responses":
+        return _intro_responses(session, records, config)
+    spec = KINDS[kind]
+    table = table_from_records("events", records, list(range(1, len(records) + 1)))
+    chosen = load_mapping(None)
+    try:
+        selected = select_fields(table, chosen, spec.names, spec.required, kind)
+    except ImportFileError as error:
+        return RecordsResult(
+            0, [RecordError(i, "data", str(error).removeprefix("events: ")) for i in range(len(records))], []
+        )
+    outcome = _import_table(
+        session,
+        spec=spec,
+        table=table,
+        selected=selected,
+        chosen=chosen,
+        config=config,
+        now=now,
+        skip_invalid=False,
+        progress=None,
+    )
+    if outcome.errors:
+        return RecordsResult(0, [RecordError(e.line - 1, e.column, e.reason) for e in outcome.errors], [])
+    written = outcome.written
+    return RecordsResult(written.inserted + written.updated, [], outcome.changes)
+
+
+def _intro_responses(session: Session, records: list[dict[str, Any]], config: ProgramConfig) -> RecordsResult:
+    errors: list[RecordError] = []
+    updates: list[tuple[int, dict[str, datetime]]] = []
+    known = dict(
+        session.execute(
+            select(Intro.external_id, Intro.id).where(Intro.external_id.in_([str(r.get("intro_id")) for r in records]))
+        ).all()
+    )
+    for index, record in enumerate(records):
+        intro = known.get(str(record.get("intro_id") or ""))
+        if intro is None:
+            errors.append(
+                RecordError(
+                    index,
+                    "intro_id",
+                    f"unknown intro_id {record.get('intro_id')!r}: send the intro.created event first",
+                )
+            )
+        values: dict[str, datetime] = {}
+        for name in ("first_response_at", "next_step_at"):
+            if record.get(name) in (None, ""):
+                continue
+            parsed = parse_instants(pd.Series([str(record[name])], dtype=str), (), config.tz)
+            if len(parsed.errors):
+                errors.append(RecordError(index, name, str(parsed.errors.iloc[0])))
+            else:
+                values[name] = parsed.values.iloc[0].to_pydatetime()
+        if not values:
+            errors.append(RecordError(index, "first_response_at", "give first_response_at, next_step_at or both"))
+        if intro is not None:
+            updates.append((intro, values))
+    if errors:
+        return RecordsResult(0, errors, [])
+    for intro, values in updates:
+        session.execute(update(Intro).where(Intro.id == intro).values(**values))
+    return RecordsResult(len(updates), [], [])
+
+
+def _references(session: Session, spec: KindSpec, batch: Batch) -> References:
+    partners: dict[str, int] = {}
+    if "partner_id" in spec.names:
+        partners = dict(session.execute(select(Partner.external_id, Partner.id)).all())
+    deals: dict[str, int] = {}
+    if spec.kind == "stage_changes":
+        wanted = sorted(batch.column("deal_id").dropna().unique())
+        for start in range(0, len(wanted), LOOKUP_CHUNK):
+            chunk = wanted[start : start + LOOKUP_CHUNK]
+            deals.update(session.execute(select(Deal.external_id, Deal.id).where(Deal.external_id.in_(chunk))).all())
+    return References(partners, deals)
+
+
+def _row_errors(batch: Batch, table: RawTable) -> list[RowError]:
+    """Every problem as `line N: column X: reason`, by line, then in the file's column order."""
+    if not batch.problems:
+        return []
+    problems = pd.concat(batch.problems, ignore_index=True)
+    label = problems["field"].map(lambda name: batch.labels.get(name, name))
+    position = {column: index for index, column in enumerate(table.columns)}
+    problems["line"] = table.lines[problems["row"].to_numpy()]
+    problems["label"] = label
+    problems["position"] = label.map(lambda name: position.get(name, len(position)))
+    problems = problems.sort_values(["line", "position", "seq"], kind="stable")
+    return [
+        RowError(int(line), str(column), str(reason))
+        for line, column, reason in zip(problems["line"], problems["label"], problems["reason"], strict=True)
+    ]
+
+
+def _write_rejected(path: Path, table: RawTable, bad: np.ndarray, errors: list[RowError]) -> Path:
+    """The rejected records as they were in the file, with their line and every reason, beside the input."""
+    target = path.with_name(f"{path.stem}.rejected.csv")
+    reasons: dict[int, list[str]] = {}
+    for error in errors:
+        reasons.setdefault(error.line, []).append(f"{error.column}: {error.reason}")
+    rows = table.frame.iloc[bad]
+    lines = table.lines[bad]
+    try:
+        with target.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([*table.columns, "line", "reason"])
+            for record, line in zip(rows.itertuples(index=False, name=None), lines, strict=True):
+                writer.writerow([*record, int(line), "; ".join(reasons.get(int(line), []))])
+    except OSError as exc:
+        raise ImportFileError(f"cannot write the rejected rows to {target}: {exc.strerror}") from None
+    return target

@@ -1,0 +1,396 @@
+"""Writing validated records set-based, a chunk at a time.
+
+Each chunk goes into a temporary staging table (one executemany of plain driver values), is classified against
+the store in SQL (new, changed or unchanged: one index probe per record), and is written with one
+`INSERT … SELECT … ON CONFLICT (key) DO UPDATE SET … WHERE <a stored column IS DISTINCT FROM the new value>`.
+Only the columns the file provides are compared and written, so a narrower export never blanks a stored value,
+and an unchanged record is never touched (its `updated_at` stays). Deals also get their stage history here: a new
+deal its first stage change, with the derived facts of its one stay; a known deal whose stage moved, a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    MetaData,
+    Table,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
+
+from reports.config import ProgramConfig
+from storage.importing.kinds import ALWAYS, KindSpec
+from storage.importing.parse import day_starts
+from storage.models import PARTNER_ATTRIBUTIONS, Deal, StageChange
+from storage.types import UtcDateTime
+
+CHUNK = 50_000
+NEW, CHANGED, SAME = 1, 2, 0
+STAGING = "partnerbot_import_staging"
+STAYS = "partnerbot_import_stays"
+MILESTONE_KINDS = {"partners", "deals", "stage_changes", "intros", "activities"}
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Written:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deal_ids: set[int] = field(default_factory=set)  # deals whose stage stays must be derived again
+    partner_ids: set[int] = field(default_factory=set)  # partners whose milestones may have moved
+
+
+def table_of(model: type) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+DEALS = table_of(Deal)
+STAGE_CHANGES = table_of(StageChange)
+
+
+def write_batch(
+    session: Session,
+    *,
+    spec: KindSpec,
+    records: pd.DataFrame,
+    present: set[str],
+    now: datetime,
+    config: ProgramConfig,
+    progress: Progress | None = None,
+) -> Written:
+    """Upsert these validated records (one per key) and say what changed."""
+    target = table_of(spec.model)
+    stored = [s for s in spec.stored if s.when == ALWAYS or present.intersection(s.when)]
+    columns: dict[str, tuple[TypeEngine[Any], pd.Series]] = {
+        s.column: (target.c[s.column].type, records[s.source]) for s in stored
+    }
+    stays: dict[str, tuple[TypeEngine[Any], pd.Series]] = {}
+    if spec.kind == "deals" and "stage" in present:
+        moments, stays = _deal_moments(records, config, present)
+        columns |= moments
+    dialect = session.get_bind().dialect.name
+    connection = session.connection()
+    staging = _Staged(STAGING, columns, dialect, state=True)
+    first_stays = _Staged(STAYS, stays, dialect) if stays else None
+    for staged in (staging, first_stays):
+        if staged is not None:
+            staged.create(connection)
+    key = list(spec.key_columns)
+    plan = _Plan(
+        spec,
+        target,
+        staging.table,
+        key,
+        [s.column for s in stored if s.column not in key],
+        now,
+        config,
+        dialect,
+        present,
+        first_stays,
+    )
+    result = Written()
+    total = len(records)
+    for start in range(0, total, CHUNK):
+        rows = range(start, min(start + CHUNK, total))
+        session.execute(delete(staging.table))
+        staging.load(connection, rows)
+        plan.write(session, result)
+        if progress is not None:
+            progress(rows.stop, total)
+    for staged in (staging, first_stays):
+        if staged is not None:
+            staged.table.drop(connection)
+    return result
+
+
+class _Staged:
+    """A temporary table of plain driver values, loaded a range of rows at a time with one executemany."""
+
+    def __init__(
+        self, name: str, columns: dict[str, tuple[TypeEngine[Any], pd.Series]], dialect: str, *, state: bool = False
+    ) -> None:
+        self.dialect = dialect
+        self.table = Table(
+            name,
+            MetaData(),
+            Column("row", Integer, primary_key=True, autoincrement=False),
+            *([Column("state", Integer)] if state else []),
+            *(Column(column, kind) for column, (kind, _) in columns.items()),
+            prefixes=["TEMPORARY"],
+        )
+        self.columns = list(columns.values())
+        names = ", ".join(["row", *columns])
+        if dialect == "postgresql":
+            self.sql = f"COPY {name} ({names}) FROM STDIN"
+        else:
+            self.sql = f"INSERT INTO {name} ({names}) VALUES ({', '.join(['?'] * (len(columns) + 1))})"
+
+    def create(self, connection: Connection) -> None:
+        schema = "temp" if self.dialect == "sqlite" else "pg_temp"  # a rolled-back import may have left it behind
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}.{self.table.name}")
+        self.table.create(connection)
+
+    def load(self, connection: Connection, rows: Sequence[int]) -> None:
+        """Stage these rows (positions in the records), converted a chunk at a time to bound memory."""
+        if not rows:
+            return
+        positions = slice(rows.start, rows.stop) if isinstance(rows, range) else list(rows)
+        columns = [_driver_values(values.iloc[positions], kind, self.dialect) for kind, values in self.columns]
+        records = zip(rows, *columns, strict=True)
+        if self.dialect == "postgresql":  # COPY: PostgreSQL's bulk load, several times faster than executemany
+            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with cursor.copy(self.sql) as copy:
+                for record in records:
+                    copy.write_row(record)
+            return
+        connection.exec_driver_sql(self.sql, list(records))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The statements that classify and write one staged chunk."""
+
+    spec: KindSpec
+    target: Table
+    staging: Table
+    key: list[str]
+    values: list[str]  # non-key columns written
+    now: datetime
+    config: ProgramConfig
+    dialect: str
+    present: set[str]
+    first_stays: _Staged | None = None
+
+    @property
+    def match(self) -> ColumnElement[bool]:
+        return and_(*(self.target.c[k] == self.staging.c[k] for k in self.key))
+
+    def differs(self, new: Any) -> ColumnElement[bool]:
+        """Any written column whose stored value is distinct from `new`'s (the staging table or `excluded`)."""
+        if not self.values:
+            return false()
+        return or_(*(self.target.c[c].is_distinct_from(new[c]) for c in self.values))
+
+    def write(self, session: Session, result: Written) -> None:
+        target, staging, kind = self.target, self.staging, self.spec.kind
+        probe = select(case((self.differs(staging.c), CHANGED), else_=SAME)).where(self.match).scalar_subquery()
+        session.execute(update(staging).values(state=func.coalesce(probe, NEW)))
+        counts: dict[int, int] = dict(
+            session.execute(select(staging.c.state, func.count()).group_by(staging.c.state)).all()
+        )
+        result.inserted += counts.get(NEW, 0)
+        result.updated += counts.get(CHANGED, 0)
+        result.unchanged += counts.get(SAME, 0)
+        if not counts.get(NEW) and not counts.get(CHANGED):
+            return
+        moved = staging.c.state != SAME
+        if "partner_id" in staging.c and kind in MILESTONE_KINDS:
+            pairs = session.execute(
+                select(target.c.partner_id, staging.c.partner_id)
+                .select_from(staging.outerjoin(target, self.match))
+                .where(moved)
+            )
+            result.partner_ids |= {pid for pair in pairs for pid in pair if pid is not None}
+        if kind == "deals":
+            result.deal_ids |= set(
+                session.execute(
+                    select(target.c.id).select_from(staging.join(target, self.match)).where(staging.c.state == CHANGED)
+                ).scalars()
+            )
+            if "stage" in self.present:
+                self._append_stage_changes(session)
+        session.execute(self._upsert())
+        if self.first_stays is not None and counts.get(NEW):
+            self._start_stage_histories(session, self.first_stays)
+        if kind == "stage_changes":
+            added = select(staging.c.deal_id).where(staging.c.state == NEW)
+            result.deal_ids |= set(session.execute(added).scalars())
+            result.partner_ids |= set(
+                session.execute(
+                    select(DEALS.c.partner_id).where(DEALS.c.id.in_(added), DEALS.c.partner_id.is_not(None)).distinct()
+                ).scalars()
+            )
+        if kind == "partners":
+            result.partner_ids |= set(
+                session.execute(
+                    select(target.c.id).select_from(staging.join(target, self.match)).where(moved)
+                ).scalars()
+            )
+
+    def _insert(self, table: Table) -> Any:
+        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
+
+    def _upsert(self) -> Any:
+        target, staging = self.target, self.staging
+        names = [*self.key, *self.values]
+        chosen: list[Any] = [staging.c[c] for c in names]
+        stamped = "updated_at" in target.c
+        if stamped:
+            names.append("updated_at")
+            chosen.append(literal(self.now, UtcDateTime()))
+        statement = self._insert(target).from_select(names, select(*chosen).where(staging.c.state != SAME))
+        if not self.values:
+            return statement.on_conflict_do_nothing(index_elements=self.key)
+        changes: dict[str, Any] = {c: statement.excluded[c] for c in self.values}
+        if stamped:
+            changes["updated_at"] = statement.excluded.updated_at
+        if self.spec.kind == "deals" and "currency" in self.present and "amount" not in self.present:
+            # the file moves currencies but carries no amounts: convert the stored amount at the new rate
+            rates = {self.config.base_currency: 1.0, **self.config.currency_rates}
+            changes["amount_base_minor"] = func.round(
+                target.c.amount_minor * case(rates, value=statement.excluded.currency, else_=None)
+            )
+        return statement.on_conflict_do_update(
+            index_elements=self.key, set_=changes, where=self.differs(statement.excluded)
+        )
+
+    def _append_stage_changes(self, session: Session) -> None:
+        """Known deals whose stage moved enter the new stage at stage_entered_at, else now, or at the close when the
+        deal closed before now: no stage begins after its deal closed (run before the upsert)."""
+        staging = self.staging
+        now = literal(self.now, UtcDateTime())
+        entered: Any = case((staging.c.closed_at < now, staging.c.closed_at), else_=now)
+        if "stage_entered_at" in staging.c:
+            entered = func.coalesce(staging.c.stage_entered_at, entered)
+        moved = (
+            select(DEALS.c.id, staging.c.stage, entered)
+            .select_from(staging.join(DEALS, DEALS.c.external_id == staging.c.external_id))
+            .where(
+                staging.c.state == CHANGED,
+                staging.c.stage.is_not(None),
+                DEALS.c.stage.is_distinct_from(staging.c.stage),
+            )
+        )
+        statement = self._insert(STAGE_CHANGES).from_select(["deal_id", "stage", "entered_at"], moved)
+        session.execute(statement.on_conflict_do_nothing(index_elements=["deal_id", "stage", "entered_at"]))
+
+    def _start_stage_histories(self, session: Session, first_stays: _Staged) -> None:
+        """A new deal's first stage change, its stay's facts already derived (see `_deal_moments`); they are staged
+        for the new deals only, so a re-import never pays for them."""
+        staging, stays = self.staging, first_stays.table
+        new = staging.c.state == NEW
+        first_stays.load(session.connection(), list(session.execute(select(staging.c.row).where(new)).scalars()))
+        first = (
+            select(
+                DEALS.c.id,
+                staging.c.stage,
+                stays.c.entered_at,
+                literal(1),
+                stays.c.left_at,
+                stays.c.stay_tenths,
+                stays.c.terminal,
+                true(),
+                stays.c.advanced_at,
+                DEALS.c.partner_id,
+                DEALS.c.attribution.in_(PARTNER_ATTRIBUTIONS),
+            )
+            .select_from(
+                staging.join(stays, stays.c.row == staging.c.row).join(
+                    DEALS, DEALS.c.external_id == staging.c.external_id
+                )
+            )
+            .where(new, staging.c.stage.is_not(None))
+        )
+        names = [
+            "deal_id",
+            "stage",
+            "entered_at",
+            "seq",
+            "left_at",
+            "stay_tenths",
+            "terminal",
+            "first_entry",
+            "advanced_at",
+            "partner_id",
+            "is_partner",
+        ]
+        statement = self._insert(STAGE_CHANGES).from_select(names, first)
+        session.execute(statement.on_conflict_do_nothing(index_elements=["deal_id", "stage", "entered_at"]))
+        session.execute(delete(stays))
+
+
+def _deal_moments(
+    records: pd.DataFrame, config: ProgramConfig, present: set[str]
+) -> tuple[dict[str, tuple[TypeEngine[Any], pd.Series]], dict[str, tuple[TypeEngine[Any], pd.Series]]]:
+    """Each deal's close instant (and stage_entered_at) to stage, and the stay of a new deal's first stage change.
+
+    The stay is `storage.rollups.derive_stays` for a one-entry history. It enters its stage at stage_entered_at,
+    else on its created date; a deal first seen already closed whose stage is no pipeline stage ("Closed Won")
+    entered it on its close date. A stay that begins at or after the close is terminal; otherwise it ends at the
+    close, and a pipeline stage of a won deal advanced then.
+    """
+    tz = config.tz
+    closed = records["outcome"].isin(("won", "lost")) & records["closed_on"].notna()
+    close = day_starts(records["closed_on"], tz).where(closed)
+    stage = records["stage"].astype(str).str.casefold()
+    pipeline = records["stage"].notna() & stage.isin([s.casefold() for s in config.pipeline_stages])
+    entered = day_starts(records["created_on"], tz).where(~(closed & ~pipeline), close)
+    moments: dict[str, tuple[TypeEngine[Any], pd.Series]] = {"closed_at": (UtcDateTime(), close)}
+    if "stage_entered_at" in present:
+        given = records["stage_entered_at"]
+        entered = given.where(given.notna(), entered)
+        moments["stage_entered_at"] = (UtcDateTime(), given)
+    terminal = closed & (entered >= close)
+    left = close.where(closed & ~terminal)
+    seconds = (left - entered).dt.total_seconds()
+    tenths = ((seconds * 10 + 43200) // 86400).clip(lower=0).astype("Int64").where(left.notna())
+    advanced = close.where((records["outcome"] == "won") & pipeline & closed & ~terminal)
+    stays: dict[str, tuple[TypeEngine[Any], pd.Series]] = {
+        "entered_at": (UtcDateTime(), entered),
+        "left_at": (UtcDateTime(), left),
+        "stay_tenths": (Integer(), tenths),
+        "terminal": (Boolean(), terminal),
+        "advanced_at": (UtcDateTime(), advanced),
+    }
+    return moments, stays
+
+
+def _driver_values(values: pd.Series, kind: TypeEngine[Any], dialect: str) -> list[Any]:
+    """Plain driver values for a column, as the dialect stores them: no per-value SQLAlchemy processing."""
+    if isinstance(kind, UtcDateTime):
+        moments = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[s]")
+        missing = np.isnat(moments)
+        if dialect == "sqlite":
+            out = moments.astype(np.int64).astype(object)  # epoch seconds, as UtcDateTime stores them
+        else:
+            out = np.char.add(np.datetime_as_string(moments, unit="s"), "Z").astype(object)
+        out[missing] = None
+        return cast(list[Any], out.tolist())
+    if isinstance(kind, Date):  # ISO text, as SQLAlchemy stores a date on SQLite; each distinct day formatted once
+        codes, days = pd.factorize(values.to_numpy().astype("datetime64[D]"))
+        text = np.concatenate(
+            [np.datetime_as_string(np.asarray(days, dtype="datetime64[D]"), unit="D").astype(object), [None]]
+        )
+        return cast(list[Any], text[codes].tolist())  # code -1 (no date) picks the None at the end
+    if isinstance(kind, Boolean):
+        return [bool(v) for v in values.fillna(False).to_numpy()]
+    if isinstance(kind, Integer):
+        values = values.astype("Int64")  # Python ints: the sqlite3 driver refuses numpy's
+    elif isinstance(kind, Float):
+        values = values.astype("float64")
+    return values.astype(object).where(values.notna(), None).tolist()

@@ -1,0 +1,72 @@
+"""Activity aggregates for enablement engagement and dormancy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import Session
+
+from reports.config import STEP_ENABLED
+from reports.kpis.enablement import KindUsage
+from reports.timeframe import Window
+from storage.models import Activity, Partner, PartnerMilestone
+
+
+def load_engaged_ids(session: Session, *, partner_ids: frozenset[int], window: Window) -> frozenset[int]:
+    """Of these partners, those with any activity in the window (one index probe per partner)."""
+    if not partner_ids:
+        return frozenset()
+    found = exists().where(
+        Activity.partner_id == Partner.id,
+        Activity.occurred_at >= window.start,
+        Activity.occurred_at < window.end,
+    )
+    rows = session.execute(select(Partner.id).where(Partner.id.in_(sorted(partner_ids)), found))
+    return frozenset(rows.scalars())
+
+
+def load_enabled_ids(session: Session, *, partner_ids: frozenset[int], as_of: datetime) -> frozenset[int]:
+    if not partner_ids:
+        return frozenset()
+    rows = session.execute(
+        select(PartnerMilestone.partner_id).where(
+            PartnerMilestone.step == STEP_ENABLED,
+            PartnerMilestone.reached_at < as_of,
+            PartnerMilestone.partner_id.in_(sorted(partner_ids)),
+        )
+    )
+    return frozenset(rows.scalars())
+
+
+def load_engagement_usage(
+    session: Session, *, partner_id: int, as_of: datetime, last_30: datetime, last_90: datetime
+) -> list[KindUsage]:
+    rows = session.execute(
+        select(
+            Activity.kind,
+            func.count(case((Activity.occurred_at >= last_30, 1))),
+            func.count(case((Activity.occurred_at >= last_90, 1))),
+            func.max(Activity.occurred_at),
+        )
+        .where(Activity.partner_id == partner_id, Activity.occurred_at < as_of)
+        .group_by(Activity.kind)
+    )
+    return [KindUsage(kind, n30, n90, last) for kind, n30, n90, last in rows]
+
+
+def load_completed_courses(session: Session, *, partner_id: int, courses: tuple[str, ...], as_of: datetime) -> set[str]:
+    """Which of the required courses (case-insensitive ids) the partner completed before as-of."""
+    if not courses:
+        return set()
+    rows = session.execute(
+        select(func.lower(Activity.detail))
+        .where(
+            Activity.partner_id == partner_id,
+            Activity.kind.in_(("training_completed", "certification")),
+            Activity.occurred_at < as_of,
+            func.lower(Activity.detail).in_([c.casefold() for c in courses]),
+        )
+        .distinct()
+    )
+    return set(rows.scalars())

@@ -1,0 +1,28 @@
+"""How fresh the data is: the newest record time at or before as-of."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from reports.config import ProgramConfig
+from reports.timeframe import day_start, first_day_at_or_after
+from storage.models import Activity, Deal, Intro, StageChange
+
+
+def load_data_as_of(session: Session, *, as_of: datetime, config: ProgramConfig) -> datetime | None:
+    """The latest activity, intro, stage change or deal date not after as-of (each one index probe)."""
+    tz = config.tz
+    end_day = first_day_at_or_after(as_of, tz)
+    moments = [
+        session.execute(select(func.max(Activity.occurred_at)).where(Activity.occurred_at <= as_of)).scalar(),
+        session.execute(select(func.max(Intro.introduced_at)).where(Intro.introduced_at <= as_of)).scalar(),
+        session.execute(select(func.max(StageChange.entered_at)).where(StageChange.entered_at <= as_of)).scalar(),
+    ]
+    for column in (Deal.created_on, Deal.closed_on):
+        last_day = session.execute(select(func.max(column)).where(column < end_day)).scalar()
+        if last_day is not None:
+            moments.append(day_start(last_day, tz))
+    return max((m for m in moments if m is not None), default=None)

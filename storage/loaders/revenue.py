@@ -1,0 +1,193 @@
+"""Deal aggregates for the revenue KPIs: won totals, closed-deal stats, open pipeline, per-partner revenue."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from reports.config import ProgramConfig
+from reports.kpis.revenue import ClosedStats, OpenStats, PartnerRevenue, RevenueFacts, WonTotal
+from reports.model import Scope
+from reports.stats import Distribution
+from reports.timeframe import Window, day_start, first_day_at_or_after, local_day, quarter_to_date, trailing
+from storage.models import PARTNER_ATTRIBUTIONS, Deal, Partner
+from storage.sql import day_diff, partner_scope
+
+DIRECT = "direct"
+
+
+def scoped_deals(scope: Scope, *, with_direct: bool = True) -> ColumnElement[bool]:
+    """Partner deals of the partners in scope, plus (program-wide) direct deals as the baseline."""
+    partner_side = and_(Deal.attribution.in_(PARTNER_ATTRIBUTIONS), partner_scope(Deal.partner_id, scope))
+    return or_(Deal.attribution == DIRECT, partner_side) if with_direct else partner_side
+
+
+def open_as_of(end_day: date) -> ColumnElement[bool]:
+    """Created before the as-of day boundary and not closed before it."""
+    return and_(Deal.created_on < end_day, or_(Deal.outcome == "open", Deal.closed_on >= end_day))
+
+
+def revenue_windows(as_of: datetime, config: ProgramConfig) -> dict[str, Window]:
+    tz = config.tz
+    month_to_date = Window(day_start(local_day(as_of, tz).replace(day=1), tz), as_of)
+    return {
+        "month": month_to_date,
+        "quarter": quarter_to_date(as_of, tz),
+        "trailing_365": trailing(as_of, 365, tz),
+    }
+
+
+def load_revenue_facts(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> RevenueFacts:
+    tz = config.tz
+    windows = revenue_windows(as_of, config)
+    bounds = {name: window.day_bounds(tz) for name, window in windows.items()}
+    first, end = bounds["trailing_365"]
+    scoped = scoped_deals(scope)
+    closed_in_year = and_(Deal.closed_on >= first, Deal.closed_on < end, Deal.outcome.in_(("won", "lost")), scoped)
+
+    period_columns = []
+    for name in ("month", "quarter", "trailing_365"):
+        start = bounds[name][0]
+        in_period = and_(Deal.outcome == "won", Deal.closed_on >= start)
+        period_columns += [
+            func.coalesce(func.sum(case((in_period, Deal.amount_base_minor))), 0),
+            func.count(case((in_period, 1))),
+        ]
+    won: dict[tuple[str, str], WonTotal] = {}
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"won": 0, "lost": 0, "amount": 0})
+    for row in session.execute(
+        select(
+            Deal.attribution,
+            Deal.outcome,
+            func.count(),
+            func.coalesce(func.sum(Deal.amount_base_minor), 0),
+            *period_columns,
+        )
+        .where(closed_in_year)
+        .group_by(Deal.attribution, Deal.outcome)
+    ):
+        attribution, outcome, n, amount, *periods = row
+        counts[attribution][outcome] += n
+        if outcome == "won":
+            counts[attribution]["amount"] += int(amount)
+            for index, name in enumerate(("month", "quarter", "trailing_365")):
+                won[(attribution, name)] = WonTotal(int(periods[2 * index]), int(periods[2 * index + 1]))
+
+    close_days: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    duration = day_diff(Deal.closed_on, Deal.created_on)
+    for attribution, days, n in session.execute(
+        select(Deal.attribution, duration, func.count())
+        .where(closed_in_year, Deal.outcome == "won")
+        .group_by(Deal.attribution, duration)
+    ):
+        close_days[attribution].append((float(max(0, days)), n))
+
+    closed = {
+        attribution: ClosedStats(
+            won=c["won"],
+            lost=c["lost"],
+            won_amount_minor=c["amount"],
+            close_days=Distribution.from_pairs(close_days.get(attribution, [])),
+        )
+        for attribution, c in counts.items()
+    }
+
+    open_day = first_day_at_or_after(as_of, tz)
+    open_stats = {
+        attribution: OpenStats(int(amount or 0), n, without)
+        for attribution, amount, n, without in session.execute(
+            select(
+                Deal.attribution,
+                func.sum(Deal.amount_base_minor),
+                func.count(),
+                func.count(case((Deal.amount_base_minor.is_(None), 1))),
+            )
+            .where(open_as_of(open_day), scoped)
+            .group_by(Deal.attribution)
+        )
+    }
+    return RevenueFacts(won=won, closed=closed, open=open_stats)
+
+
+def load_revenue_by_partner(
+    session: Session, *, scope: Scope, window: Window, config: ProgramConfig, attributions: tuple[str, ...]
+) -> dict[int, tuple[int, int]]:
+    """partner id → (won amount, won deals) of the given attributions closed in the window."""
+    first, end = window.day_bounds(config.tz)
+    rows = session.execute(
+        select(Deal.partner_id, func.coalesce(func.sum(Deal.amount_base_minor), 0), func.count())
+        .where(
+            Deal.outcome == "won",
+            Deal.closed_on >= first,
+            Deal.closed_on < end,
+            Deal.attribution.in_(attributions),
+            partner_scope(Deal.partner_id, scope),
+        )
+        .group_by(Deal.partner_id)
+    )
+    return {pid: (int(amount or 0), n) for pid, amount, n in rows if pid is not None}
+
+
+def load_top_partner_rows(
+    session: Session, *, scope: Scope, window: Window, config: ProgramConfig
+) -> list[PartnerRevenue]:
+    totals = load_revenue_by_partner(session, scope=scope, window=window, config=config, attributions=("sourced",))
+    if not totals:
+        return []
+    rows = session.execute(
+        select(Partner.id, Partner.name, Partner.type, Partner.tier, Partner.segment).where(
+            Partner.id.in_(sorted(totals))
+        )
+    )
+    return [PartnerRevenue(pid, name, type_, tier, segment, *totals[pid]) for pid, name, type_, tier, segment in rows]
+
+
+def load_registration_days(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> Distribution:
+    """Days registered_on → created_on of partner deals registered in the trailing 365 days."""
+    first, end = trailing(as_of, 365, config.tz).day_bounds(config.tz)
+    duration = day_diff(Deal.created_on, Deal.registered_on)
+    rows = session.execute(
+        select(duration, func.count())
+        .where(Deal.registered_on >= first, Deal.registered_on < end, scoped_deals(scope, with_direct=False))
+        .group_by(duration)
+    )
+    return Distribution.from_pairs((float(max(0, days)), n) for days, n in rows)
+
+
+def load_monthly_revenue(
+    session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig, months: list[date]
+) -> dict[tuple[date, str], int]:
+    """(month start, attribution) → won partner amount closed that month, up to as-of."""
+    tz = config.tz
+    end = first_day_at_or_after(as_of, tz)
+    out: dict[tuple[date, str], int] = defaultdict(int)
+    rows = session.execute(
+        select(Deal.closed_on, Deal.attribution, func.sum(Deal.amount_base_minor))
+        .where(
+            Deal.outcome == "won",
+            Deal.closed_on >= months[0],
+            Deal.closed_on < end,
+            scoped_deals(scope, with_direct=False),
+        )
+        .group_by(Deal.closed_on, Deal.attribution)
+    )
+    for closed_on, attribution, amount in rows:
+        if closed_on is not None:
+            out[(closed_on.replace(day=1), attribution)] += int(amount or 0)
+    return dict(out)
+
+
+def load_open_pipeline_at(session: Session, *, scope: Scope, days: list[date]) -> dict[date, int]:
+    """Open partner pipeline amount at the start of each given day."""
+    out = {}
+    for day in days:
+        amount = session.execute(
+            select(func.coalesce(func.sum(Deal.amount_base_minor), 0)).where(
+                open_as_of(day), scoped_deals(scope, with_direct=False)
+            )
+        ).scalar_one()
+        out[day] = int(amount or 0)
+    return out

@@ -1,0 +1,330 @@
+"""Rollups kept current on ingest: the derived facts of each stage stay and each partner's milestones.
+
+Both are as-of safe: a stay's end and a milestone's first time never change when as-of moves, so any view at
+any as-of reads them directly and just ignores what lies after as-of.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from reports.config import (
+    ACTIVITY_STEP_PREFIX,
+    STEP_ENABLED,
+    STEP_FIRST_QUALIFIED,
+    STEP_FIRST_SELLING_ACTION,
+    STEP_FIRST_WIN,
+    ProgramConfig,
+)
+from reports.timeframe import day_start
+from storage.models import PARTNER_ATTRIBUTIONS, Activity, Deal, Intro, Partner, PartnerMilestone, StageChange
+
+COURSE_KINDS = ("training_completed", "certification")
+SELLING_ACTIVITY_KINDS = ("co_sell_call", "first_selling_action")
+CHUNK = 5000
+
+
+def chunked(items: Sequence[int], size: int = CHUNK) -> Iterable[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class DealFacts:
+    """What a deal contributes to its stays."""
+
+    attribution: str
+    partner_id: int | None
+    outcome: str
+    closed_on: date | None
+
+
+@dataclass(frozen=True)
+class StayFacts:
+    seq: int
+    left_at: datetime | None
+    stay_tenths: int | None
+    terminal: bool
+    first_entry: bool
+    advanced_at: datetime | None
+    partner_id: int | None
+    is_partner: bool
+
+
+def tenths_of_day(start: datetime, end: datetime) -> int:
+    """Elapsed time in tenths of a day, rounded half up, in whole-second integer arithmetic."""
+    seconds = int((end - start).total_seconds())
+    return (seconds * 10 + 43200) // 86400
+
+
+def derive_stays(deal: DealFacts, changes: Sequence[tuple[str, datetime]], config: ProgramConfig) -> list[StayFacts]:
+    """The stay that begins at each stage change, `changes` ordered by entry time.
+
+    A stay ends when the next stage is entered, or at the close if it was the last one. A stay that begins at or
+    after the close (a "Closed Won" stage) is terminal: it is no pipeline time. A pipeline stage's first entry
+    advanced when the deal later entered a later pipeline stage, or was won.
+    """
+    close = None
+    if deal.outcome in ("won", "lost") and deal.closed_on is not None:
+        close = day_start(deal.closed_on, config.tz)
+    won_at = close if deal.outcome == "won" else None
+    is_partner = deal.attribution in PARTNER_ATTRIBUTIONS
+    indexes = [config.stage_index(stage) for stage, _ in changes]
+    seen: set[str] = set()
+    out = []
+    for position, (stage, entered) in enumerate(changes):
+        terminal = close is not None and entered >= close
+        left: datetime | None = None
+        if not terminal:
+            if position + 1 < len(changes):
+                left = changes[position + 1][1]
+            elif close is not None:
+                left = close
+        folded = stage.casefold()
+        first = folded not in seen
+        seen.add(folded)
+        advanced = None
+        index = indexes[position]
+        if first and index is not None and not terminal:
+            later = [
+                changes[j][1]
+                for j in range(position + 1, len(changes))
+                if (other := indexes[j]) is not None and other > index
+            ]
+            if won_at is not None:
+                later.append(max(won_at, entered))
+            advanced = min(later) if later else None
+        out.append(
+            StayFacts(
+                seq=position + 1,
+                left_at=left,
+                stay_tenths=None if left is None else max(0, tenths_of_day(entered, left)),
+                terminal=terminal,
+                first_entry=first,
+                advanced_at=advanced,
+                partner_id=deal.partner_id,
+                is_partner=is_partner,
+            )
+        )
+    return out
+
+
+STAGE_CHANGES = cast(Table, StageChange.__table__)
+MILESTONES = cast(Table, PartnerMilestone.__table__)
+STAY_COLUMNS = (
+    "seq",
+    "left_at",
+    "stay_tenths",
+    "terminal",
+    "first_entry",
+    "advanced_at",
+    "partner_id",
+    "is_partner",
+)
+
+
+def refresh_stage_stays(session: Session, *, deal_ids: Sequence[int] | None, config: ProgramConfig) -> int:
+    """Recompute the derived columns of these deals' stage changes (all deals when None); returns rows changed."""
+    changed: list[dict[str, object]] = []
+    stored_columns = [STAGE_CHANGES.c[c] for c in STAY_COLUMNS]
+    for ids in _id_batches(session, Deal.id, deal_ids):
+        deals = {
+            row.id: DealFacts(row.attribution, row.partner_id, row.outcome, row.closed_on)
+            for row in session.execute(
+                select(Deal.id, Deal.attribution, Deal.partner_id, Deal.outcome, Deal.closed_on).where(Deal.id.in_(ids))
+            )
+        }
+        by_deal: dict[int, list[Any]] = defaultdict(list)
+        rows = session.execute(
+            select(StageChange.id, StageChange.deal_id, StageChange.stage, StageChange.entered_at, *stored_columns)
+            .where(StageChange.deal_id.in_(ids))
+            .order_by(StageChange.deal_id, StageChange.entered_at, StageChange.id)
+        )
+        for row in rows:
+            by_deal[row.deal_id].append(row)
+        for deal_id, changes in by_deal.items():
+            derived = derive_stays(deals[deal_id], [(c.stage, c.entered_at) for c in changes], config)
+            for change, facts in zip(changes, derived, strict=True):
+                values = {column: getattr(facts, column) for column in STAY_COLUMNS}
+                if any(getattr(change, column) != value for column, value in values.items()):
+                    changed.append({"b_id": change.id, **values})
+    if changed:
+        statement = (
+            update(STAGE_CHANGES)
+            .where(STAGE_CHANGES.c.id == bindparam("b_id"))
+            .values({column: bindparam(column) for column in STAY_COLUMNS})
+        )
+        session.connection().execute(statement, changed)
+    return len(changed)
+
+
+def _id_batches(session: Session, column: object, ids: Sequence[int] | None) -> Iterable[Sequence[int]]:
+    if ids is None:
+        ids = list(session.execute(select(column)).scalars())  # type: ignore[call-overload]
+    return chunked(sorted(set(ids)))
+
+
+@dataclass(frozen=True)
+class MilestoneChange:
+    partner_id: int
+    step: str
+    before: datetime | None
+    after: datetime | None
+    deal_id: int | None
+
+
+def _min_into(
+    target: dict[int, dict[str, tuple[datetime, int | None]]],
+    partner_id: int | None,
+    step: str,
+    moment: datetime | None,
+    deal_id: int | None = None,
+) -> None:
+    if moment is None or partner_id is None:
+        return
+    current = target[partner_id].get(step)
+    if current is None or moment < current[0]:
+        target[partner_id][step] = (moment, deal_id)
+
+
+def compute_milestones(
+    session: Session, *, partner_ids: Sequence[int], config: ProgramConfig
+) -> dict[int, dict[str, tuple[datetime, int | None]]]:
+    """Each partner's first time at every built-in step and configured activity step, from the raw tables."""
+    tz = config.tz
+    found: dict[int, dict[str, tuple[datetime, int | None]]] = defaultdict(dict)
+    partner_deal = and_(Deal.attribution.in_(PARTNER_ATTRIBUTIONS))
+    activity_steps = [
+        s.removeprefix(ACTIVITY_STEP_PREFIX) for s in config.activation_steps if s.startswith(ACTIVITY_STEP_PREFIX)
+    ]
+    courses = {c.casefold(): c for c in config.required_courses}
+    qualified = config.qualified_index
+    qualified_stages = [s.casefold() for s in config.pipeline_stages[qualified:]] if qualified is not None else []
+    for ids in chunked(sorted(set(partner_ids))):
+        onboarded = dict(session.execute(select(Partner.id, Partner.onboarded_on).where(Partner.id.in_(ids))).all())
+        # enabled: every required course completed (the last of the first completions), else at onboarding
+        if courses:
+            per_course: dict[int, dict[str, datetime]] = defaultdict(dict)
+            for pid, course, first in session.execute(
+                select(Activity.partner_id, func.lower(Activity.detail), func.min(Activity.occurred_at))
+                .where(
+                    Activity.partner_id.in_(ids),
+                    Activity.kind.in_(COURSE_KINDS),
+                    func.lower(Activity.detail).in_(list(courses)),
+                )
+                .group_by(Activity.partner_id, func.lower(Activity.detail))
+            ):
+                per_course[pid][course] = first
+            for pid, done in per_course.items():
+                if len(done) == len(courses):
+                    _min_into(found, pid, STEP_ENABLED, max(done.values()))
+        else:
+            for pid, on in onboarded.items():
+                if on is not None:
+                    _min_into(found, pid, STEP_ENABLED, day_start(on, tz))
+        # first selling action: first intro, deal registration or co-sell call
+        for pid, first in session.execute(
+            select(Intro.partner_id, func.min(Intro.introduced_at))
+            .where(Intro.partner_id.in_(ids))
+            .group_by(Intro.partner_id)
+        ):
+            _min_into(found, pid, STEP_FIRST_SELLING_ACTION, first)
+        for pid, first_day in session.execute(
+            select(Deal.partner_id, func.min(Deal.registered_on))
+            .where(Deal.partner_id.in_(ids), partner_deal, Deal.registered_on.is_not(None))
+            .group_by(Deal.partner_id)
+        ):
+            if first_day is not None:
+                _min_into(found, pid, STEP_FIRST_SELLING_ACTION, day_start(first_day, tz))
+        for pid, kind, first in session.execute(
+            select(Activity.partner_id, Activity.kind, func.min(Activity.occurred_at))
+            .where(Activity.partner_id.in_(ids), Activity.kind.in_([*SELLING_ACTIVITY_KINDS, *activity_steps]))
+            .group_by(Activity.partner_id, Activity.kind)
+        ):
+            moment = first
+            if kind in SELLING_ACTIVITY_KINDS:
+                _min_into(found, pid, STEP_FIRST_SELLING_ACTION, moment)
+            if kind in activity_steps:
+                _min_into(found, pid, ACTIVITY_STEP_PREFIX + kind, moment)
+        # first qualified opportunity: a partner deal entering the qualified stage or later, or won
+        if qualified_stages:
+            for pid, first in session.execute(
+                select(StageChange.partner_id, func.min(StageChange.entered_at))
+                .where(
+                    StageChange.partner_id.in_(ids),
+                    StageChange.is_partner,
+                    func.lower(StageChange.stage).in_(qualified_stages),
+                )
+                .group_by(StageChange.partner_id)
+            ):
+                _min_into(found, pid, STEP_FIRST_QUALIFIED, first)
+        # first win: the earliest won partner deal (ties broken by external id)
+        wins = session.execute(
+            select(Deal.partner_id, Deal.closed_on, Deal.id)
+            .where(Deal.partner_id.in_(ids), partner_deal, Deal.outcome == "won")
+            .order_by(Deal.partner_id, Deal.closed_on, Deal.external_id)
+        )
+        seen_win: set[int] = set()
+        for pid, closed_on, deal_id in wins:
+            if pid is None or pid in seen_win or closed_on is None:
+                continue
+            seen_win.add(pid)
+            moment = day_start(closed_on, tz)
+            _min_into(found, pid, STEP_FIRST_WIN, moment, deal_id)
+            _min_into(found, pid, STEP_FIRST_QUALIFIED, moment, deal_id)
+    return found
+
+
+def refresh_milestones(
+    session: Session, *, partner_ids: Sequence[int] | None, config: ProgramConfig
+) -> list[MilestoneChange]:
+    """Bring the milestone rollup up to date for these partners (all when None) and say what moved."""
+    ids = sorted(set(partner_ids)) if partner_ids is not None else list(session.execute(select(Partner.id)).scalars())
+    fresh = compute_milestones(session, partner_ids=ids, config=config)
+    changes: list[MilestoneChange] = []
+    for batch in chunked(ids):
+        stored: dict[int, dict[str, tuple[datetime, int | None]]] = defaultdict(dict)
+        for pid, step, reached, deal_id in session.execute(
+            select(
+                PartnerMilestone.partner_id,
+                PartnerMilestone.step,
+                PartnerMilestone.reached_at,
+                PartnerMilestone.deal_id,
+            ).where(PartnerMilestone.partner_id.in_(batch))
+        ):
+            stored[pid][step] = (reached, deal_id)
+        rewrite: list[int] = []
+        for pid in batch:
+            before, after = stored.get(pid, {}), fresh.get(pid, {})
+            if before == after:
+                continue
+            rewrite.append(pid)
+            for step in sorted(set(before) | set(after)):
+                old, new = before.get(step), after.get(step)
+                if old != new:
+                    changes.append(
+                        MilestoneChange(
+                            pid,
+                            step,
+                            old[0] if old else None,
+                            new[0] if new else None,
+                            new[1] if new else None,
+                        )
+                    )
+        if rewrite:
+            session.execute(delete(PartnerMilestone).where(PartnerMilestone.partner_id.in_(rewrite)))
+            rows = [
+                {"partner_id": pid, "step": step, "reached_at": reached, "deal_id": deal_id}
+                for pid in rewrite
+                for step, (reached, deal_id) in fresh.get(pid, {}).items()
+            ]
+            if rows:
+                session.connection().execute(insert(MILESTONES), rows)
+    return changes

@@ -1,0 +1,116 @@
+"""The command line: `ask`, `kpis`, `config` and bad arguments, against a real store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from reports.registry import KPIS
+from storage.db import Database
+from tests.bot.conftest import Cli
+from tests.commands.test_dispatch import small_program
+
+
+@pytest.fixture
+def store(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
+    small_program(db)
+    monkeypatch.setenv("DATABASE_URL", db.engine.url.render_as_string(hide_password=False))
+    return db
+
+
+def test_ask_prints_the_terminal_rendering(store: Database, cli: Cli) -> None:
+    code, out, _ = cli("ask", "/partner acme", "--as-of", "2026-06-15")
+    assert code == 0
+    assert "Acme — partner scorecard" in out
+    assert "*" not in out.splitlines()[0]  # mrkdwn is rendered, not printed raw
+
+
+def test_ask_json_prints_the_slack_payload(store: Database, cli: Cli) -> None:
+    code, out, _ = cli("ask", "/partner program", "--json", "--as-of", "2026-06-15T12:00+00:00")
+    payload = json.loads(out)
+    assert code == 0
+    assert payload["text"] and payload["blocks"][0]["type"] == "header"
+
+
+def test_ask_saves_charts(store: Database, cli: Cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = cli("ask", "runway", "--save-charts", str(tmp_path))
+    assert code == 0
+    assert (tmp_path / "activation-funnel.png").read_bytes().startswith(b"\x89PNG")
+    assert "chart written" in err
+
+
+def test_ask_with_a_bad_argument_replies_helpfully(store: Database, cli: Cli) -> None:
+    code, out, _ = cli("ask", "top forever")
+    assert code == 0
+    assert "don't understand" in out
+
+
+def test_kpis_json_has_every_program_kpi(store: Database, cli: Cli) -> None:
+    code, out, _ = cli("kpis", "--as-of", "2026-06-15")
+    data = json.loads(out)
+    assert code == 0
+    per_partner_only = {"engagement_mix"}
+    assert {k.id for k in KPIS} - per_partner_only <= set(data["program"])
+    assert [p["name"] for p in data["partners"]] == ["Acme", "Acme Analytics", "Globex"]
+    assert data["program"]["sourced_revenue"]["trailing_365"]["amount_minor"] == 5_000_000
+
+
+def test_kpis_for_one_partner_as_csv(store: Database, cli: Cli) -> None:
+    code, out, _ = cli("kpis", "--partner", "acme", "--format", "csv", "--as-of", "2026-06-15")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0
+    assert {r["partner"] for r in rows} == {"Acme"}
+    revenue = {r["measure"]: r["value"] for r in rows if r["kpi"] == "sourced_revenue"}
+    assert revenue["trailing_365.amount_minor"] == "5000000"
+
+
+def test_kpis_unknown_partner_is_one_line_and_exit_2(store: Database, cli: Cli) -> None:
+    code, _, err = cli("kpis", "--partner", "acm")
+    assert code == 2
+    assert "does not name one partner" in err and "Traceback" not in err
+
+
+def test_config_set_show_and_refuse(store: Database, cli: Cli) -> None:
+    code, out, _ = cli("config", "set", "dormancy_days", "45")
+    assert code == 0
+    assert "dormancy_days = 45" in out
+    code, _, err = cli("config", "set", "time_zone", "Mars/Olympus")
+    assert code == 2
+    assert "unknown time zone" in err
+    code, _, err = cli("config", "set", "colour", "blue")
+    assert code == 2
+    assert "unknown setting" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "required"),
+        (["import", "deals"], "required"),
+        (["import", "widgets", "x.csv"], "invalid choice"),
+        (["kpis", "--format", "xml"], "invalid choice"),
+        (["config", "set"], "needs a KEY"),
+    ],
+)
+def test_bad_arguments_one_line_usage_and_exit_2(argv: list[str], message: str, cli: Cli) -> None:
+    code, _, err = cli(*argv)
+    assert code == 2
+    first, second = err.splitlines()[:2]
+    assert first.startswith("partnerbot: error:") and message in first
+    assert second.startswith("usage:")
+
+
+def test_bad_as_of(store: Database, cli: Cli) -> None:
+    code, _, err = cli("ask", "program", "--as-of", "yesterday")
+    assert code == 2
+    assert "--as-of" in err
+
+
+def test_bad_database_url(monkeypatch: pytest.MonkeyPatch, cli: Cli) -> None:
+    monkeypatch.setenv("DATABASE_URL", "mysql://root@localhost/db")
+    code, _, err = cli("ask", "help")
+    assert code == 2
+    assert "DATABASE_URL" in err

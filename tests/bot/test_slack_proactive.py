@@ -1,0 +1,122 @@
+"""Digest subscriptions, deliveries and alert buttons, through the real HTTP round trip."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from bot.jobs import Jobs
+from bot.slack_port import SlackSender, make_client
+from storage.models import DigestSubscription, Intro, Person, Snooze
+from tests.bot.conftest import ADMIN, VIEWER, Harness, text_of
+from tests.slack_harness.bot import BOT_TOKEN, interaction_body
+
+
+def test_digest_subscribe_list_preview_unsubscribe(harness: Harness) -> None:
+    _, url = harness.bot.command("digest subscribe <#C0GENERAL|general> tuesday 08:30 Europe/Berlin segment smb")
+    confirmation = harness.reply(url)["text"]
+    assert "Weekly digest for <#C0GENERAL>: Tuesdays at 08:30 Europe/Berlin (segment smb)" in confirmation
+    with harness.database.session() as session:
+        sub = session.execute(select(DigestSubscription)).scalar_one()
+    assert (sub.weekday, sub.local_time, sub.time_zone, sub.segment) == (1, "08:30", "Europe/Berlin", "smb")
+    _, url = harness.bot.command("digest list")
+    assert "<#C0GENERAL> — Tuesdays 08:30 Europe/Berlin" in text_of(harness.reply(url))
+    _, url = harness.bot.command("digest preview")
+    preview = harness.reply(url)
+    assert preview["response_type"] == "ephemeral" and "Weekly throughput" in text_of(preview)
+    _, url = harness.bot.command("digest unsubscribe")
+    assert harness.reply(url)["text"] == "No more digests in <#C0GENERAL>."
+
+
+def test_digest_commands_are_for_admins_and_managers(harness: Harness) -> None:
+    _, url = harness.bot.command("digest list", user=VIEWER)
+    assert "for partnerbot admins and managers" in harness.reply(url)["text"]
+    _, url = harness.bot.command("deliveries", user=VIEWER)
+    assert "for partnerbot admins" in harness.reply(url)["text"]
+    _, url = harness.bot.command("deliveries", user=ADMIN)
+    assert harness.reply(url)["text"].startswith("Deliveries in the last 7 days")
+
+
+def alert_dm(harness: Harness) -> dict:
+    """Send the owner alerts through the outbox, into the fake Slack, and return Olga's DM."""
+    with harness.database.transaction() as session:
+        session.execute(update(Person).where(Person.email == "olga@example.com").values(time_zone="UTC"))
+    jobs = Jobs(
+        database=harness.database, port=SlackSender(make_client(BOT_TOKEN, harness.slack.api_url)), sleep=lambda _: None
+    )
+    jobs.tick(datetime(2026, 6, 15, 12, tzinfo=UTC))
+    (dm,) = [c.params for c in harness.slack.calls_to("chat.postMessage") if c.params["channel"] == f"D{VIEWER}"]
+    return dm
+
+
+def click(harness: Harness, dm: dict, action_id: str, *, ts: str = "1781000000.000100") -> None:
+    button = next(
+        e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id
+    )
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0TEST"},
+        "user": {"id": VIEWER},
+        "api_app_id": "A0TEST",
+        "channel": {"id": f"D{VIEWER}"},
+        "container": {"type": "message", "message_ts": ts, "channel_id": f"D{VIEWER}"},
+        "message": {"ts": ts, "text": dm["text"], "blocks": dm["blocks"]},
+        "trigger_id": "trigger-2",
+        "actions": [{"action_id": action_id, "block_id": "x", "value": button["value"], "type": "button"}],
+    }
+    body, headers = interaction_body(payload)
+    assert harness.bot.post("/slack/events", body, headers).status == 200
+
+
+def test_responded_records_the_first_response_and_updates_the_dm_once(harness: Harness) -> None:
+    dm = alert_dm(harness)
+    click(harness, dm, "alert_responded")
+    click(harness, dm, "alert_responded")  # a double click
+    harness.bot.settle()
+    with harness.database.session() as session:
+        responded = session.execute(select(Intro.first_response_at).where(Intro.external_id == "I-1")).scalar_one()
+    assert responded == datetime(2026, 6, 15, 12, tzinfo=UTC)
+    (updated,) = harness.slack.calls_to("chat.update")
+    assert "Responded — recorded by <@U0OLGA>" in json.dumps(updated.params["blocks"], ensure_ascii=False)
+    assert "alert_responded" not in json.dumps(updated.params["blocks"], ensure_ascii=False)
+
+
+def test_snooze_with_a_reason(harness: Harness) -> None:
+    dm = alert_dm(harness)
+    click(harness, dm, "alert_snooze")
+    harness.bot.settle()
+    (opened,) = harness.slack.calls_to("views.open")
+    view = opened.params["view"]
+    submitted = {
+        "id": "V9",
+        "type": "modal",
+        "callback_id": view["callback_id"],
+        "private_metadata": view["private_metadata"],
+        "state": {
+            "values": {
+                "length": {"days": {"type": "radio_buttons", "selected_option": {"value": "7"}}},
+                "why": {"reason": {"type": "plain_text_input", "value": "seller on leave"}},
+            }
+        },
+    }
+    body, headers = interaction_body(
+        {
+            "type": "view_submission",
+            "user": {"id": VIEWER},
+            "view": submitted,
+            "team": {"id": "T0TEST"},
+            "trigger_id": "t-9",
+        }
+    )
+    assert harness.bot.post("/slack/events", body, headers).status == 200
+    harness.bot.settle()
+    with harness.database.session() as session:
+        snooze = session.execute(select(Snooze)).scalar_one()
+    assert (snooze.rule, snooze.reason) == ("stale_intro", "seller on leave")
+    assert snooze.until - snooze.created_at == timedelta(days=7)
+    (updated,) = harness.slack.calls_to("chat.update")
+    assert "Snoozed for 7 days by <@U0OLGA>: seller on leave" in json.dumps(
+        updated.params["blocks"], ensure_ascii=False
+    )

@@ -1,0 +1,112 @@
+"""Shared fixtures: a fresh database per test on SQLite always and on PostgreSQL when configured, and a guard
+that fails any test trying to reach beyond 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from storage.db import Database, create_store_engine, open_database, upgrade
+from storage.models import Base
+
+POSTGRES_ENV = "PARTNERBOT_TEST_POSTGRES_URL"
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def _is_loopback(address: Any) -> bool:
+    if isinstance(address, str | bytes):  # AF_UNIX path
+        return True
+    host = address[0] if isinstance(address, tuple) else address
+    return host in LOOPBACK or str(host).startswith("127.")
+
+
+_original_connect = socket.socket.connect
+_original_connect_ex = socket.socket.connect_ex
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> Any:
+    if not _is_loopback(address):
+        raise ConnectionRefusedError(f"tests must not leave 127.0.0.1 (tried {address!r})")
+    return _original_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+    if not _is_loopback(address):
+        raise ConnectionRefusedError(f"tests must not leave 127.0.0.1 (tried {address!r})")
+    return _original_connect_ex(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loopback_only() -> Iterator[None]:
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = _original_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _original_connect_ex  # type: ignore[method-assign]
+
+
+def store_names() -> list[str]:
+    return ["sqlite", "postgresql"] if os.environ.get(POSTGRES_ENV) else ["sqlite"]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty database at the newest migration, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = create_store_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private schema on the configured server, migrated to head; dropped at the end of the run."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        raise RuntimeError(f"{POSTGRES_ENV} is not set")
+    schema = f"pbtest_{uuid.uuid4().hex[:10]}"
+    admin = create_store_engine(base)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:
+        raise RuntimeError(f"PostgreSQL at {base} is unreachable: {exc}") from exc
+    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    engine = create_store_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _truncate_all(database: Database) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with database.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=store_names())
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A fresh, empty database at the newest migration: SQLite, and PostgreSQL when configured."""
+    if request.param == "sqlite":
+        path = tmp_path / "partnerbot.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        database = open_database(f"sqlite:///{path}", migrate=False)
+    else:
+        database = open_database(request.getfixturevalue("postgres_url"), migrate=False)
+        _truncate_all(database)
+    yield database
+    database.dispose()

@@ -1,0 +1,443 @@
+"""Chart renderers: valid, deterministic PNGs of the intended size, legible (no overlapping or clipped text),
+and the numbers they point at (worst funnel step, overflow bin, money ticks) right."""
+
+from __future__ import annotations
+
+import itertools
+import struct
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+
+from reports.charts import (
+    BLUE,
+    HANDOFF_EDGES,
+    VERMILLION,
+    _funnel_figure,
+    _handoff_figure,
+    _scorecard_figure,
+    funnel_png,
+    handoff_bins,
+    handoff_edges,
+    handoff_png,
+    money_tick,
+    month_label,
+    scorecard_png,
+    worst_step,
+)
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SIZE = (1000, 560)
+
+MONTHS = [date(2025 + (m // 12), m % 12 + 1, 1) for m in range(2, 14)]  # Mar 25 .. Feb 26
+WON = {
+    **{(m, "sourced"): (i + 1) * 1_250_000 for i, m in enumerate(MONTHS) if i % 3},
+    **{(m, "influenced"): 900_000 + i * 40_000 for i, m in enumerate(MONTHS) if i % 2 == 0},
+}
+PIPELINE = {m: 40_000_000 + i * 6_000_000 for i, m in enumerate(MONTHS) if i != 4}
+STEPS = [
+    ("Onboarded", 120),
+    ("Enabled", 90),
+    ("First selling action", 60),
+    ("First qualified opportunity", 33),
+    ("First win", 20),
+]
+ANSWERED = [0.5, 1.2, 2.0, 3.1, 3.9, 4.0, 5.2, 6.0, 7.5, 9.0, 11.0, 14.0, 20.0, 23.5, 30.0, 50.0, 900.0]
+WAITING = [2.0, 6.0, 26.0, 80.0]
+
+
+def scorecard(**overrides: object) -> Figure:
+    args: dict = {"title": "Acme — won revenue", "months": MONTHS, "won": WON, "open_pipeline": PIPELINE}
+    return _scorecard_figure(**{**args, "currency": "USD", **overrides})
+
+
+def funnel(**overrides: object) -> Figure:
+    args: dict = {"title": "Activation funnel", "steps": STEPS}
+    return _funnel_figure(**{**args, **overrides})
+
+
+def handoff(**overrides: object) -> Figure:
+    args: dict = {"title": "Intro response times", "answered_hours": ANSWERED, "waiting_hours": WAITING}
+    return _handoff_figure(**{**args, "sla_hours": 24, **overrides})
+
+
+PNGS: dict[str, Callable[[], bytes]] = {
+    "scorecard": lambda: scorecard_png(title="Acme", months=MONTHS, won=WON, open_pipeline=PIPELINE, currency="USD"),
+    "scorecard empty": lambda: scorecard_png(title="Acme", months=[], won={}, open_pipeline={}, currency="USD"),
+    "scorecard all zero": lambda: scorecard_png(
+        title="Acme", months=MONTHS, won={(MONTHS[0], "sourced"): 0}, open_pipeline={}, currency="EUR"
+    ),
+    "funnel": lambda: funnel_png(title="Activation funnel", steps=STEPS),
+    "funnel empty": lambda: funnel_png(title="Activation funnel", steps=[]),
+    "funnel nobody yet": lambda: funnel_png(title="Activation funnel", steps=[(name, 0) for name, _ in STEPS]),
+    "handoff": lambda: handoff_png(title="Intros", answered_hours=ANSWERED, waiting_hours=WAITING, sla_hours=24),
+    "handoff empty": lambda: handoff_png(title="Intros", answered_hours=[], waiting_hours=[], sla_hours=24),
+}
+
+
+def drawn(fig: Figure) -> RendererAgg:
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    assert png[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+def visible_tick_labels(ax: Axes, axis: str) -> list[Text]:
+    """Labels of the ticks inside the view, with text: the ones a reader actually sees."""
+    low, high = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
+    labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
+    ticks = ax.get_xticks() if axis == "x" else ax.get_yticks()
+    return [
+        label
+        for label, tick in zip(labels, ticks, strict=True)
+        if label.get_visible() and label.get_text() and low <= tick <= high
+    ]
+
+
+def overlapping(boxes: list[tuple[str, Bbox]]) -> list[tuple[str, str]]:
+    return [(a, b) for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2) if box_a.overlaps(box_b)]
+
+
+def all_text(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+
+
+@pytest.mark.parametrize("name", PNGS)
+def test_every_chart_is_a_png_of_the_intended_size(name: str) -> None:
+    png = PNGS[name]()
+    assert png.startswith(PNG_SIGNATURE)
+    assert png_size(png) == SIZE
+
+
+@pytest.mark.parametrize("name", PNGS)
+def test_same_input_gives_identical_bytes(name: str) -> None:
+    assert PNGS[name]() == PNGS[name]()
+
+
+def test_different_input_gives_different_bytes() -> None:
+    other = scorecard_png(title="Acme", months=MONTHS, won={}, open_pipeline=PIPELINE, currency="USD")
+    assert other != PNGS["scorecard"]()
+
+
+@pytest.mark.parametrize(
+    "fig",
+    [
+        pytest.param(lambda: scorecard(months=[]), id="scorecard no months"),
+        pytest.param(lambda: scorecard(won={}, open_pipeline={}), id="scorecard nothing in months"),
+        pytest.param(lambda: funnel(steps=[]), id="funnel no steps"),
+        pytest.param(lambda: funnel(steps=[("Onboarded", 0), ("Enabled", 0)]), id="funnel nobody"),
+        pytest.param(lambda: handoff(answered_hours=[], waiting_hours=[]), id="handoff no intros"),
+    ],
+)
+def test_empty_input_says_no_data_yet(fig: Callable[[], Figure]) -> None:
+    figure = fig()
+    drawn(figure)
+    assert "No data yet" in all_text(figure)
+
+
+FIGURES: dict[str, Callable[[], Figure]] = {
+    "scorecard": scorecard,
+    "scorecard wide tick labels": lambda: scorecard(
+        won={(m, "sourced"): 123_456_789_00 for m in MONTHS},
+        open_pipeline=dict.fromkeys(MONTHS, 98765432100),
+        currency="SEK",
+    ),
+    "scorecard 36 months": lambda: scorecard(
+        months=(months := [date(2023 + m // 12, m % 12 + 1, 1) for m in range(36)]),
+        won={(m, "influenced"): 5_000_000 for m in months},
+        open_pipeline=dict.fromkeys(months, 90000000),
+    ),
+    "funnel": funnel,
+    "funnel long step names": lambda: funnel(
+        steps=[("Onboarded and kicked off with the partner team", 400), ("Completed all required training", 7)]
+    ),
+    "funnel small samples": lambda: funnel(steps=[("Onboarded", 6), ("Enabled", 4), ("First win", 1)]),
+    "handoff": handoff,
+    "handoff SLA between default edges": lambda: handoff(sla_hours=36),
+    "handoff median beside SLA": lambda: handoff(answered_hours=[23.0] * 9, waiting_hours=[25.0], sla_hours=24),
+    "handoff all overflow": lambda: handoff(answered_hours=[100.0] * 12, waiting_hours=[500.0] * 3),
+}
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_no_two_x_tick_labels_overlap(name: str) -> None:
+    fig = FIGURES[name]()
+    renderer = drawn(fig)
+    for ax in fig.axes:
+        labels = visible_tick_labels(ax, "x")
+        boxes = [(label.get_text(), label.get_window_extent(renderer)) for label in labels]
+        assert overlapping(boxes) == []
+    assert visible_tick_labels(fig.axes[0], "x"), "the x axis has labels at all"
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_text_lies_inside_the_image_and_notes_do_not_collide(name: str) -> None:
+    fig = FIGURES[name]()
+    renderer = drawn(fig)
+    image = fig.bbox
+    texts = [
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible()
+        and t.get_text()
+        and not any(t in ax.get_xticklabels() for ax in fig.axes)
+        and not any(t in ax.get_yticklabels() for ax in fig.axes)
+    ]
+    for ax in fig.axes:
+        texts += visible_tick_labels(ax, "x") + visible_tick_labels(ax, "y")
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        assert image.x0 <= box.x0 and box.x1 <= image.x1, text.get_text()
+        assert image.y0 <= box.y0 and box.y1 <= image.y1, text.get_text()
+    notes = [(t.get_text(), t.get_window_extent(renderer)) for ax in fig.axes for t in ax.texts]
+    assert overlapping(notes) == []
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_text_is_large_enough_to_read_in_a_slack_preview(name: str) -> None:
+    fig = FIGURES[name]()
+    drawn(fig)
+    title = next(t for t in fig.findobj(Text) if t.get_text() == fig.get_suptitle())
+    assert title.get_text() and title.get_fontsize() >= 14
+    for ax in fig.axes:
+        labels = visible_tick_labels(ax, "x") + visible_tick_labels(ax, "y")
+        assert labels
+        for label in labels:
+            assert label.get_fontsize() >= 11, label.get_text()
+        for note in ax.texts:
+            assert note.get_fontsize() >= 11, note.get_text()
+
+
+@pytest.mark.parametrize(
+    ("minor", "currency", "expected"),
+    [
+        (0, "USD", "$0"),
+        (50, "USD", "$0.5"),
+        (12_345, "USD", "$123.45"),
+        (4_000_000, "EUR", "€40k"),
+        (25_000_000, "USD", "$250k"),
+        (125_000_000, "USD", "$1.25M"),
+        (120_000_000, "USD", "$1.2M"),
+        (100_000_000, "GBP", "£1M"),
+        (99_999_999, "USD", "$1M"),  # rounds up into the next unit rather than reading "$1000k"
+        (350_000_000_000, "USD", "$3.5B"),
+        (4_000_000, "SEK", "40k SEK"),
+        (4_000_000, "jpy", "40k JPY"),
+        (-2_500_000, "USD", "-$25k"),
+    ],
+)
+def test_money_ticks_are_compact(minor: int, currency: str, expected: str) -> None:
+    assert money_tick(minor, currency) == expected
+
+
+def y_tick_texts(fig: Figure, axes_index: int = 0) -> list[str]:
+    drawn(fig)
+    return [label.get_text() for label in visible_tick_labels(fig.axes[axes_index], "y")]
+
+
+def test_large_amounts_read_as_millions_on_both_axes() -> None:
+    fig = scorecard(
+        won={(MONTHS[-1], "sourced"): 150_000_000_00},  # $150M
+        open_pipeline={MONTHS[-1]: 2_000_000_000_00},  # $2B
+    )
+    left, right = y_tick_texts(fig, 0), y_tick_texts(fig, 1)
+    assert left[0] == "$0" and "$150M" in left
+    assert all(t == "$0" or t.endswith("M") for t in left)
+    assert right[0] == "$0" and all(t == "$0" or t.endswith(("M", "B")) for t in right)
+    assert "$2B" in right
+
+
+def test_tiny_amounts_keep_their_cents_and_never_show_fractions_of_a_cent() -> None:
+    fig = scorecard(won={(MONTHS[0], "sourced"): 300}, open_pipeline={}, currency="EUR")  # €3
+    left = y_tick_texts(fig)
+    assert left[0] == "€0" and "€3" in left
+    assert all(len(t.partition(".")[2]) <= 2 for t in left)
+
+
+def test_scorecard_labels_months_and_currency() -> None:
+    fig = scorecard(currency="GBP")
+    drawn(fig)
+    bars, line = fig.axes
+    assert [t.get_text() for t in visible_tick_labels(bars, "x")][-1] == "Feb 26"
+    assert bars.get_ylabel() == "Won revenue (GBP)"
+    assert line.get_ylabel() == "Open pipeline (GBP)"
+
+
+def test_scorecard_stacks_influenced_on_sourced_and_leaves_gaps_in_pipeline() -> None:
+    fig = scorecard()
+    bars, line = fig.axes
+    sourced, influenced = bars.containers
+    assert [p.get_height() for p in sourced] == [WON.get((m, "sourced"), 0) for m in MONTHS]
+    assert [p.get_y() for p in influenced] == [WON.get((m, "sourced"), 0) for m in MONTHS]
+    ys = line.lines[0].get_ydata()
+    assert ys[4] != ys[4]  # NaN: no point for a month without a pipeline snapshot
+    assert ys[5] == PIPELINE[MONTHS[5]]
+
+
+def test_scorecard_without_pipeline_has_no_pipeline_axis() -> None:
+    fig = scorecard(open_pipeline={})
+    assert len(fig.axes) == 1
+    assert "open pipeline" not in fig.axes[0].get_title(loc="left")
+
+
+@pytest.mark.parametrize(
+    ("month", "label"),
+    [(date(2026, 1, 1), "Jan 26"), (date(2025, 12, 1), "Dec 25"), (date(2009, 5, 1), "May 09")],
+)
+def test_month_label(month: date, label: str) -> None:
+    assert month_label(month) == label
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ([], None),
+        ([120], None),
+        ([120, 90, 60, 35, 20], 4),  # 20/35 = 57% is just below 35/60 = 58%
+        ([120, 90, 60, 33, 20], 3),
+        ([100, 50, 45], 1),
+        ([100, 80, 80], 1),  # no loss at the last step
+        ([10, 5, 5, 0], 3),  # nobody made the last step
+        ([0, 0, 0], None),  # nothing to convert from
+        ([10, 0, 0], 1),  # the step after a zero is not ranked; the zero itself is
+        ([100, 4, 1], 1),  # 1 of 4 is below the small-sample threshold and is not ranked
+        ([4, 2, 1], None),  # every conversion is from fewer than 5 partners
+        ([100, 50, 25], 1),  # ties go to the earlier step
+    ],
+)
+def test_worst_step(counts: list[int], expected: int | None) -> None:
+    steps = [(f"step {i}", count) for i, count in enumerate(counts)]
+    assert worst_step(steps) == expected
+
+
+def test_funnel_highlights_and_names_the_worst_step() -> None:
+    fig = funnel()
+    ax = fig.axes[0]
+    reached = ax.containers[0]
+    colours = [to_hex(bar.get_facecolor()).upper() for bar in reached]
+    assert colours == [BLUE, BLUE, BLUE, VERMILLION, BLUE]
+    assert ax.get_title(loc="left") == "Largest drop: First qualified opportunity (55% of previous step)"
+    notes = [t.get_text() for t in ax.texts]
+    assert notes == [
+        "120",
+        "90 · 75% of previous",
+        "60 · 67% of previous",
+        "33 · 55% of previous",
+        "20 · 61% of previous",
+    ]
+
+
+def test_funnel_shows_the_drop_between_steps_and_puts_the_first_step_on_top() -> None:
+    ax = funnel().axes[0]
+    _reached, dropped = ax.containers
+    assert [bar.get_width() for bar in dropped] == [0, 30, 30, 27, 13]
+    assert [bar.get_x() for bar in dropped] == [120, 90, 60, 33, 20]
+    bottom, top = ax.get_ylim()
+    assert top < bottom  # inverted: row 0 (Onboarded) is drawn at the top
+    assert ax.get_xlabel() == "Partners"
+
+
+def test_funnel_with_small_samples_says_so_instead_of_a_rate() -> None:
+    ax = funnel(steps=[("Onboarded", 4), ("Enabled", 2)]).axes[0]
+    assert [t.get_text() for t in ax.texts] == ["4", "2 · not enough data (n=4)"]
+    assert ax.get_title(loc="left").startswith("Largest drop: not enough data")
+    assert all(to_hex(bar.get_facecolor()).upper() == BLUE for bar in ax.containers[0])
+
+
+@pytest.mark.parametrize(
+    ("hours", "expected"),
+    [
+        ([], [0, 0, 0, 0, 0, 0, 0]),
+        ([0.0, 3.9, 4.0], [3, 0, 0, 0, 0, 0, 0]),  # bins are (low, high]; 0 belongs to the first
+        ([4.1, 8.0, 12.0, 24.0], [0, 2, 1, 1, 0, 0, 0]),  # exactly on the SLA is within it
+        ([24.01, 48.0, 72.0], [0, 0, 0, 0, 2, 1, 0]),
+        ([72.01, 100.0, 900.0], [0, 0, 0, 0, 0, 0, 3]),  # beyond the last edge: the overflow bin
+        ([-0.5], [1, 0, 0, 0, 0, 0, 0]),  # clock skew lands in the first bin, never lost
+    ],
+)
+def test_handoff_bins(hours: list[float], expected: list[int]) -> None:
+    assert handoff_bins(hours) == expected
+    assert sum(handoff_bins(hours)) == len(hours)
+
+
+def test_handoff_bins_follow_given_edges() -> None:
+    assert handoff_bins([10, 30, 40, 1000], edges=(0, 12, 36)) == [1, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("sla", "edges"),
+    [
+        (24, HANDOFF_EDGES),
+        (36, (0, 4, 8, 12, 24, 36, 48, 72)),
+        (96, (0, 4, 8, 12, 24, 48, 72, 96)),
+        (0, HANDOFF_EDGES),
+    ],
+)
+def test_handoff_edges_always_include_the_sla(sla: float, edges: tuple[float, ...]) -> None:
+    assert handoff_edges(sla) == edges
+
+
+def test_handoff_overflow_keeps_an_outlier_from_squashing_the_chart() -> None:
+    fig = handoff(answered_hours=[1.0, 2.0, 3.0, 900.0], waiting_hours=[])
+    drawn(fig)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in visible_tick_labels(ax, "x")][-1] == "72+"
+    assert ax.get_xlim()[1] < 8  # one bar per bin, not a 900-hour-wide axis
+    answered, _waiting = ax.containers
+    assert [bar.get_height() for bar in answered] == [3, 0, 0, 0, 0, 0, 1]
+
+
+def test_handoff_stacks_waiting_on_answered_and_marks_sla_and_median() -> None:
+    fig = handoff()
+    ax = fig.axes[0]
+    _answered, waiting = ax.containers
+    assert [bar.get_height() for bar in waiting] == handoff_bins(WAITING)
+    assert [bar.get_y() for bar in waiting] == handoff_bins(ANSWERED)
+    assert all(bar.get_hatch() for bar in waiting)
+    notes = [t.get_text() for t in ax.texts]
+    assert "SLA 24 h" in notes
+    assert "median 7.5 h" in notes  # of the 21 answered and waiting values together
+    assert ax.get_xlabel() == "Hours to first response" and ax.get_ylabel() == "Intros"
+    sla_line = next(line for line in ax.lines if line.get_linestyle() == "--")
+    assert sla_line.get_xdata()[0] == pytest.approx(3.5)  # between the 12–24 and 24–48 bars
+
+
+def test_handoff_median_needs_five_intros() -> None:
+    ax = handoff(answered_hours=[3.0, 30.0], waiting_hours=[80.0]).axes[0]
+    notes = [t.get_text() for t in ax.texts]
+    assert not any(note.startswith("median") for note in notes)
+    assert "median: not enough data (n=3)" in ax.get_title(loc="left")
+
+
+def test_trend_png_is_a_deterministic_png_and_copes_with_no_data() -> None:
+    from reports.charts import _trend_figure, trend_png
+
+    weeks = [date(2026, 9, 7) + timedelta(weeks=n) for n in range(12)]
+    kwargs = {
+        "title": "Weekly throughput",
+        "weeks": weeks,
+        "revenue": [n * 250_000 for n in range(12)],
+        "in_runway": [40 - n for n in range(12)],
+        "first_wins": [n % 3 for n in range(12)],
+        "currency": "USD",
+    }
+    first = trend_png(**kwargs)  # type: ignore[arg-type]
+    assert first.startswith(b"\x89PNG") and first == trend_png(**kwargs)  # type: ignore[arg-type]
+    figure = _trend_figure(**kwargs)  # type: ignore[arg-type]
+    figure.draw_without_rendering()
+    labels = [t for t in figure.axes[0].get_xticklabels() if t.get_text()]
+    assert labels and labels[-1].get_text() == "Nov 23"
+    empty = trend_png(title="Weekly throughput", weeks=[], revenue=[], in_runway=[], first_wins=[], currency="USD")
+    assert empty.startswith(b"\x89PNG")

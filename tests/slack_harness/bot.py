@@ -1,0 +1,176 @@
+"""partnerbot served for real in HTTP mode on 127.0.0.1, its WebClient pointed at the fake Slack, and requests
+signed exactly as Slack signs them."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+from bot.http import make_server, wsgi_app
+from bot.serve import routes
+from bot.settings import Secret, Settings
+from bot.slack_app import create_app
+from storage.db import Database
+from tests.slack_harness.fake_slack import FakeSlack
+
+SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
+BOT_TOKEN = "xoxb-0000-1111-harness"
+INGEST_TOKEN = "crm-token-0123456789abcdef0123"
+TEAM = "T0TEST"
+
+
+@dataclass
+class Answer:
+    status: int
+    body: str
+    seconds: float
+
+
+def signed_headers(body: bytes, *, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body.decode())
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": str(signature)}
+
+
+class RunningBot:
+    def __init__(self, database: Database, slack: FakeSlack, *, clock: datetime) -> None:
+        settings = Settings(
+            database_url=str(database.engine.url),
+            slack_bot_token=Secret(BOT_TOKEN),
+            slack_signing_secret=Secret(SIGNING_SECRET),
+            slack_api_url=slack.api_url,
+            ingest_tokens={"crm": Secret(INGEST_TOKEN)},
+        )
+        self.slack = slack
+        self.app, self.runtime = create_app(settings, database, clock=lambda: clock)
+        extra = routes(settings, database, lambda: clock)
+        self.server = make_server(wsgi_app(self.app, database, extra), host="127.0.0.1", port=0)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.effective_port}"
+
+    def start(self) -> RunningBot:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.runtime.close()
+        self.server.close()
+
+    def post(self, path: str, body: bytes, headers: dict[str, str]) -> Answer:
+        request = urllib.request.Request(self.url + path, data=body, headers=headers, method="POST")
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return Answer(response.status, response.read().decode(), time.perf_counter() - started)
+        except urllib.error.HTTPError as error:
+            return Answer(error.code, error.read().decode(), time.perf_counter() - started)
+
+    def get(self, path: str) -> Answer:
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+                return Answer(response.status, response.read().decode(), time.perf_counter() - started)
+        except urllib.error.HTTPError as error:
+            return Answer(error.code, error.read().decode(), time.perf_counter() - started)
+
+    def command(
+        self,
+        text: str,
+        *,
+        user: str = "U0ADMIN",
+        channel: str = "C0GENERAL",
+        timestamp: int | None = None,
+        secret: str = SIGNING_SECRET,
+    ) -> tuple[Answer, str]:
+        response_url = self.slack.response_url()
+        body = urlencode(
+            {
+                "token": "legacy",
+                "team_id": TEAM,
+                "channel_id": channel,
+                "channel_name": "general",
+                "user_id": user,
+                "user_name": user.lower(),
+                "command": "/partner",
+                "text": text,
+                "response_url": response_url,
+                "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+            }
+        ).encode()
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            **signed_headers(body, timestamp=timestamp, secret=secret),
+        }
+        return self.post("/slack/events", body, headers), response_url
+
+    def action(
+        self,
+        *,
+        action_id: str,
+        value: str,
+        user: str = "U0ADMIN",
+        channel: str = "C0GENERAL",
+        message_ts: str = "1700000000.000100",
+        response_url: str | None = None,
+    ) -> tuple[Answer, str]:
+        response_url = response_url or self.slack.response_url()
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": user},
+            "api_app_id": "A0TEST",
+            "channel": {"id": channel},
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": True},
+            "trigger_id": "trigger-1",
+            "response_url": response_url,
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "b1",
+                    "value": value,
+                    "type": "button",
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **signed_headers(body)}
+        return self.post("/slack/events", body, headers), response_url
+
+    def event(self, event: dict[str, Any], *, event_id: str, retry: int | None = None) -> Answer:
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": TEAM,
+                "api_app_id": "A0TEST",
+                "type": "event_callback",
+                "event_id": event_id,
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        ).encode()
+        headers = {"Content-Type": "application/json", **signed_headers(body)}
+        if retry is not None:
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.post("/slack/events", body, headers)
+
+    def settle(self, timeout: float = 15.0) -> None:
+        """Wait until every job the bot accepted has finished."""
+        assert self.runtime.wait_idle(timeout), "the bot's work did not finish in time"
+
+
+def interaction_body(payload: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    return body, {"Content-Type": "application/x-www-form-urlencoded", **signed_headers(body)}

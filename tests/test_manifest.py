@@ -1,0 +1,53 @@
+"""The manifests ask Slack for exactly what the code uses: its command, scopes, events and request URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from commands.slack import BOT_SCOPES, EVENTS
+from commands.table import SLASH_COMMAND
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def manifest(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+    return loaded
+
+
+@pytest.mark.parametrize("name", ["manifest.yml", "manifest.socket.yml"])
+def test_manifest_matches_the_code(name: str) -> None:
+    data = manifest(name)
+    assert [c["command"] for c in data["features"]["slash_commands"]] == [SLASH_COMMAND]
+    assert sorted(data["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
+    assert sorted(data["settings"]["event_subscriptions"]["bot_events"]) == sorted(EVENTS)
+    assert data["settings"]["interactivity"]["is_enabled"] is True
+    assert data["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def test_http_manifest_uses_one_request_url() -> None:
+    data = manifest("manifest.yml")
+    urls = {
+        data["features"]["slash_commands"][0]["url"],
+        data["settings"]["event_subscriptions"]["request_url"],
+        data["settings"]["interactivity"]["request_url"],
+    }
+    assert len(urls) == 1
+    assert urls.pop().endswith("/slack/events")
+    assert data["settings"]["socket_mode_enabled"] is False
+
+
+def test_socket_manifest_has_no_urls() -> None:
+    data = manifest("manifest.socket.yml")
+    assert data["settings"]["socket_mode_enabled"] is True
+    assert "url" not in data["features"]["slash_commands"][0]
+    assert "request_url" not in data["settings"]["event_subscriptions"]
+
+
+def test_channel_mentions_arrive_as_ids() -> None:
+    for name in ("manifest.yml", "manifest.socket.yml"):
+        assert manifest(name)["features"]["slash_commands"][0]["should_escape"] is True  # <#C123|general>
