@@ -108,6 +108,21 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
 
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        import duckdb  # noqa: F401 - the reference the digest is compared with
+
+        from benchmarks.run import BenchError, run_bench, table
+    except ImportError as error:
+        fail(f"the benchmark needs its extras ({error.name} is missing): run .venv/bin/pip install -e '.[bench]'")
+    try:
+        result = run_bench(args.profile, args.database, reuse=args.reuse)
+    except BenchError as error:
+        fail(str(error))
+    sys.stdout.write(table(result) + "\n")
+    return 0
+
+
 def save_files(message: Message, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -340,6 +355,14 @@ def build_parser() -> Parser:
     due = commands.add_parser("run-due", help="run whatever is due once and exit (for cron or a CronJob)")
     due.add_argument("--now", help="the moment to run as of (ISO time with offset); default: now")
     due.set_defaults(run=cmd_run_due)
+
+    bench = commands.add_parser("bench", help="fill a store at a named scale and measure what users wait for")
+    bench.add_argument("--profile", choices=("small", "large"), default="small", help="scale (default small)")
+    bench.add_argument(
+        "--database", metavar="URL", help="an empty store to fill (default: a fresh SQLite file in benchmarks/results)"
+    )
+    bench.add_argument("--reuse", action="store_true", help="measure the store an earlier run of this profile filled")
+    bench.set_defaults(run=cmd_bench)
 
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=("upgrade",), help="upgrade: bring the schema to the newest migration")

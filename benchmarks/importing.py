@@ -1,0 +1,139 @@
+"""Import throughput: a deals CSV through the real importer, next to a raw bulk insert of the same rows.
+
+The raw insert is the floor any importer pays: read the CSV, convert amounts to minor units, resolve partner ids,
+and load the rows with the store's fastest bulk path (one executemany on SQLite, COPY on PostgreSQL) into a copy
+of the deals table, with no validation, no upsert and no rollups.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Column, MetaData, Table, select
+
+from benchmarks.profiles import ANCHOR
+from storage.db import Database
+from storage.importing import run_import
+from storage.models import Deal, Partner
+
+STAGES = ("Prospecting", "Qualification", "Proposal", "Negotiation")
+RAW_TABLE = "bench_raw_deals"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rows: int
+    importer_seconds: float
+    raw_seconds: float
+    inserted: int
+
+    @property
+    def importer_rows_per_s(self) -> float:
+        return self.rows / self.importer_seconds
+
+    @property
+    def raw_rows_per_s(self) -> float:
+        return self.rows / self.raw_seconds
+
+    @property
+    def ratio(self) -> float:
+        return self.importer_rows_per_s / self.raw_rows_per_s
+
+
+def write_deals_csv(database: Database, path: Path, rows: int, seed: int) -> None:
+    """`rows` new partner deals over the store's partners, as a CRM export would list them (deterministic)."""
+    with database.session() as session:
+        partners = np.asarray(session.execute(select(Partner.external_id).order_by(Partner.id)).scalars().all())
+    rng = np.random.default_rng(seed)
+    outcome = rng.choice(np.array(["open", "won", "lost"]), rows, p=[0.45, 0.35, 0.2])
+    anchor = np.datetime64(ANCHOR.date(), "D")
+    created = anchor - rng.integers(20, 700, rows).astype("timedelta64[D]")
+    closed = np.minimum(created + rng.integers(5, 150, rows).astype("timedelta64[D]"), anchor - 1)
+    closed_text = np.where(outcome == "open", "", np.datetime_as_string(closed, unit="D"))
+    amount = np.round(rng.lognormal(np.log(40_000), 0.8, rows), 2)
+    frame = pd.DataFrame(
+        {
+            "deal_id": [f"BENCH-{i:07d}" for i in range(rows)],
+            "partner_id": partners[rng.integers(0, len(partners), rows)],
+            "attribution": rng.choice(np.array(["sourced", "influenced"]), rows, p=[0.6, 0.4]),
+            "outcome": outcome,
+            "created_on": np.datetime_as_string(created, unit="D"),
+            "closed_on": closed_text,
+            "amount": amount,
+            "currency": "USD",
+            "stage": np.where(outcome == "open", np.asarray(STAGES)[rng.integers(0, len(STAGES), rows)], ""),
+            "name": [f"Bench opportunity {i}" for i in range(rows)],
+        }
+    )
+    frame.to_csv(path, index=False)
+
+
+def time_importer(database: Database, path: Path) -> tuple[float, int]:
+    started = time.perf_counter()
+    report = run_import(database, kind="deals", path=path, now=ANCHOR)
+    return time.perf_counter() - started, report.inserted
+
+
+def time_raw_insert(database: Database, path: Path) -> float:
+    """Read, type and bulk-load the same rows into a scratch copy of the deals table (dropped afterwards)."""
+    metadata = MetaData()
+    deals = Deal.__table__
+    assert isinstance(deals, Table)
+    raw = Table(RAW_TABLE, metadata, *(Column(c.name, c.type, primary_key=c.primary_key) for c in deals.columns))
+    metadata.drop_all(database.engine, tables=[raw])
+    metadata.create_all(database.engine, tables=[raw])
+    try:
+        started = time.perf_counter()
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        with database.session() as session:
+            ids = dict(session.execute(select(Partner.external_id, Partner.id)).all())
+        now = datetime.now(UTC)
+        minor = (pd.to_numeric(frame["amount"]) * 100).round().astype("int64")
+        columns = {
+            "external_id": frame["deal_id"].tolist(),
+            "partner_id": frame["partner_id"].map(ids).tolist(),
+            "attribution": frame["attribution"].tolist(),
+            "name": frame["name"].tolist(),
+            "amount_minor": minor.tolist(),
+            "currency": frame["currency"].tolist(),
+            "amount_base_minor": minor.tolist(),
+            "stage": frame["stage"].replace("", None).tolist(),
+            "created_on": frame["created_on"].tolist(),  # ISO dates, as both stores take them
+            "closed_on": frame["closed_on"].replace("", None).tolist(),
+            "outcome": frame["outcome"].tolist(),
+        }
+        names = list(columns)
+        records = list(zip(*columns.values(), strict=True))
+        stamp = now if database.engine.dialect.name == "postgresql" else int(now.timestamp())
+        records = [(*record, stamp) for record in records]
+        names.append("updated_at")
+        with database.engine.begin() as connection:
+            driver = connection.connection.driver_connection
+            assert driver is not None
+            if database.engine.dialect.name == "postgresql":
+                with (
+                    driver.cursor() as cursor,
+                    cursor.copy(f"COPY {RAW_TABLE} ({', '.join(names)}) FROM STDIN") as copy,
+                ):
+                    for record in records:
+                        copy.write_row(record)
+            else:
+                marks = ", ".join("?" for _ in names)
+                driver.executemany(f"INSERT INTO {RAW_TABLE} ({', '.join(names)}) VALUES ({marks})", records)
+        return time.perf_counter() - started
+    finally:
+        metadata.drop_all(database.engine, tables=[raw])
+
+
+def measure_import(database: Database, folder: Path, rows: int, seed: int) -> ImportResult:
+    path = folder / f"bench-deals-{rows}.csv"
+    write_deals_csv(database, path, rows, seed)
+    raw_seconds = time_raw_insert(database, path)
+    importer_seconds, inserted = time_importer(database, path)
+    path.unlink()
+    return ImportResult(rows, importer_seconds, raw_seconds, inserted)

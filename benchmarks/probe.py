@@ -1,0 +1,177 @@
+"""The bot's side of the benchmark, in a process of its own so that its peak memory is the bot's alone.
+
+`python -m benchmarks.probe DATABASE_URL PROFILE OUT.json` times what users wait for: scorecards end to end (load,
+compute, blocks, PNG), the program view, the weekly digest, the owner-alert run over all owners, and the ack of
+concurrent `/partner` commands through the HTTP harness (the bot served on 127.0.0.1, the fake Slack Web API).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from benchmarks.profiles import ANCHOR, PROFILES, SEED, Profile
+from commands.alerts import send_alerts
+from commands.context import CommandContext
+from commands.digest import digest_message
+from commands.table import dispatch, dispatch_partner
+from reports.message import Message
+from reports.model import Scope
+from storage.db import Database, open_database
+from storage.models import Partner, Person
+from storage.program import load_config
+
+PNG = b"\x89PNG\r\n\x1a\n"
+REPEATS = 3  # program view, digest and alert run: the median of this many runs (the first one is cold)
+
+
+def percentile(values: list[float], share: float) -> float:
+    return float(np.percentile(np.asarray(values), share * 100, method="linear"))
+
+
+def _checked(message: Message, *, chart: bool) -> Message:
+    json.dumps(message.payload())  # what goes over the wire, serialised as Slack receives it
+    if chart and not (message.files and message.files[0].content.startswith(PNG)):
+        raise RuntimeError(f"expected a PNG chart with {message.text!r}")
+    return message
+
+
+def _median_of(run: Callable[[], object]) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times
+
+
+def time_scorecards(database: Database, profile: Profile) -> list[float]:
+    with database.session() as session:
+        ids = session.execute(select(Partner.id).order_by(Partner.id)).scalars().all()
+    chosen = np.random.default_rng(SEED).choice(ids, min(profile.scorecards, len(ids)), replace=False)
+    ctx = CommandContext(database=database, as_of=ANCHOR, charts=True)
+    times = []
+    for partner_id in chosen:
+        started = time.perf_counter()
+        _checked(dispatch_partner(int(partner_id), ctx), chart=True)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def time_program(database: Database) -> tuple[float, list[float]]:
+    ctx = CommandContext(database=database, as_of=ANCHOR, charts=True)
+    return _median_of(lambda: _checked(dispatch("program", ctx), chart=False))
+
+
+def time_digest(database: Database) -> tuple[float, list[float]]:
+    def run() -> None:
+        with database.session() as session:
+            config = load_config(session)
+            _checked(digest_message(session, scope=Scope(), as_of=ANCHOR, config=config), chart=True)
+
+    return _median_of(run)
+
+
+def time_alerts(database: Database) -> tuple[float, list[float], int]:
+    queued = []
+
+    def run() -> None:
+        with database.session() as session:
+            config = load_config(session)
+            queued.append(send_alerts(session, now=ANCHOR, config=config).queued)
+            session.rollback()  # measured, not sent: the store is left as it was
+
+    median, times = _median_of(run)
+    return median, times, queued[0]
+
+
+def time_acks(database: Database, profile: Profile) -> list[float]:
+    """Ack latency of `concurrent` signed /partner commands in flight at once, over `rounds` bursts."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness lives with the tests
+    from tests.slack_harness.bot import RunningBot
+    from tests.slack_harness.fake_slack import FakeSlack
+
+    with database.session() as session:
+        admin = session.execute(select(Person.email).where(Person.role == "admin").limit(1)).scalar_one()
+        names = session.execute(select(Partner.name).order_by(Partner.id).limit(500)).scalars().all()
+    slack = FakeSlack().start()
+    slack.users = {"U0BENCHADM": admin}
+    slack.members = {"C0GENERAL"}
+    bot = RunningBot(database, slack, clock=ANCHOR).start()
+    rng = np.random.default_rng(SEED)
+    seconds: list[float] = []
+    try:
+        for _ in range(profile.rounds):
+            texts = [str(names[i]) for i in rng.integers(0, len(names), profile.concurrent)]
+            texts[::5] = ["program"] * len(texts[::5])
+            gate = threading.Barrier(len(texts))
+            lock = threading.Lock()
+
+            def ask(text: str, gate: threading.Barrier = gate, lock: threading.Lock = lock) -> None:
+                gate.wait()
+                answer, _ = bot.command(text, user="U0BENCHADM")
+                if answer.status != 200:
+                    raise RuntimeError(f"ack {answer.status}: {answer.body[:200]}")
+                with lock:
+                    seconds.append(answer.seconds)
+
+            threads = [threading.Thread(target=ask, args=(text,)) for text in texts]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            bot.settle(timeout=600)
+    finally:
+        bot.stop()
+        slack.stop()
+    if len(seconds) != profile.concurrent * profile.rounds:
+        raise RuntimeError("some commands were not acknowledged")
+    return seconds
+
+
+def probe(url: str, profile: Profile) -> dict[str, Any]:
+    database = open_database(url)
+    try:
+        cards = time_scorecards(database, profile)
+        program, program_runs = time_program(database)
+        digest, digest_runs = time_digest(database)
+        alerts, alert_runs, queued = time_alerts(database)
+        acks = time_acks(database, profile)
+    finally:
+        database.dispose()
+    return {
+        "scorecard_p50_s": percentile(cards, 0.5),
+        "scorecard_p95_s": percentile(cards, 0.95),
+        "scorecards": len(cards),
+        "program_s": program,
+        "program_runs_s": program_runs,
+        "digest_s": digest,
+        "digest_runs_s": digest_runs,
+        "alerts_s": alerts,
+        "alerts_runs_s": alert_runs,
+        "alert_dms": queued,
+        "ack_p50_s": percentile(acks, 0.5),
+        "ack_p99_s": percentile(acks, 0.99),
+        "acks": len(acks),
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main(argv: list[str]) -> int:
+    url, name, out = argv
+    Path(out).write_text(json.dumps(probe(url, PROFILES[name]), indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
