@@ -33,7 +33,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 BENCH_DEALS = "BENCH-%"
 MIB = 1024
 
-# (key, label, unit, target test on large) — the targets, checked on the `large` profile only
+# measure → (target as printed, check): the targets, checked on the `large` profile only
 TARGETS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
     "ack_p99_s": ("≤ 100 ms", lambda r: r["ack_p99_s"] <= 0.100),
     "scorecard_p95_s": ("≤ 300 ms", lambda r: r["scorecard_p95_s"] <= 0.300),
