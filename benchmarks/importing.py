@@ -18,10 +18,10 @@ from sqlalchemy import Column, MetaData, Table, select
 
 from benchmarks.profiles import ANCHOR
 from storage.db import Database
+from storage.demo import STAGES  # the profile's pipeline, as the generator configured it
 from storage.importing import run_import
 from storage.models import Deal, Partner
 
-STAGES = ("Prospecting", "Qualification", "Proposal", "Negotiation")
 RAW_TABLE = "bench_raw_deals"
 
 
