@@ -22,6 +22,7 @@ from commands.table import SLASH_COMMAND, dispatch, error_reply
 from reports.config import ConfigError
 from reports.message import Message
 from reports.terminal import render_message
+from storage import memo
 from storage.db import Database, open_database, safe_url, upgrade
 
 log = logging.getLogger("partnerbot")
@@ -385,6 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env(os.environ)
     except SettingsError as error:
         fail(str(error))
+    memo.set_enabled(settings.cache)
     try:
         return int(args.run(args, settings))
     except SettingsError as error:

@@ -53,6 +53,15 @@ def _token(environ: Mapping[str, str], name: str, prefix: str, example: str) -> 
     return Secret(raw)
 
 
+def _switch(environ: Mapping[str, str], name: str) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if raw in ("", "on", "1", "true", "yes"):
+        return True
+    if raw in ("off", "0", "false", "no"):
+        return False
+    raise SettingsError(f"{name} is {raw!r}: use on or off")
+
+
 def _signing_secret(environ: Mapping[str, str]) -> Secret | None:
     raw = environ.get("SLACK_SIGNING_SECRET", "").strip()
     if not raw:
@@ -120,6 +129,7 @@ class Settings:
     port: int = DEFAULT_PORT
     time_zone: str | None = None
     ingest_tokens: Mapping[str, Secret] = field(default_factory=dict)
+    cache: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -137,6 +147,7 @@ class Settings:
             port=_port(environ),
             time_zone=_time_zone(environ),
             ingest_tokens=_ingest_tokens(environ),
+            cache=_switch(environ, "PARTNERBOT_CACHE"),
         )
 
     def require(self, *names: str) -> None:

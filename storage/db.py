@@ -12,10 +12,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
+
+from storage.versioning import watch_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 DEFAULT_URL = "sqlite:///partnerbot.db"
@@ -65,8 +67,21 @@ def create_store_engine(url: URL | str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    else:
+        engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
+    watch_engine(engine)
+    return engine
+
+
+def analyze(connection: Connection) -> None:
+    """Refresh the planner's statistics after a bulk load, so that it picks the covering indexes.
+
+    SQLite samples a bounded number of rows per index (fast at any size); PostgreSQL samples by design.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA analysis_limit=2000")
+    connection.exec_driver_sql("ANALYZE")
+    connection.commit()
 
 
 def alembic_config(engine: Engine) -> Config:

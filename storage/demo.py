@@ -26,10 +26,11 @@ import numpy.typing as npt
 from sqlalchemy import Connection, Index, text
 
 from reports.config import ProgramConfig
-from storage.db import Database
+from storage.db import Database, analyze
 from storage.models import Base
 from storage.program import record_settings
 from storage.rollups import DealFacts, derive_stays, refresh_milestones
+from storage.versioning import mark_changed
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -1402,7 +1403,10 @@ def build_demo(database: Database, *, anchor: datetime, seed: int = 7, size: Dem
                 Writer(session.connection(), calendar, counts).write_batch(batch)
     with database.transaction() as session:
         _advance_sequences(session.connection())
+        mark_changed(session.connection())  # the bulk COPYs above go past the driver-level watch
         counts["partner_milestones"] = len(refresh_milestones(session, partner_ids=None, config=config))
+    with database.engine.connect() as connection:
+        analyze(connection)
     stories: dict[str, list[str]] = {}
     for plan in plans:
         for story in plan.stories:

@@ -116,6 +116,8 @@ class Deal(Base):
         Index("ix_deals_partner_registered", "partner_id", "registered_on"),
         # Open pipeline as of a moment.
         Index("ix_deals_outcome_created", "outcome", "created_on"),
+        # Freshness: the newest deal date.
+        Index("ix_deals_created", "created_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -150,6 +152,8 @@ class StageChange(Base):
         Index("ix_stage_changes_left", "left_at", "terminal", "stage", "is_partner", "stay_tenths"),
         Index("ix_stage_changes_entered", "entered_at", "first_entry", "stage", "is_partner"),
         Index("ix_stage_changes_partner_entered", "partner_id", "entered_at"),
+        # Conversion: first entries that advanced since the cached whole days ended.
+        Index("ix_stage_changes_advanced", "advanced_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -252,6 +256,16 @@ class PartnerMilestone(Base):
     step: Mapped[str] = mapped_column(String(80), primary_key=True)
     reached_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deal_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class DataVersion(Base):
+    """One row: the store's token and a counter every committed data change moves on (see storage.versioning)."""
+
+    __tablename__ = "data_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(BigInteger)
 
 
 class ImportRun(Base):

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from reports.config import ProgramConfig
-from storage.db import Database
+from storage.db import Database, analyze
 from storage.importing.files import RawTable, read_table, table_from_records
 from storage.importing.kinds import KINDS, Batch, Context, KindSpec, References, check_duplicates, parse_batch
 from storage.importing.mapping import Mapping, load_mapping, select_fields
@@ -28,6 +28,7 @@ from storage.program import load_config
 from storage.rollups import MilestoneChange, refresh_milestones, refresh_stage_stays
 
 LOOKUP_CHUNK = 5000
+ANALYZE_AFTER_ROWS = 100_000  # a bulk load this large refreshes the planner's statistics
 
 
 def run_import(
@@ -85,6 +86,9 @@ def run_import(
         )
         session.flush()
         rejected_path = _write_rejected(path, table, bad, errors) if len(bad) else None
+    if written.inserted >= ANALYZE_AFTER_ROWS:
+        with database.engine.connect() as connection:
+            analyze(connection)
     return ImportReport(
         kind=kind,
         source=str(path),

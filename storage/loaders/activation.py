@@ -14,6 +14,7 @@ from reports.model import PartnerProfile, Scope
 from reports.timeframe import Window
 from reports.views.wins import WinInput
 from storage.loaders.partners import load_partner_profiles
+from storage.memo import memoized
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, Partner, PartnerMilestone
 from storage.sql import partner_scope
 
@@ -22,12 +23,17 @@ def load_milestones(
     session: Session, *, scope: Scope, profiles: list[PartnerProfile] | None = None
 ) -> list[Milestones]:
     partners = profiles if profiles is not None else load_partner_profiles(session, scope=scope)
-    reached: dict[int, dict[str, datetime]] = defaultdict(dict)
-    for pid, step, at in session.execute(
-        select(PartnerMilestone.partner_id, PartnerMilestone.step, PartnerMilestone.reached_at).where(
-            partner_scope(PartnerMilestone.partner_id, scope)
+
+    def read() -> tuple[tuple[int, str, datetime], ...]:
+        rows = session.execute(
+            select(PartnerMilestone.partner_id, PartnerMilestone.step, PartnerMilestone.reached_at).where(
+                partner_scope(PartnerMilestone.partner_id, scope)
+            )
         )
-    ):
+        return tuple((pid, step, at) for pid, step, at in rows)
+
+    reached: dict[int, dict[str, datetime]] = defaultdict(dict)
+    for pid, step, at in memoized(session, ("milestones", scope), read):
         reached[pid][step] = at
     return [Milestones(p, reached.get(p.id, {})) for p in partners]
 
@@ -35,28 +41,36 @@ def load_milestones(
 def load_recent_winner_ids(session: Session, *, scope: Scope, window: Window, config: ProgramConfig) -> frozenset[int]:
     """Partners with a won partner deal closed in the window."""
     first, end = window.day_bounds(config.tz)
-    rows = session.execute(
-        select(Deal.partner_id)
-        .where(
-            Deal.outcome == "won",
-            Deal.attribution.in_(PARTNER_ATTRIBUTIONS),
-            Deal.closed_on >= first,
-            Deal.closed_on < end,
-            partner_scope(Deal.partner_id, scope),
+
+    def read() -> frozenset[int]:
+        rows = session.execute(
+            select(Deal.partner_id)
+            .where(
+                Deal.outcome == "won",
+                Deal.attribution.in_(PARTNER_ATTRIBUTIONS),
+                Deal.closed_on >= first,
+                Deal.closed_on < end,
+                partner_scope(Deal.partner_id, scope),
+            )
+            .group_by(Deal.partner_id)
         )
-        .group_by(Deal.partner_id)
-    )
-    return frozenset(pid for pid in rows.scalars() if pid is not None)
+        return frozenset(pid for pid in rows.scalars() if pid is not None)
+
+    return memoized(session, ("recent_winner_ids", scope, first, end), read)
 
 
 def load_first_revenue_pairs(session: Session) -> list[tuple[date, datetime]]:
     """(onboarded_on, first win) of every partner with both."""
-    rows = session.execute(
-        select(Partner.onboarded_on, PartnerMilestone.reached_at)
-        .join(Partner, Partner.id == PartnerMilestone.partner_id)
-        .where(PartnerMilestone.step == STEP_FIRST_WIN, Partner.onboarded_on.is_not(None))
-    )
-    return [(onboarded, reached) for onboarded, reached in rows if onboarded is not None]
+
+    def read() -> tuple[tuple[date, datetime], ...]:
+        rows = session.execute(
+            select(Partner.onboarded_on, PartnerMilestone.reached_at)
+            .join(Partner, Partner.id == PartnerMilestone.partner_id)
+            .where(PartnerMilestone.step == STEP_FIRST_WIN, Partner.onboarded_on.is_not(None))
+        )
+        return tuple((onboarded, reached) for onboarded, reached in rows if onboarded is not None)
+
+    return list(memoized(session, ("first_revenue_pairs",), read))
 
 
 def load_first_wins(session: Session, *, scope: Scope, window: Window) -> list[WinInput]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from reports.kpis.pipeline import DIRECT, PARTNER, OpenDeal, StageStays
 from reports.model import Scope
 from reports.stats import Distribution
 from reports.timeframe import shift_days, trailing
+from storage.memo import memoized, split_days
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, Partner, StageChange
 from storage.sql import partner_scope
 
@@ -34,23 +36,82 @@ def open_stays(as_of: datetime) -> ColumnElement[bool]:
     )
 
 
-def load_stage_stays(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> StageStays:
-    """Completed, non-terminal stays that ended in the trailing 365 days, as tenths-of-a-day distributions."""
-    window = trailing(as_of, 365, config.tz)
-    pairs: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
-    for stage, is_partner, tenths, n in session.execute(
+def _stay_counts(
+    session: Session, scope: Scope, start: datetime, end: datetime
+) -> tuple[tuple[str, bool, int, int], ...]:
+    """(stage, is partner, stay tenths, stays) of completed, non-terminal stays that ended in [start, end)."""
+    rows = session.execute(
         select(StageChange.stage, StageChange.is_partner, StageChange.stay_tenths, func.count())
         .where(
-            StageChange.left_at >= window.start,
-            StageChange.left_at < window.end,
+            StageChange.left_at >= start,
+            StageChange.left_at < end,
             ~StageChange.terminal,
+            StageChange.stay_tenths.is_not(None),
             _scoped_stays(scope, with_direct=True),
         )
         .group_by(StageChange.stage, StageChange.is_partner, StageChange.stay_tenths)
-    ):
-        if tenths is not None:
-            pairs[(stage, PARTNER if is_partner else DIRECT)].append((float(tenths), n))
+    )
+    return tuple((stage, bool(is_partner), int(tenths or 0), int(n)) for stage, is_partner, tenths, n in rows)
+
+
+def load_stage_stays(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> StageStays:
+    """Completed, non-terminal stays that ended in the trailing 365 days, as tenths-of-a-day distributions."""
+    window = trailing(as_of, 365, config.tz)
+    counts: dict[tuple[str, str, float], int] = defaultdict(int)
+    for start, end, whole_days in split_days(window.start, window.end, config.tz):
+        if whole_days:
+            rows = memoized(
+                session, ("stage_stays", scope, start, end), partial(_stay_counts, session, scope, start, end)
+            )
+        else:
+            rows = _stay_counts(session, scope, start, end)
+        for stage, is_partner, tenths, n in rows:
+            counts[(stage, PARTNER if is_partner else DIRECT, float(tenths))] += n
+    pairs: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
+    for (stage, side, value), n in counts.items():
+        pairs[(stage, side)].append((value, n))
     return StageStays({key: Distribution.from_pairs(values) for key, values in pairs.items()})
+
+
+def _entry_counts(
+    session: Session, scope: Scope, start: datetime, end: datetime, advanced_before: datetime
+) -> tuple[tuple[str, str, int, int], ...]:
+    """(stage, attribution, first entries in [start, end), of those advanced before `advanced_before`)."""
+    advanced = case((and_(StageChange.advanced_at.is_not(None), StageChange.advanced_at < advanced_before), 1))
+    rows = session.execute(
+        select(StageChange.stage, Deal.attribution, func.count(), func.count(advanced))
+        .join(Deal, Deal.id == StageChange.deal_id)
+        .where(
+            StageChange.entered_at >= start,
+            StageChange.entered_at < end,
+            StageChange.first_entry,
+            ~StageChange.terminal,
+            _scoped_stays(scope, with_direct=True),
+        )
+        .group_by(StageChange.stage, Deal.attribution)
+    )
+    return tuple((stage, attribution, int(n), int(moved)) for stage, attribution, n, moved in rows)
+
+
+def _late_advances(
+    session: Session, scope: Scope, start: datetime, end: datetime, since: datetime, as_of: datetime
+) -> tuple[tuple[str, str, int, int], ...]:
+    """First entries in [start, end) that advanced in [since, as_of): the part of a cached count as-of moves."""
+    rows = session.execute(
+        select(StageChange.stage, Deal.attribution, func.count())
+        .join(Deal, Deal.id == StageChange.deal_id)
+        .where(
+            StageChange.advanced_at >= since,
+            StageChange.advanced_at < as_of,
+            StageChange.entered_at >= start,
+            StageChange.entered_at < end,
+            StageChange.first_entry,
+            ~StageChange.terminal,
+            _scoped_stays(scope, with_direct=True),
+        )
+        .group_by(StageChange.stage, Deal.attribution)
+    )
+    return tuple((stage, attribution, 0, int(moved)) for stage, attribution, moved in rows)
 
 
 def load_stage_entries(
@@ -58,21 +119,25 @@ def load_stage_entries(
 ) -> dict[tuple[str, str], tuple[int, int]]:
     """(stage, attribution) → (deals first entering it in the trailing 365 days, of those advanced by as-of)."""
     window = trailing(as_of, 365, config.tz)
-    advanced = case((and_(StageChange.advanced_at.is_not(None), StageChange.advanced_at < as_of), 1))
-    rows = session.execute(
-        select(StageChange.stage, Deal.attribution, func.count(), func.count(advanced))
-        .join(Deal, Deal.id == StageChange.deal_id)
-        .where(
-            StageChange.entered_at >= window.start,
-            StageChange.entered_at < window.end,
-            StageChange.first_entry,
-            ~StageChange.terminal,
-            _scoped_stays(scope, with_direct=True),
-        )
-        .group_by(StageChange.stage, Deal.attribution)
-    )
+    totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for start, end, whole_days in split_days(window.start, window.end, config.tz):
+        if whole_days:
+            # entered in whole days, advanced before the last of them ends: fixed; later advances are read fresh
+            fixed = partial(_entry_counts, session, scope, start, end, end)
+            parts = memoized(session, ("stage_entries", scope, start, end), fixed) + _late_advances(
+                session, scope, start, end, end, as_of
+            )
+        else:
+            parts = _entry_counts(session, scope, start, end, as_of)
+        for stage, attribution, n, moved in parts:
+            totals[(stage, attribution)][0] += n
+            totals[(stage, attribution)][1] += moved
     pipeline = {s.casefold() for s in config.pipeline_stages}
-    return {(stage, attribution): (n, moved) for stage, attribution, n, moved in rows if stage.casefold() in pipeline}
+    return {
+        (stage, attribution): (n, moved)
+        for (stage, attribution), (n, moved) in totals.items()
+        if stage.casefold() in pipeline and n
+    }
 
 
 def load_open_stages(session: Session, *, scope: Scope, as_of: datetime) -> set[str]:

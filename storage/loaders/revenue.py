@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from reports.kpis.revenue import ClosedStats, OpenStats, PartnerRevenue, Revenue
 from reports.model import Scope
 from reports.stats import Distribution
 from reports.timeframe import Window, day_start, first_day_at_or_after, local_day, quarter_to_date, trailing
+from storage.memo import memoized
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, Partner
 from storage.sql import day_diff, partner_scope
 
@@ -40,25 +42,23 @@ def revenue_windows(as_of: datetime, config: ProgramConfig) -> dict[str, Window]
     }
 
 
-def load_revenue_facts(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> RevenueFacts:
-    tz = config.tz
-    windows = revenue_windows(as_of, config)
-    bounds = {name: window.day_bounds(tz) for name, window in windows.items()}
-    first, end = bounds["trailing_365"]
-    scoped = scoped_deals(scope)
-    closed_in_year = and_(Deal.closed_on >= first, Deal.closed_on < end, Deal.outcome.in_(("won", "lost")), scoped)
+RevenueRows = tuple[tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...]]
 
+
+def _revenue_rows(
+    session: Session, scoped: ColumnElement[bool], bounds: dict[str, tuple[date, date]], open_day: date
+) -> RevenueRows:
+    """The three grouped reads behind RevenueFacts, for the deals `scoped` keeps (all by attribution)."""
+    first, end = bounds["trailing_365"]
+    closed_in_year = and_(Deal.closed_on >= first, Deal.closed_on < end, Deal.outcome.in_(("won", "lost")), scoped)
     period_columns = []
     for name in ("month", "quarter", "trailing_365"):
-        start = bounds[name][0]
-        in_period = and_(Deal.outcome == "won", Deal.closed_on >= start)
+        in_period = and_(Deal.outcome == "won", Deal.closed_on >= bounds[name][0])
         period_columns += [
             func.coalesce(func.sum(case((in_period, Deal.amount_base_minor))), 0),
             func.count(case((in_period, 1))),
         ]
-    won: dict[tuple[str, str], WonTotal] = {}
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"won": 0, "lost": 0, "amount": 0})
-    for row in session.execute(
+    closed = session.execute(
         select(
             Deal.attribution,
             Deal.outcome,
@@ -68,8 +68,49 @@ def load_revenue_facts(session: Session, *, scope: Scope, as_of: datetime, confi
         )
         .where(closed_in_year)
         .group_by(Deal.attribution, Deal.outcome)
-    ):
-        attribution, outcome, n, amount, *periods = row
+    )
+    duration = day_diff(Deal.closed_on, Deal.created_on)
+    days = session.execute(
+        select(Deal.attribution, duration, func.count())
+        .where(closed_in_year, Deal.outcome == "won")
+        .group_by(Deal.attribution, duration)
+    )
+    open_ = session.execute(
+        select(
+            Deal.attribution,
+            func.sum(Deal.amount_base_minor),
+            func.count(),
+            func.count(case((Deal.amount_base_minor.is_(None), 1))),
+        )
+        .where(open_as_of(open_day), scoped)
+        .group_by(Deal.attribution)
+    )
+    return tuple(map(tuple, closed)), tuple(map(tuple, days)), tuple(map(tuple, open_))
+
+
+def load_revenue_facts(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> RevenueFacts:
+    """Won totals, closed-deal stats and open pipeline of the scope's partner deals and the program's direct ones.
+
+    Every bound is a whole program-local day, so both parts are cached for the data version; the direct part
+    is the same for every scope.
+    """
+    tz = config.tz
+    bounds = {name: window.day_bounds(tz) for name, window in revenue_windows(as_of, config).items()}
+    open_day = first_day_at_or_after(as_of, tz)
+    key = (tuple(sorted(bounds.items())), open_day)
+    direct = memoized(
+        session, ("revenue_direct", key), lambda: _revenue_rows(session, Deal.attribution == DIRECT, bounds, open_day)
+    )
+    partner = memoized(
+        session,
+        ("revenue_partner", scope, key),
+        lambda: _revenue_rows(session, scoped_deals(scope, with_direct=False), bounds, open_day),
+    )
+    closed_rows, day_rows, open_rows = (direct[i] + partner[i] for i in range(3))
+
+    won: dict[tuple[str, str], WonTotal] = {}
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"won": 0, "lost": 0, "amount": 0})
+    for attribution, outcome, n, amount, *periods in closed_rows:
         counts[attribution][outcome] += n
         if outcome == "won":
             counts[attribution]["amount"] += int(amount)
@@ -77,12 +118,7 @@ def load_revenue_facts(session: Session, *, scope: Scope, as_of: datetime, confi
                 won[(attribution, name)] = WonTotal(int(periods[2 * index]), int(periods[2 * index + 1]))
 
     close_days: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    duration = day_diff(Deal.closed_on, Deal.created_on)
-    for attribution, days, n in session.execute(
-        select(Deal.attribution, duration, func.count())
-        .where(closed_in_year, Deal.outcome == "won")
-        .group_by(Deal.attribution, duration)
-    ):
+    for attribution, days, n in day_rows:
         close_days[attribution].append((float(max(0, days)), n))
 
     closed = {
@@ -94,41 +130,32 @@ def load_revenue_facts(session: Session, *, scope: Scope, as_of: datetime, confi
         )
         for attribution, c in counts.items()
     }
-
-    open_day = first_day_at_or_after(as_of, tz)
-    open_stats = {
-        attribution: OpenStats(int(amount or 0), n, without)
-        for attribution, amount, n, without in session.execute(
-            select(
-                Deal.attribution,
-                func.sum(Deal.amount_base_minor),
-                func.count(),
-                func.count(case((Deal.amount_base_minor.is_(None), 1))),
-            )
-            .where(open_as_of(open_day), scoped)
-            .group_by(Deal.attribution)
-        )
-    }
+    open_stats = {attribution: OpenStats(int(amount or 0), n, without) for attribution, amount, n, without in open_rows}
     return RevenueFacts(won=won, closed=closed, open=open_stats)
 
 
 def load_revenue_by_partner(
     session: Session, *, scope: Scope, window: Window, config: ProgramConfig, attributions: tuple[str, ...]
 ) -> dict[int, tuple[int, int]]:
-    """partner id → (won amount, won deals) of the given attributions closed in the window."""
+    """partner id → (won amount, won deals) of the given attributions closed in the window (whole days: cached)."""
     first, end = window.day_bounds(config.tz)
-    rows = session.execute(
-        select(Deal.partner_id, func.coalesce(func.sum(Deal.amount_base_minor), 0), func.count())
-        .where(
-            Deal.outcome == "won",
-            Deal.closed_on >= first,
-            Deal.closed_on < end,
-            Deal.attribution.in_(attributions),
-            partner_scope(Deal.partner_id, scope),
+
+    def read() -> tuple[tuple[int, int, int], ...]:
+        rows = session.execute(
+            select(Deal.partner_id, func.coalesce(func.sum(Deal.amount_base_minor), 0), func.count())
+            .where(
+                Deal.outcome == "won",
+                Deal.closed_on >= first,
+                Deal.closed_on < end,
+                Deal.attribution.in_(attributions),
+                partner_scope(Deal.partner_id, scope),
+            )
+            .group_by(Deal.partner_id)
         )
-        .group_by(Deal.partner_id)
-    )
-    return {pid: (int(amount or 0), n) for pid, amount, n in rows if pid is not None}
+        return tuple((pid, int(amount or 0), int(n)) for pid, amount, n in rows if pid is not None)
+
+    rows = memoized(session, ("revenue_by_partner", scope, first, end, attributions), read)
+    return {pid: (amount, n) for pid, amount, n in rows}
 
 
 def load_top_partner_rows(
@@ -149,12 +176,16 @@ def load_registration_days(session: Session, *, scope: Scope, as_of: datetime, c
     """Days registered_on → created_on of partner deals registered in the trailing 365 days."""
     first, end = trailing(as_of, 365, config.tz).day_bounds(config.tz)
     duration = day_diff(Deal.created_on, Deal.registered_on)
-    rows = session.execute(
-        select(duration, func.count())
-        .where(Deal.registered_on >= first, Deal.registered_on < end, scoped_deals(scope, with_direct=False))
-        .group_by(duration)
-    )
-    return Distribution.from_pairs((float(max(0, days)), n) for days, n in rows)
+
+    def read() -> Distribution:
+        rows = session.execute(
+            select(duration, func.count())
+            .where(Deal.registered_on >= first, Deal.registered_on < end, scoped_deals(scope, with_direct=False))
+            .group_by(duration)
+        )
+        return Distribution.from_pairs((float(max(0, days)), n) for days, n in rows)
+
+    return memoized(session, ("registration_days", scope, first, end), read)
 
 
 def load_monthly_revenue(
@@ -163,31 +194,39 @@ def load_monthly_revenue(
     """(month start, attribution) → won partner amount closed that month, up to as-of."""
     tz = config.tz
     end = first_day_at_or_after(as_of, tz)
-    out: dict[tuple[date, str], int] = defaultdict(int)
-    rows = session.execute(
-        select(Deal.closed_on, Deal.attribution, func.sum(Deal.amount_base_minor))
-        .where(
-            Deal.outcome == "won",
-            Deal.closed_on >= months[0],
-            Deal.closed_on < end,
-            scoped_deals(scope, with_direct=False),
+
+    def read() -> tuple[tuple[tuple[date, str], int], ...]:
+        out: dict[tuple[date, str], int] = defaultdict(int)
+        rows = session.execute(
+            select(Deal.closed_on, Deal.attribution, func.sum(Deal.amount_base_minor))
+            .where(
+                Deal.outcome == "won",
+                Deal.closed_on >= months[0],
+                Deal.closed_on < end,
+                scoped_deals(scope, with_direct=False),
+            )
+            .group_by(Deal.closed_on, Deal.attribution)
         )
-        .group_by(Deal.closed_on, Deal.attribution)
-    )
-    for closed_on, attribution, amount in rows:
-        if closed_on is not None:
-            out[(closed_on.replace(day=1), attribution)] += int(amount or 0)
-    return dict(out)
+        for closed_on, attribution, amount in rows:
+            if closed_on is not None:
+                out[(closed_on.replace(day=1), attribution)] += int(amount or 0)
+        return tuple(out.items())
+
+    return dict(memoized(session, ("monthly_revenue", scope, months[0], end), read))
 
 
 def load_open_pipeline_at(session: Session, *, scope: Scope, days: list[date]) -> dict[date, int]:
     """Open partner pipeline amount at the start of each given day."""
     out = {}
     for day in days:
-        amount = session.execute(
-            select(func.coalesce(func.sum(Deal.amount_base_minor), 0)).where(
-                open_as_of(day), scoped_deals(scope, with_direct=False)
-            )
-        ).scalar_one()
-        out[day] = int(amount or 0)
+
+        def read(day: date = day) -> int:
+            amount = session.execute(
+                select(func.coalesce(func.sum(Deal.amount_base_minor), 0)).where(
+                    open_as_of(day), scoped_deals(scope, with_direct=False)
+                )
+            ).scalar_one()
+            return int(amount or 0)
+
+        out[day] = memoized(session, ("open_pipeline_at", scope, day), read)
     return out

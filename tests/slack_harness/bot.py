@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
+from waitress import wasyncore
 
 from bot.http import make_server, wsgi_app
 from bot.serve import routes
@@ -54,7 +55,13 @@ class RunningBot:
         self.app, self.runtime = create_app(settings, database, clock=lambda: clock)
         extra = routes(settings, database, lambda: clock)
         self.server = make_server(wsgi_app(self.app, database, extra), host="127.0.0.1", port=0)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self._stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        # the server's own loop, a slice at a time, so that stop() can end it before any socket closes
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=0.05, map=self.server._map, count=1)
 
     @property
     def url(self) -> str:
@@ -66,6 +73,9 @@ class RunningBot:
 
     def stop(self) -> None:
         self.runtime.close()
+        self.server.task_dispatcher.shutdown()  # lets a request still being serviced finish first
+        self._stopping.set()
+        self.thread.join(timeout=10)
         self.server.close()
 
     def post(self, path: str, body: bytes, headers: dict[str, str]) -> Answer:
