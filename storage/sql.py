@@ -48,3 +48,24 @@ def partner_scope(column: Any, scope: Scope) -> ColumnElement[bool]:
     if attributes:
         conditions.append(column.in_(select(Partner.id).where(*attributes)))
     return and_(true(), *conditions)
+
+
+class unindexed(FunctionElement[Any]):
+    """The column as a value SQLite's planner will not use an index for (`+col`), where another condition of
+    the query is far more selective than the planner can tell; PostgreSQL's planner needs no such hint."""
+
+    inherit_cache = True
+
+    def __init__(self, column: Any) -> None:
+        super().__init__(column)
+        self.type = column.type  # the column's own type, so comparisons bind their values the same way
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return f"+{compiler.process(next(iter(element.clauses)), **kw)}"
+
+
+@compiles(unindexed)
+def _unindexed_default(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(next(iter(element.clauses)), **kw))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from reports.config import ProgramConfig
@@ -13,7 +14,7 @@ from reports.kpis.dormancy import LastDeal, QuietPartner
 from reports.model import PartnerProfile
 from reports.timeframe import day_start, first_day_at_or_after, shift_days
 from storage.alerts import load_first_dormant_alerts
-from storage.loaders.enablement import load_completed_courses
+from storage.loaders.enablement import load_completed_courses_of
 from storage.models import PARTNER_ATTRIBUTIONS, Activity, Deal, Intro, Partner, StageChange
 from storage.rollups import chunked
 
@@ -82,39 +83,66 @@ def load_quiet_partners(
     last_motion = load_last_motion(session, partner_ids=sorted(candidates), as_of=as_of, config=config)
     quiet_ids = sorted(pid for pid, last in last_motion.items() if last is None or last < window_start)
     end_day = first_day_at_or_after(as_of, tz)
+    completed = load_completed_courses_of(session, partner_ids=quiet_ids, courses=config.required_courses, as_of=as_of)
+    last_deals = _last_deals(session, partner_ids=quiet_ids, end_day=end_day)
+    with_intros = _with_intros(session, partner_ids=quiet_ids, as_of=as_of)
     out = []
     for pid in quiet_ids:
-        missing = tuple(
-            c
-            for c in config.required_courses
-            if c.casefold()
-            not in load_completed_courses(session, partner_id=pid, courses=config.required_courses, as_of=as_of)
-        )
-        deal = session.execute(
-            select(Deal.name, Deal.external_id, Deal.outcome, Deal.closed_on, Deal.created_on)
-            .where(Deal.partner_id == pid, Deal.attribution.in_(PARTNER_ATTRIBUTIONS), Deal.created_on < end_day)
-            .order_by(func.coalesce(Deal.closed_on, Deal.created_on).desc(), Deal.external_id)
-            .limit(1)
-        ).first()
-        had_intro = session.execute(
-            select(Intro.id).where(Intro.partner_id == pid, Intro.introduced_at < as_of).limit(1)
-        ).first()
+        done = completed.get(pid, set())
+        missing = tuple(c for c in config.required_courses if c.casefold() not in done)
+        deal = last_deals.get(pid)
         last_deal = None
         if deal is not None:
-            closed = deal.closed_on if deal.closed_on is not None and deal.closed_on < end_day else None
-            last_deal = LastDeal(
-                deal.name or deal.external_id,
-                deal.outcome if closed is not None else "opened",
-                closed or deal.created_on,
-            )
+            name, external_id, outcome, closed_on, created_on = deal
+            closed = closed_on if closed_on is not None and closed_on < end_day else None
+            last_deal = LastDeal(name or external_id, outcome if closed is not None else "opened", closed or created_on)
         out.append(
             QuietPartner(
                 partner=candidates[pid],
                 last_motion_at=last_motion[pid],
                 missing_courses=missing,
-                had_deals_or_intros=deal is not None or had_intro is not None,
+                had_deals_or_intros=deal is not None or pid in with_intros,
                 last_deal=last_deal,
                 alerted_at=alerted_at.get(pid),
             )
         )
+    return out
+
+
+def _last_deals(session: Session, *, partner_ids: Sequence[int], end_day: date) -> dict[int, tuple[Any, ...]]:
+    """partner id → its latest partner deal created before the as-of day (by close, else creation, date)."""
+    out: dict[int, tuple[Any, ...]] = {}
+    for ids in chunked(list(partner_ids)):
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=Deal.partner_id,
+                order_by=(func.coalesce(Deal.closed_on, Deal.created_on).desc(), Deal.external_id),
+            )
+            .label("rank")
+        )
+        ranked = (
+            select(Deal.partner_id, Deal.name, Deal.external_id, Deal.outcome, Deal.closed_on, Deal.created_on, rank)
+            .where(Deal.partner_id.in_(ids), Deal.attribution.in_(PARTNER_ATTRIBUTIONS), Deal.created_on < end_day)
+            .subquery()
+        )
+        for pid, *deal in session.execute(
+            select(
+                ranked.c.partner_id,
+                ranked.c.name,
+                ranked.c.external_id,
+                ranked.c.outcome,
+                ranked.c.closed_on,
+                ranked.c.created_on,
+            ).where(ranked.c.rank == 1)
+        ):
+            out[pid] = tuple(deal)
+    return out
+
+
+def _with_intros(session: Session, *, partner_ids: Sequence[int], as_of: datetime) -> set[int]:
+    out: set[int] = set()
+    for ids in chunked(list(partner_ids)):
+        found = exists().where(Intro.partner_id == Partner.id, Intro.introduced_at < as_of)
+        out.update(session.execute(select(Partner.id).where(Partner.id.in_(ids), found)).scalars())
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import case, exists, func, select
@@ -11,6 +13,7 @@ from reports.config import STEP_ENABLED
 from reports.kpis.enablement import KindUsage
 from reports.timeframe import Window
 from storage.models import Activity, Partner, PartnerMilestone
+from storage.rollups import chunked
 
 
 def load_engaged_ids(session: Session, *, partner_ids: frozenset[int], window: Window) -> frozenset[int]:
@@ -57,16 +60,30 @@ def load_engagement_usage(
 
 def load_completed_courses(session: Session, *, partner_id: int, courses: tuple[str, ...], as_of: datetime) -> set[str]:
     """Which of the required courses (case-insensitive ids) the partner completed before as-of."""
-    if not courses:
-        return set()
-    rows = session.execute(
-        select(func.lower(Activity.detail))
-        .where(
-            Activity.partner_id == partner_id,
-            Activity.kind.in_(("training_completed", "certification")),
-            Activity.occurred_at < as_of,
-            func.lower(Activity.detail).in_([c.casefold() for c in courses]),
-        )
-        .distinct()
+    return load_completed_courses_of(session, partner_ids=[partner_id], courses=courses, as_of=as_of).get(
+        partner_id, set()
     )
-    return set(rows.scalars())
+
+
+def load_completed_courses_of(
+    session: Session, *, partner_ids: Sequence[int], courses: tuple[str, ...], as_of: datetime
+) -> dict[int, set[str]]:
+    """partner id → the required courses (case-insensitive ids) it completed before as-of, for many partners."""
+    out: dict[int, set[str]] = defaultdict(set)
+    if not courses:
+        return out
+    detail = func.lower(Activity.detail)
+    for ids in chunked(list(partner_ids)):
+        rows = session.execute(
+            select(Activity.partner_id, detail)
+            .where(
+                Activity.partner_id.in_(ids),
+                Activity.kind.in_(("training_completed", "certification")),
+                Activity.occurred_at < as_of,
+                detail.in_([c.casefold() for c in courses]),
+            )
+            .distinct()
+        )
+        for pid, course in rows:
+            out[pid].add(course)
+    return out

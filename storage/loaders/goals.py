@@ -2,24 +2,70 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from functools import partial
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from reports.config import STEP_FIRST_WIN, ProgramConfig
 from reports.kpis.goals import GoalInput
 from reports.model import Scope
 from reports.timeframe import first_day_at_or_after, local_day
+from storage.memo import memoized
 from storage.models import Deal, Goal, Partner, PartnerMilestone
 from storage.sql import partner_scope
 
 
+def _actuals(session: Session, scope: Scope, as_of_day: date) -> dict[int, float]:
+    """goal id → its actual inside the goal's period up to as-of: one grouped join per metric."""
+    end = case((Goal.period_end < as_of_day, Goal.period_end), else_=as_of_day)
+    mine = and_(Deal.partner_id == Goal.partner_id, partner_scope(Goal.partner_id, scope))
+    measures: dict[str, tuple[ColumnElement[Any], ColumnElement[bool]]] = {
+        "registered_deals": (
+            func.count(Deal.id),
+            and_(Deal.registered_on >= Goal.period_start, Deal.registered_on < end),
+        ),
+        "sourced_pipeline": (
+            func.sum(Deal.amount_base_minor),
+            and_(Deal.attribution == "sourced", Deal.created_on >= Goal.period_start, Deal.created_on < end),
+        ),
+        "sourced_revenue": (
+            func.sum(Deal.amount_base_minor),
+            and_(
+                Deal.attribution == "sourced",
+                Deal.outcome == "won",
+                Deal.closed_on >= Goal.period_start,
+                Deal.closed_on < end,
+            ),
+        ),
+    }
+    out: dict[int, float] = {}
+    for metric, (measure, in_period) in measures.items():
+        rows = session.execute(
+            select(Goal.id, measure).join(Deal, and_(mine, in_period)).where(Goal.metric == metric).group_by(Goal.id)
+        )
+        out.update((goal_id, float(value or 0)) for goal_id, value in rows)
+    return out
+
+
 def load_goals(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> list[GoalInput]:
+    """Every goal in scope with its actual; the actuals are whole-day figures, cached for the data version."""
     tz = config.tz
     as_of_day = first_day_at_or_after(as_of, tz)
     goals = session.execute(
-        select(Goal, Partner.name)
+        select(
+            Goal.id,
+            Goal.partner_id,
+            Partner.name,
+            Goal.metric,
+            Goal.period,
+            Goal.period_start,
+            Goal.period_end,
+            Goal.target,
+            Goal.target_date,
+        )
         .join(Partner, Partner.id == Goal.partner_id)
         .where(partner_scope(Goal.partner_id, scope))
         .order_by(Partner.name, Goal.period_start, Goal.metric)
@@ -33,44 +79,31 @@ def load_goals(session: Session, *, scope: Scope, as_of: datetime, config: Progr
             )
         ).all()
     )
+    actuals = (
+        memoized(session, ("goal_actuals", scope, as_of_day), partial(_actual_items, session, scope, as_of_day))
+        if goals
+        else ()
+    )
+    by_goal = dict(actuals)
     out = []
-    for goal, partner_name in goals:
-        start, end = goal.period_start, min(goal.period_end, as_of_day)
-        actual: float | int | None = 0.0
-        mine = (Deal.partner_id == goal.partner_id,)
-        if goal.metric == "registered_deals":
-            actual = session.execute(
-                select(func.count()).where(*mine, Deal.registered_on >= start, Deal.registered_on < end)
-            ).scalar_one()
-        elif goal.metric == "sourced_pipeline":
-            actual = session.execute(
-                select(func.coalesce(func.sum(Deal.amount_base_minor), 0)).where(
-                    *mine, Deal.attribution == "sourced", Deal.created_on >= start, Deal.created_on < end
-                )
-            ).scalar_one()
-        elif goal.metric == "sourced_revenue":
-            actual = session.execute(
-                select(func.coalesce(func.sum(Deal.amount_base_minor), 0)).where(
-                    *mine,
-                    Deal.attribution == "sourced",
-                    Deal.outcome == "won",
-                    Deal.closed_on >= start,
-                    Deal.closed_on < end,
-                )
-            ).scalar_one()
+    for goal in goals:
         first_win = first_wins.get(goal.partner_id)
         out.append(
             GoalInput(
                 partner_id=goal.partner_id,
-                partner_name=partner_name,
+                partner_name=goal.name,
                 metric=goal.metric,
                 period=goal.period,
                 period_start=goal.period_start,
                 period_end=goal.period_end,
                 target=goal.target,
                 target_date=goal.target_date,
-                actual=float(actual or 0),
+                actual=by_goal.get(goal.id, 0.0),
                 first_win_on=None if first_win is None else local_day(first_win, tz),
             )
         )
     return out
+
+
+def _actual_items(session: Session, scope: Scope, as_of_day: date) -> tuple[tuple[int, float], ...]:
+    return tuple(_actuals(session, scope, as_of_day).items())

@@ -17,7 +17,7 @@ from reports.stats import Distribution
 from reports.timeframe import shift_days, trailing
 from storage.memo import memoized, split_days
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, Partner, StageChange
-from storage.sql import partner_scope
+from storage.sql import partner_scope, unindexed
 
 MOVEMENT_DAYS = 14
 
@@ -28,9 +28,9 @@ def _scoped_stays(scope: Scope, *, with_direct: bool) -> ColumnElement[bool]:
 
 
 def open_stays(as_of: datetime) -> ColumnElement[bool]:
-    """The stay each deal was in at as-of, for deals open then."""
+    """The stay each deal was in at as-of, for deals open then (found by when stays left: few are open)."""
     return and_(
-        StageChange.entered_at < as_of,
+        unindexed(StageChange.entered_at) < as_of,
         or_(StageChange.left_at.is_(None), StageChange.left_at >= as_of),
         ~StageChange.terminal,
     )
@@ -103,8 +103,8 @@ def _late_advances(
         .where(
             StageChange.advanced_at >= since,
             StageChange.advanced_at < as_of,
-            StageChange.entered_at >= start,
-            StageChange.entered_at < end,
+            unindexed(StageChange.entered_at) >= start,
+            unindexed(StageChange.entered_at) < end,
             StageChange.first_entry,
             ~StageChange.terminal,
             _scoped_stays(scope, with_direct=True),
