@@ -55,6 +55,12 @@ def caching(on: bool) -> Any:
         _state["enabled"] = before
 
 
+def size(engine: Engine) -> int:
+    """How many figures are cached for this engine."""
+    with _lock:
+        return len(_stores.get(engine, ()))
+
+
 def clear() -> None:
     with _lock:
         _stores.clear()
