@@ -282,7 +282,9 @@ def _fit_month_labels(fig: Figure, ax: Axes, months: Sequence[date]) -> None:
         fig.draw_without_rendering()
         boxes = [label.get_window_extent() for label in ax.get_xticklabels()]
         if all(left.x1 + MIN_LABEL_GAP_PX <= right.x0 for left, right in itertools.pairwise(boxes)):
-            return
+            break
+    # the layout just computed is final (nothing changes after this): keep it rather than solve it again on save
+    fig.set_layout_engine("none")
 
 
 def _funnel_figure(*, title: str, steps: Sequence[tuple[str, int]]) -> Figure:
