@@ -35,9 +35,9 @@ PROFILES = {
             surveys_per_partner=2.5,
         ),
         import_rows=20_000,
-        scorecards=50,
+        scorecards=20,
         concurrent=30,
-        rounds=2,
+        rounds=1,
     ),
     "large": Profile(
         "large",

@@ -162,6 +162,11 @@ def table(result: dict[str, Any]) -> str:
         ("program view", _ms(result["program_s"]), "program_s"),
         ("weekly digest", _ms(result["digest_s"]), "digest_s"),
         (
+            "cold, after a data change: scorecard / program / digest",
+            " / ".join(_ms(result[k]) for k in ("scorecard_cold_s", "program_cold_s", "digest_cold_s")),
+            None,
+        ),
+        (
             "DuckDB reference / digest ratio",
             f"{_ms(result['duckdb_digest_s'])} / {result['digest_vs_duckdb']:.1f} ×",
             "digest_vs_duckdb",
