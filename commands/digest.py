@@ -19,6 +19,7 @@ from reports.blocks.kit import bullet_lines, esc, section
 from reports.config import ProgramConfig
 from reports.formatting import local_time
 from reports.kpis.activation import (
+    RUNWAY_DAYS,
     compute_activation_runway,
     compute_dropoff_by_step,
     compute_first_win_cycle,
@@ -69,11 +70,19 @@ def gather_digest(session: Session, *, scope: Scope, as_of: datetime, config: Pr
     ends = [shift_days(as_of, -7 * back, tz) for back in range(TREND_WEEKS - 1, -1, -1)]
     first_win_times = [m.reached.get("first_win") for m in milestones]
     weekly_revenue, weekly_runway, weekly_wins = [], [], []
+    onboarded = [(m, m.partner.onboarded_at(tz)) for m in milestones]
     for end in ends:
         window = trailing(end, 7, tz)
         weekly_revenue.append(sourced(window))
+        since = shift_days(end, -RUNWAY_DAYS, tz)  # only partners onboarded in the runway's span can be in it
         weekly_runway.append(
-            sum(1 for m in milestones if in_runway(compute_partner_activation(m, config, end), end, tz))
+            sum(
+                1
+                for m, at in onboarded
+                if at is not None
+                and since <= at < end
+                and in_runway(compute_partner_activation(m, config, end), end, tz)
+            )
         )
         weekly_wins.append(sum(1 for t in first_win_times if t is not None and window.contains(t)))
     wins = compute_first_wins(load_first_wins(session, scope=scope, window=this_week), milestones, config, as_of)
