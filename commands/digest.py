@@ -19,7 +19,6 @@ from reports.blocks.kit import bullet_lines, esc, section
 from reports.config import ProgramConfig
 from reports.formatting import local_time
 from reports.kpis.activation import (
-    RUNWAY_DAYS,
     compute_activation_runway,
     compute_dropoff_by_step,
     compute_first_win_cycle,
@@ -27,6 +26,7 @@ from reports.kpis.activation import (
     compute_partners_in_runway,
     compute_wip_per_manager,
     in_runway,
+    runway_candidates,
 )
 from reports.kpis.dormancy import compute_dormant_partners
 from reports.kpis.handoffs import compute_handoff_response_time
@@ -70,18 +70,14 @@ def gather_digest(session: Session, *, scope: Scope, as_of: datetime, config: Pr
     ends = [shift_days(as_of, -7 * back, tz) for back in range(TREND_WEEKS - 1, -1, -1)]
     first_win_times = [m.reached.get("first_win") for m in milestones]
     weekly_revenue, weekly_runway, weekly_wins = [], [], []
-    onboarded = [(m, m.partner.onboarded_at(tz)) for m in milestones]
     for end in ends:
         window = trailing(end, 7, tz)
         weekly_revenue.append(sourced(window))
-        since = shift_days(end, -RUNWAY_DAYS, tz)  # only partners onboarded in the runway's span can be in it
         weekly_runway.append(
             sum(
                 1
-                for m, at in onboarded
-                if at is not None
-                and since <= at < end
-                and in_runway(compute_partner_activation(m, config, end), end, tz)
+                for m in runway_candidates(milestones, end, tz)
+                if in_runway(compute_partner_activation(m, config, end), end, tz)
             )
         )
         weekly_wins.append(sum(1 for t in first_win_times if t is not None and window.contains(t)))

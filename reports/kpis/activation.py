@@ -193,6 +193,12 @@ def compute_active_revenue_partners(active_ids: frozenset[int], recent_winner_id
     return Rate(len(active_ids & recent_winner_ids), len(active_ids))
 
 
+def runway_candidates(milestones: Sequence[Milestones], as_of: datetime, tz: ZoneInfo) -> list[Milestones]:
+    """The only partners that can be in the runway as of: those onboarded in its 180 days (a cheap pre-filter)."""
+    since = shift_days(as_of, -RUNWAY_DAYS, tz)
+    return [m for m in milestones if (at := m.partner.onboarded_at(tz)) is not None and since <= at < as_of]
+
+
 def in_runway(activation: PartnerActivation, as_of: datetime, tz: ZoneInfo) -> bool:
     """Active, onboarded within the last 180 days and not yet activated, as of."""
     onboarded = activation.steps.get(STEP_ONBOARDED)
@@ -222,7 +228,9 @@ def compute_partners_in_runway(
     tz = config.tz
     now = [compute_partner_activation(m, config, as_of) for m in milestones]
     week_ago_at = shift_days(as_of, -7, tz)
-    week_ago = [compute_partner_activation(m, config, week_ago_at) for m in milestones]
+    week_ago = [
+        compute_partner_activation(m, config, week_ago_at) for m in runway_candidates(milestones, week_ago_at, tz)
+    ]
     current = [a for a in now if in_runway(a, as_of, tz)]
     by_step: dict[str, int] = defaultdict(int)
     for activation in current:
@@ -335,7 +343,7 @@ class WipPerManager:
 def compute_wip_per_manager(milestones: Sequence[Milestones], config: ProgramConfig, as_of: datetime) -> WipPerManager:
     tz = config.tz
     counts: dict[str | None, int] = defaultdict(int)
-    for m in milestones:
+    for m in runway_candidates(milestones, as_of, tz):
         if in_runway(compute_partner_activation(m, config, as_of), as_of, tz):
             counts[m.partner.owner_email] += 1
     owners = sorted(counts.items(), key=lambda item: (-item[1], item[0] or "~"))
