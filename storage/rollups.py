@@ -265,17 +265,22 @@ def compute_milestones(
                 .group_by(StageChange.partner_id)
             ):
                 _min_into(found, pid, STEP_FIRST_QUALIFIED, first)
-        # first win: the earliest won partner deal (ties broken by external id)
-        wins = session.execute(
-            select(Deal.partner_id, Deal.closed_on, Deal.id)
-            .where(Deal.partner_id.in_(ids), partner_deal, Deal.outcome == "won")
-            .order_by(Deal.partner_id, Deal.closed_on, Deal.external_id)
+        # first win: the earliest won partner deal (ties broken by external id), one row per partner from SQL
+        rank = (
+            func.row_number()
+            .over(partition_by=Deal.partner_id, order_by=(Deal.closed_on, Deal.external_id))
+            .label("rank")
         )
-        seen_win: set[int] = set()
-        for pid, closed_on, deal_id in wins:
-            if pid is None or pid in seen_win or closed_on is None:
+        won = (
+            select(Deal.partner_id, Deal.closed_on, Deal.id, rank)
+            .where(Deal.partner_id.in_(ids), partner_deal, Deal.outcome == "won", Deal.closed_on.is_not(None))
+            .subquery()
+        )
+        for pid, closed_on, deal_id in session.execute(
+            select(won.c.partner_id, won.c.closed_on, won.c.id).where(won.c.rank == 1)
+        ):
+            if pid is None or closed_on is None:
                 continue
-            seen_win.add(pid)
             moment = day_start(closed_on, tz)
             _min_into(found, pid, STEP_FIRST_WIN, moment, deal_id)
             _min_into(found, pid, STEP_FIRST_QUALIFIED, moment, deal_id)
