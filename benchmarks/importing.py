@@ -102,9 +102,9 @@ def time_raw_insert(database: Database, path: Path) -> float:
             "amount_minor": minor.tolist(),
             "currency": frame["currency"].tolist(),
             "amount_base_minor": minor.tolist(),
-            "stage": frame["stage"].replace("", None).tolist(),
+            "stage": [value or None for value in frame["stage"].tolist()],
             "created_on": frame["created_on"].tolist(),  # ISO dates, as both stores take them
-            "closed_on": frame["closed_on"].replace("", None).tolist(),
+            "closed_on": [value or None for value in frame["closed_on"].tolist()],
             "outcome": frame["outcome"].tolist(),
         }
         names = list(columns)

@@ -119,10 +119,12 @@ def run_bench(profile_name: str, url: str | None, *, reuse: bool = False, out: P
                 stale.unlink()
         url = f"sqlite:///{path}"
     database, result = prepare(url, profile, reuse=reuse)
+    target = out / f"{profile.name}-{database.engine.dialect.name}.json"
     try:
         result |= {"profile": profile.name, "store": database.engine.dialect.name, "rows": counts(database)}
         log("bot measurements: scorecards, program view, digest, alert run, acks (own process)")
         result |= run_probe(url, profile)
+        target.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")  # kept if a later step fails
         log("DuckDB reference")
         reference = measure_reference(database)
         result |= {"duckdb_digest_s": reference.seconds, "duckdb_figures": reference.figures}
@@ -141,7 +143,6 @@ def run_bench(profile_name: str, url: str | None, *, reuse: bool = False, out: P
         database.dispose()
     if profile.name == "large":
         result["targets"] = {key: {"target": label, "met": check(result)} for key, (label, check) in TARGETS.items()}
-    target = out / f"{profile.name}-{result['store']}.json"
     target.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
     result["written_to"] = str(target)
     return result
