@@ -76,7 +76,7 @@ class RunningBot:
         self.server.task_dispatcher.shutdown()  # lets a request still being serviced finish first
         self._stopping.set()
         self.thread.join(timeout=10)
-        self.server.close()
+        wasyncore.close_all(self.server._map)  # the listening socket, the trigger and any open connection
 
     def post(self, path: str, body: bytes, headers: dict[str, str]) -> Answer:
         request = urllib.request.Request(self.url + path, data=body, headers=headers, method="POST")
