@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import String, cast, literal, select, update
 
 from benchmarks.profiles import ANCHOR, PROFILES, SEED, Profile
 from commands.alerts import send_alerts
@@ -88,6 +88,12 @@ def time_alerts(database: Database) -> tuple[float, list[float], int]:
 
     def run() -> None:
         with database.session() as session:
+            # the generated people have no Slack accounts: give each one, so that every inbox is rendered and queued
+            session.execute(
+                update(Person)
+                .where(Person.slack_user_id.is_(None))
+                .values(slack_user_id=literal("UB") + cast(Person.id, String))
+            )
             config = load_config(session)
             queued.append(send_alerts(session, now=ANCHOR, config=config).queued)
             session.rollback()  # measured, not sent: the store is left as it was

@@ -39,6 +39,7 @@ def test_the_small_profile_runs_end_to_end_and_reports_every_measure(tmp_path: P
     assert result["scorecard_p50_s"] <= result["scorecard_p95_s"]
     assert result["acks"] == profile.concurrent * profile.rounds
     assert result["scorecards"] == profile.scorecards
+    assert result["alert_dms"] > 0  # the alert run renders and queues real DMs, not just plans them
     assert result["rows"]["partners"] == profile.size.partners
     assert result["import_rows"] == profile.import_rows
     assert result["import_inserted"] == profile.import_rows
