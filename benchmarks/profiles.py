@@ -35,7 +35,7 @@ PROFILES = {
             surveys_per_partner=2.5,
         ),
         import_rows=20_000,
-        scorecards=20,
+        scorecards=10,
         concurrent=30,
         rounds=1,
     ),
