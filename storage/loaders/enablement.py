@@ -13,7 +13,7 @@ from reports.config import STEP_ENABLED
 from reports.kpis.enablement import KindUsage
 from reports.timeframe import Window
 from storage.models import Activity, Partner, PartnerMilestone
-from storage.rollups import chunked
+from storage.rollups import COURSE_KINDS, chunked
 
 
 def load_engaged_ids(session: Session, *, partner_ids: frozenset[int], window: Window) -> frozenset[int]:
@@ -78,7 +78,7 @@ def load_completed_courses_of(
             select(Activity.partner_id, detail)
             .where(
                 Activity.partner_id.in_(ids),
-                Activity.kind.in_(("training_completed", "certification")),
+                Activity.kind.in_(COURSE_KINDS),
                 Activity.occurred_at < as_of,
                 detail.in_([c.casefold() for c in courses]),
             )
