@@ -283,8 +283,9 @@ def _fit_month_labels(fig: Figure, ax: Axes, months: Sequence[date]) -> None:
         boxes = [label.get_window_extent() for label in ax.get_xticklabels()]
         if all(left.x1 + MIN_LABEL_GAP_PX <= right.x0 for left, right in itertools.pairwise(boxes)):
             break
-    # the layout just computed is final (nothing changes after this): keep it rather than solve it again on save
-    fig.set_layout_engine("none")
+    # the layout just computed is final (nothing changes after this): drop the engine so that saving draws once,
+    # without solving the layout again (a placeholder engine would still make savefig draw twice)
+    fig.set_layout_engine(None)
 
 
 def _funnel_figure(*, title: str, steps: Sequence[tuple[str, int]]) -> Figure:
