@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from reports.config import (
@@ -46,6 +47,10 @@ class Milestones:
 
     partner: PartnerProfile
     reached: Mapping[str, datetime]
+    # (steps, tz) → each step's implied reach time with no as-of cut; filled on first use, never compared
+    _implied: dict[tuple[tuple[str, ...], ZoneInfo], tuple[datetime | None, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
@@ -55,51 +60,79 @@ class PartnerActivation:
     activated: bool
     current_step: str | None  # the last step reached
     next_step: str | None  # the first step not yet reached
-    days_onboarded: float | None
-    time_to_first_revenue: float | None
+    as_of: datetime
+    tz: ZoneInfo
+
+    @cached_property
+    def days_onboarded(self) -> float | None:
+        onboarded = self.steps[STEP_ONBOARDED]
+        return None if onboarded is None else elapsed_days(onboarded, self.as_of, self.tz)
+
+    @cached_property
+    def time_to_first_revenue(self) -> float | None:
+        onboarded, first_win = self.steps[STEP_ONBOARDED], self.steps[STEP_FIRST_WIN]
+        return None if onboarded is None or first_win is None else max(0.0, elapsed_days(onboarded, first_win, self.tz))
+
+
+def implied_step_times(milestones: Milestones, steps: Sequence[str], tz: ZoneInfo) -> tuple[datetime | None, ...]:
+    """Each step's reach time with no as-of cut: its own first time or any later step's, whichever came first.
+
+    Cutting these at as-of (a time at or after as-of becomes None) gives the as-of step times exactly: the
+    earliest of a set of times, if it is before as-of, is the earliest of those before as-of; if it is not, none
+    is. So this is worked out once per partner, not once per as-of (the digest asks for a dozen as-ofs).
+    """
+    key = (tuple(steps), tz)
+    cached = milestones._implied.get(key)
+    if cached is not None:
+        return cached
+    onboarded = milestones.partner.onboarded_at(tz)
+    if onboarded is None:
+        implied: tuple[datetime | None, ...] = (None,) * len(steps)
+    else:
+        times: dict[str, datetime | None] = {}
+        later: datetime | None = None
+        for step in reversed(steps):
+            if step == STEP_ONBOARDED:
+                times[step] = onboarded
+                continue
+            own = milestones.reached.get(step)
+            if own is not None and (later is None or own < later):
+                later = own
+            times[step] = later
+        implied = tuple(times[step] for step in steps)
+    milestones._implied[key] = implied
+    return implied
 
 
 def compute_step_times(
     milestones: Milestones, steps: Sequence[str], as_of: datetime, tz: ZoneInfo
 ) -> dict[str, datetime | None]:
-    """Each step's reach time as of: its own first time or any later step's, whichever came first.
+    """Each step's reach time as of: its own first time or any later step's, whichever came first, if that is
+    before as-of.
 
     A partner without an onboarding date has no clock: it is left out of every activation KPI.
     """
-    onboarded = milestones.partner.onboarded_at(tz)
-    if onboarded is None:
-        return dict.fromkeys(steps)
-    times: dict[str, datetime | None] = {}
-    later: datetime | None = None
-    for step in reversed(steps):
-        if step == STEP_ONBOARDED:
-            times[step] = onboarded if onboarded < as_of else None
-            continue
-        own = milestones.reached.get(step)
-        candidates = [t for t in (own, later) if t is not None and t < as_of]
-        later = min(candidates) if candidates else None
-        times[step] = later
-    return {step: times[step] for step in steps}
+    implied = implied_step_times(milestones, steps, tz)
+    return {step: t if t is not None and t < as_of else None for step, t in zip(steps, implied, strict=True)}
 
 
 def compute_partner_activation(milestones: Milestones, config: ProgramConfig, as_of: datetime) -> PartnerActivation:
-    tz = config.tz
     steps = config.activation_steps
-    times = compute_step_times(milestones, steps, as_of, tz)
-    onboarded = times[STEP_ONBOARDED]
-    reached = [step for step in steps if times[step] is not None]
-    unreached = [step for step in steps if times[step] is None]
-    first_win = times[STEP_FIRST_WIN]
+    times = compute_step_times(milestones, steps, as_of, config.tz)
+    current_step = next_step = None
+    for step in steps:
+        if times[step] is not None:
+            current_step = step
+        elif next_step is None:
+            next_step = step
     return PartnerActivation(
         partner=milestones.partner,
         steps=times,
-        activated=first_win is not None,
-        current_step=reached[-1] if reached else None,
-        next_step=unreached[0] if unreached and onboarded is not None else None,
-        days_onboarded=None if onboarded is None else elapsed_days(onboarded, as_of, tz),
-        time_to_first_revenue=(
-            None if onboarded is None or first_win is None else max(0.0, elapsed_days(onboarded, first_win, tz))
-        ),
+        activated=times[STEP_FIRST_WIN] is not None,
+        current_step=current_step,
+        next_step=next_step if times[STEP_ONBOARDED] is not None else None,
+        as_of=as_of,
+        tz=config.tz,
     )
 
 

@@ -16,13 +16,15 @@ As-of 2026-06-15 12:00 in a UTC program with required courses C1 and C2. The par
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import random
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from reports.config import ProgramConfig
+from reports.config import STEP_ONBOARDED, ProgramConfig
 from reports.kpis.activation import (
+    Milestones,
     compute_activation_rate,
     compute_activation_runway,
     compute_active_revenue_partners,
@@ -30,11 +32,12 @@ from reports.kpis.activation import (
     compute_first_win_cycle,
     compute_partner_activation,
     compute_partners_in_runway,
+    compute_step_times,
     compute_time_to_first_revenue,
     compute_wip_per_manager,
 )
 from reports.kpis.enablement import compute_active_partner_rate, compute_enablement_completion
-from reports.model import Scope
+from reports.model import PartnerProfile, Scope
 from reports.timeframe import trailing
 from storage.db import Database
 from storage.loaders.activation import load_milestones, load_recent_winner_ids
@@ -243,3 +246,46 @@ def test_engagement_mix_counts_by_kind_over_30_and_90_days(db: Database) -> None
         ("asset_download", 0, 0, at(date(2026, 3, 1))),
     ]
     assert (mix.total_30, mix.total_90, mix.last_any) == (3, 4, at(date(2026, 6, 14)))
+
+
+def _step_times_by_definition(milestones: Milestones, steps: tuple[str, ...], as_of: datetime) -> dict:
+    """The definition, read straight: a step's time is the earliest of its own and every later step's first
+    times that fall before as-of; onboarded is the onboarding day if that is before as-of."""
+    onboarded = milestones.partner.onboarded_at(ZONE)
+    if onboarded is None:
+        return dict.fromkeys(steps)
+    out: dict[str, datetime | None] = {}
+    for index, step in enumerate(steps):
+        if step == STEP_ONBOARDED:
+            out[step] = onboarded if onboarded < as_of else None
+            continue
+        seen = [
+            t
+            for later in steps[index:]
+            if later != STEP_ONBOARDED and (t := milestones.reached.get(later)) is not None and t < as_of
+        ]
+        out[step] = min(seen, default=None)
+    return out
+
+
+def test_step_times_worked_out_once_per_partner_match_the_definition_at_every_as_of() -> None:
+    """Step times are worked out once per partner with no as-of cut, then cut at each as-of; this must equal
+    the definition at every as-of, including one exactly at a reach time and one before onboarding."""
+    steps = ProgramConfig().activation_steps
+    rng = random.Random(7)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    for index in range(300):
+        onboarded = None if index % 17 == 0 else date(2026, 1, 1) + timedelta(days=rng.randrange(0, 60))
+        reached = {
+            step: base + timedelta(hours=rng.randrange(0, 24 * 200))
+            for step in steps
+            if step != STEP_ONBOARDED and rng.random() < 0.6
+        }
+        milestones = Milestones(PartnerProfile(index, f"P{index}", f"P{index}", onboarded_on=onboarded), reached)
+        moments = [base + timedelta(hours=rng.randrange(-24 * 30, 24 * 220)) for _ in range(6)]
+        moments += list(reached.values())[:2]  # exactly at a reach time: not yet reached (before as-of is strict)
+        for as_of in moments:
+            expected = _step_times_by_definition(milestones, steps, as_of)
+            assert compute_step_times(milestones, steps, as_of, ZONE) == expected, (index, as_of)
+            activation = compute_partner_activation(milestones, ProgramConfig(), as_of)
+            assert dict(activation.steps) == expected
