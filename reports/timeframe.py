@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 
@@ -18,8 +19,10 @@ def require_aware(moment: datetime, what: str = "time") -> datetime:
     return moment
 
 
+@lru_cache(maxsize=1 << 16)
 def day_start(day: date, tz: ZoneInfo) -> datetime:
-    """The instant a program-local calendar day begins, in UTC."""
+    """The instant a program-local calendar day begins, in UTC (cached: program views ask for the same few
+    thousand days hundreds of thousands of times, and the answer is a pure function of its arguments)."""
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
