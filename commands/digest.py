@@ -98,8 +98,8 @@ def gather_digest(session: Session, *, scope: Scope, as_of: datetime, config: Pr
             compute_first_win_cycle(now_activations, as_of, tz), compute_first_win_cycle(then_activations, week_ago, tz)
         ),
         handoff=WeekPair(
-            compute_handoff_response_time(load_intros(session, scope=scope, window=this_week), as_of),
-            compute_handoff_response_time(load_intros(session, scope=scope, window=last_week), week_ago),
+            compute_handoff_response_time(load_intros(session, scope=scope, window=this_week, tz=tz), as_of),
+            compute_handoff_response_time(load_intros(session, scope=scope, window=last_week, tz=tz), week_ago),
         ),
         dropoff=WeekPair(
             compute_dropoff_by_step(milestones, config, as_of), compute_dropoff_by_step(milestones, config, week_ago)

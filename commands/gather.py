@@ -127,7 +127,7 @@ def gather_program(session: Session, *, scope: Scope, as_of: datetime, config: P
         entries=load_stage_entries(session, scope=scope, as_of=as_of, config=config),
         stalled=gather_stalled(session, scope=scope, as_of=as_of, config=config),
         movement=compute_pipeline_movement(*load_pipeline_movement(session, scope=scope, as_of=as_of, config=config)),
-        intros=load_intros(session, scope=scope, window=trailing(as_of, HANDOFF_WINDOW_DAYS, tz)),
+        intros=load_intros(session, scope=scope, window=trailing(as_of, HANDOFF_WINDOW_DAYS, tz), tz=tz),
         unanswered=load_unanswered_intros(session, scope=scope, as_of=as_of, older_than=as_of),
         enabled_ids=load_enabled_ids(session, partner_ids=active, as_of=as_of),
         engaged_ids=load_engaged_ids(session, partner_ids=active, window=trailing(as_of, 30, tz)),
@@ -163,7 +163,7 @@ def gather_scorecard(
         program_first_revenue_days=baseline.first_revenue_days,
         stalled=gather_stalled(session, scope=scope, as_of=as_of, config=config, history=baseline.stays),
         movement=compute_pipeline_movement(*movement),
-        intros=load_intros(session, scope=scope, window=trailing(as_of, HANDOFF_WINDOW_DAYS, tz)),
+        intros=load_intros(session, scope=scope, window=trailing(as_of, HANDOFF_WINDOW_DAYS, tz), tz=tz),
         unanswered=load_unanswered_intros(session, scope=scope, as_of=as_of, older_than=as_of),
         engagement=compute_engagement_mix(
             load_engagement_usage(

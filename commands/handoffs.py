@@ -20,7 +20,7 @@ def handle_handoffs(text: str, ctx: CommandContext) -> Message:
     as_of = ctx.as_of
     with ctx.database.session() as session:
         config = load_config(session)
-        intros = load_intros(session, scope=scope, window=trailing(as_of, HANDOFF_WINDOW_DAYS, config.tz))
+        intros = load_intros(session, scope=scope, window=trailing(as_of, HANDOFF_WINDOW_DAYS, config.tz), tz=config.tz)
         unanswered = load_unanswered_intros(session, scope=scope, as_of=as_of, older_than=as_of)
         data_as_of = load_data_as_of(session, as_of=as_of, config=config)
     response = compute_handoff_response_time(intros, as_of)

@@ -54,22 +54,7 @@ def load_goals(session: Session, *, scope: Scope, as_of: datetime, config: Progr
     """Every goal in scope with its actual; the actuals are whole-day figures, cached for the data version."""
     tz = config.tz
     as_of_day = first_day_at_or_after(as_of, tz)
-    goals = session.execute(
-        select(
-            Goal.id,
-            Goal.partner_id,
-            Partner.name,
-            Goal.metric,
-            Goal.period,
-            Goal.period_start,
-            Goal.period_end,
-            Goal.target,
-            Goal.target_date,
-        )
-        .join(Partner, Partner.id == Goal.partner_id)
-        .where(partner_scope(Goal.partner_id, scope))
-        .order_by(Partner.name, Goal.period_start, Goal.metric)
-    ).all()
+    goals = memoized(session, ("goal_rows", scope), partial(_goal_rows, session, scope))
     first_wins = dict(
         session.execute(
             select(PartnerMilestone.partner_id, PartnerMilestone.reached_at).where(
@@ -86,23 +71,44 @@ def load_goals(session: Session, *, scope: Scope, as_of: datetime, config: Progr
     )
     by_goal = dict(actuals)
     out = []
-    for goal in goals:
-        first_win = first_wins.get(goal.partner_id)
+    first_win_days = {pid: local_day(moment, tz) for pid, moment in first_wins.items()}
+    for goal_id, partner_id, name, metric, period, period_start, period_end, target, target_date in goals:
         out.append(
             GoalInput(
-                partner_id=goal.partner_id,
-                partner_name=goal.name,
-                metric=goal.metric,
-                period=goal.period,
-                period_start=goal.period_start,
-                period_end=goal.period_end,
-                target=goal.target,
-                target_date=goal.target_date,
-                actual=by_goal.get(goal.id, 0.0),
-                first_win_on=None if first_win is None else local_day(first_win, tz),
+                partner_id=partner_id,
+                partner_name=name,
+                metric=metric,
+                period=period,
+                period_start=period_start,
+                period_end=period_end,
+                target=target,
+                target_date=target_date,
+                actual=by_goal.get(goal_id, 0.0),
+                first_win_on=first_win_days.get(partner_id),
             )
         )
     return out
+
+
+def _goal_rows(session: Session, scope: Scope) -> tuple[tuple[Any, ...], ...]:
+    """Every goal in scope with its partner's name, as plain tuples (they do not move with as-of)."""
+    rows = session.execute(
+        select(
+            Goal.id,
+            Goal.partner_id,
+            Partner.name,
+            Goal.metric,
+            Goal.period,
+            Goal.period_start,
+            Goal.period_end,
+            Goal.target,
+            Goal.target_date,
+        )
+        .join(Partner, Partner.id == Goal.partner_id)
+        .where(partner_scope(Goal.partner_id, scope))
+        .order_by(Partner.name, Goal.period_start, Goal.metric)
+    )
+    return tuple(tuple(row) for row in rows)
 
 
 def _actual_items(session: Session, scope: Scope, as_of_day: date) -> tuple[tuple[int, float], ...]:

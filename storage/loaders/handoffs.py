@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session
 from reports.kpis.handoffs import IntroRecord
 from reports.model import Scope
 from reports.timeframe import Window
+from storage.memo import memoized, split_days
 from storage.models import Intro, Partner
 from storage.sql import partner_scope
 
@@ -35,13 +38,23 @@ def _load(session: Session, *conditions: ColumnElement[bool]) -> list[IntroRecor
     return [IntroRecord(*row) for row in rows]
 
 
-def load_intros(session: Session, *, scope: Scope, window: Window) -> list[IntroRecord]:
-    """Intros introduced in the window."""
-    return _load(
-        session,
-        Intro.introduced_at >= window.start,
-        Intro.introduced_at < window.end,
-        partner_scope(Intro.partner_id, scope),
+def load_intros(session: Session, *, scope: Scope, window: Window, tz: ZoneInfo | None = None) -> list[IntroRecord]:
+    """Intros introduced in the window, oldest first. Given the program's time zone, the whole-day middle of the
+    window is cached for the data version (the records do not move with as-of) and only its edges are read."""
+    pieces = [(window.start, window.end, False)] if tz is None else split_days(window.start, window.end, tz)
+    out: list[IntroRecord] = []
+    for start, end, whole_days in pieces:
+        if whole_days:
+            key = ("intros", scope, start, end)
+            out.extend(memoized(session, key, partial(_introduced, session, scope, start, end)))
+        else:
+            out.extend(_introduced(session, scope, start, end))
+    return out
+
+
+def _introduced(session: Session, scope: Scope, start: datetime, end: datetime) -> tuple[IntroRecord, ...]:
+    return tuple(
+        _load(session, Intro.introduced_at >= start, Intro.introduced_at < end, partner_scope(Intro.partner_id, scope))
     )
 
 
