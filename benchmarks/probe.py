@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import resource
 import statistics
+import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -103,44 +103,50 @@ def time_alerts(database: Database) -> tuple[float, list[float], int]:
 
 
 def time_acks(database: Database, profile: Profile) -> list[float]:
-    """Ack latency of `concurrent` signed /partner commands in flight at once, over `rounds` bursts."""
+    """Ack latency of `concurrent` signed /partner commands in flight at once, over `rounds` bursts.
+
+    The bot is served on 127.0.0.1 in this process; Slack (the fake Web API and the clients sending the commands)
+    runs in a process of its own (`benchmarks.slack_side`), as it is remote in production.
+    """
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness lives with the tests
     from tests.slack_harness.bot import RunningBot
-    from tests.slack_harness.fake_slack import FakeSlack
 
     with database.session() as session:
         admin = session.execute(select(Person.email).where(Person.role == "admin").limit(1)).scalar_one()
         names = session.execute(select(Partner.name).order_by(Partner.id).limit(500)).scalars().all()
-    slack = FakeSlack().start()
-    slack.users = {"U0BENCHADM": admin}
-    slack.members = {"C0GENERAL"}
-    bot = RunningBot(database, slack, clock=ANCHOR).start()
-    rng = np.random.default_rng(SEED)
+    side = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.slack_side"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert side.stdin is not None and side.stdout is not None
+
+    def ask(request: dict[str, Any]) -> dict[str, Any]:
+        assert side.stdin is not None and side.stdout is not None
+        side.stdin.write(json.dumps(request) + "\n")
+        side.stdin.flush()
+        answer = side.stdout.readline()
+        if not answer:
+            raise RuntimeError("the Slack side of the ack measurement stopped")
+        result: dict[str, Any] = json.loads(answer)
+        return result
+
     seconds: list[float] = []
     try:
-        for _ in range(profile.rounds):
-            texts = [str(names[i]) for i in rng.integers(0, len(names), profile.concurrent)]
-            texts[::5] = ["program"] * len(texts[::5])
-            gate = threading.Barrier(len(texts))
-            lock = threading.Lock()
-
-            def ask(text: str, gate: threading.Barrier = gate, lock: threading.Lock = lock) -> None:
-                gate.wait()
-                answer, _ = bot.command(text, user="U0BENCHADM")
-                if answer.status != 200:
-                    raise RuntimeError(f"ack {answer.status}: {answer.body[:200]}")
-                with lock:
-                    seconds.append(answer.seconds)
-
-            threads = [threading.Thread(target=ask, args=(text,)) for text in texts]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            bot.settle(timeout=600)
+        api_url = ask({"users": {"U0BENCHADM": admin}, "members": ["C0GENERAL"]})["api_url"]
+        bot = RunningBot(database, api_url, clock=ANCHOR).start()
+        rng = np.random.default_rng(SEED)
+        try:
+            for _ in range(profile.rounds):
+                texts = [str(names[i]) for i in rng.integers(0, len(names), profile.concurrent)]
+                texts[::5] = ["program"] * len(texts[::5])
+                burst = ask({"bot_url": bot.url, "user": "U0BENCHADM", "texts": texts})
+                if burst["failures"]:
+                    raise RuntimeError(f"acks failed: {burst['failures'][:3]}")
+                seconds.extend(burst["seconds"])
+                bot.settle(timeout=600)
+        finally:
+            bot.stop()
     finally:
-        bot.stop()
-        slack.stop()
+        side.communicate(json.dumps({"stop": True}) + "\n", timeout=30)
     if len(seconds) != profile.concurrent * profile.rounds:
         raise RuntimeError("some commands were not acknowledged")
     return seconds

@@ -42,16 +42,59 @@ def signed_headers(body: bytes, *, timestamp: int | None = None, secret: str = S
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": str(signature)}
 
 
+def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
+    """One POST, timed from the request's start to its whole answer read."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return Answer(response.status, response.read().decode(), time.perf_counter() - started)
+    except urllib.error.HTTPError as error:
+        return Answer(error.code, error.read().decode(), time.perf_counter() - started)
+
+
+def command_request(
+    text: str,
+    *,
+    response_url: str,
+    user: str = "U0ADMIN",
+    channel: str = "C0GENERAL",
+    timestamp: int | None = None,
+    secret: str = SIGNING_SECRET,
+) -> tuple[bytes, dict[str, str]]:
+    """A `/partner TEXT` slash command as Slack sends it: the form body and its signed headers."""
+    body = urlencode(
+        {
+            "token": "legacy",
+            "team_id": TEAM,
+            "channel_id": channel,
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/partner",
+            "text": text,
+            "response_url": response_url,
+            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        }
+    ).encode()
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        **signed_headers(body, timestamp=timestamp, secret=secret),
+    }
+    return body, headers
+
+
 class RunningBot:
-    def __init__(self, database: Database, slack: FakeSlack, *, clock: datetime) -> None:
+    def __init__(self, database: Database, slack: FakeSlack | str, *, clock: datetime) -> None:
+        """`slack` is the fake Slack in this process, or the Web API URL of one in another process."""
         settings = Settings(
             database_url=str(database.engine.url),
             slack_bot_token=Secret(BOT_TOKEN),
             slack_signing_secret=Secret(SIGNING_SECRET),
-            slack_api_url=slack.api_url,
+            slack_api_url=slack if isinstance(slack, str) else slack.api_url,
             ingest_tokens={"crm": Secret(INGEST_TOKEN)},
         )
-        self.slack = slack
+        self._slack = slack
         self.app, self.runtime = create_app(settings, database, clock=lambda: clock)
         extra = routes(settings, database, lambda: clock)
         self.server = make_server(wsgi_app(self.app, database, extra), host="127.0.0.1", port=0)
@@ -78,14 +121,13 @@ class RunningBot:
         self.thread.join(timeout=10)
         wasyncore.close_all(self.server._map)  # the listening socket, the trigger and any open connection
 
+    @property
+    def slack(self) -> FakeSlack:
+        assert isinstance(self._slack, FakeSlack), "the fake Slack runs in another process"
+        return self._slack
+
     def post(self, path: str, body: bytes, headers: dict[str, str]) -> Answer:
-        request = urllib.request.Request(self.url + path, data=body, headers=headers, method="POST")
-        started = time.perf_counter()
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return Answer(response.status, response.read().decode(), time.perf_counter() - started)
-        except urllib.error.HTTPError as error:
-            return Answer(error.code, error.read().decode(), time.perf_counter() - started)
+        return post(self.url + path, body, headers)
 
     def get(self, path: str) -> Answer:
         started = time.perf_counter()
@@ -105,24 +147,9 @@ class RunningBot:
         secret: str = SIGNING_SECRET,
     ) -> tuple[Answer, str]:
         response_url = self.slack.response_url()
-        body = urlencode(
-            {
-                "token": "legacy",
-                "team_id": TEAM,
-                "channel_id": channel,
-                "channel_name": "general",
-                "user_id": user,
-                "user_name": user.lower(),
-                "command": "/partner",
-                "text": text,
-                "response_url": response_url,
-                "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-            }
-        ).encode()
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            **signed_headers(body, timestamp=timestamp, secret=secret),
-        }
+        body, headers = command_request(
+            text, response_url=response_url, user=user, channel=channel, timestamp=timestamp, secret=secret
+        )
         return self.post("/slack/events", body, headers), response_url
 
     def action(
