@@ -825,6 +825,7 @@ class RowMaker:
                     None if stay.advanced_at is None else int(stay.advanced_at.timestamp()),
                     stay.partner_id,
                     stay.is_partner,
+                    stay.attribution,
                 )
             )
         return DealMeasures(attribution, registered, created, closed, outcome, amount_base)
@@ -1238,6 +1239,7 @@ STAGE_CHANGES = Columns(
         "advanced_at",
         "partner_id",
         "is_partner",
+        "attribution",
     ),
     (),
     (3, 5, 9),

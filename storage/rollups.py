@@ -56,6 +56,7 @@ class StayFacts:
     advanced_at: datetime | None
     partner_id: int | None
     is_partner: bool
+    attribution: str
 
 
 def tenths_of_day(start: datetime, end: datetime) -> int:
@@ -111,6 +112,7 @@ def derive_stays(deal: DealFacts, changes: Sequence[tuple[str, datetime]], confi
                 advanced_at=advanced,
                 partner_id=deal.partner_id,
                 is_partner=is_partner,
+                attribution=deal.attribution,
             )
         )
     return out
@@ -127,6 +129,7 @@ STAY_COLUMNS = (
     "advanced_at",
     "partner_id",
     "is_partner",
+    "attribution",
 )
 
 

@@ -308,6 +308,7 @@ class _Plan:
                 stays.c.advanced_at,
                 DEALS.c.partner_id,
                 DEALS.c.attribution.in_(PARTNER_ATTRIBUTIONS),
+                DEALS.c.attribution,
             )
             .select_from(
                 staging.join(stays, stays.c.row == staging.c.row).join(
@@ -328,6 +329,7 @@ class _Plan:
             "advanced_at",
             "partner_id",
             "is_partner",
+            "attribution",
         ]
         statement = self._insert(STAGE_CHANGES).from_select(names, first)
         session.execute(statement.on_conflict_do_nothing(index_elements=["deal_id", "stage", "entered_at"]))

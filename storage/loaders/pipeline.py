@@ -79,8 +79,7 @@ def _entry_counts(
     """(stage, attribution, first entries in [start, end), of those advanced before `advanced_before`)."""
     advanced = case((and_(StageChange.advanced_at.is_not(None), StageChange.advanced_at < advanced_before), 1))
     rows = session.execute(
-        select(StageChange.stage, Deal.attribution, func.count(), func.count(advanced))
-        .join(Deal, Deal.id == StageChange.deal_id)
+        select(StageChange.stage, StageChange.attribution, func.count(), func.count(advanced))
         .where(
             StageChange.entered_at >= start,
             StageChange.entered_at < end,
@@ -88,9 +87,9 @@ def _entry_counts(
             ~StageChange.terminal,
             _scoped_stays(scope, with_direct=True),
         )
-        .group_by(StageChange.stage, Deal.attribution)
+        .group_by(StageChange.stage, StageChange.attribution)
     )
-    return tuple((stage, attribution, int(n), int(moved)) for stage, attribution, n, moved in rows)
+    return tuple((stage, _derived(attribution), int(n), int(moved)) for stage, attribution, n, moved in rows)
 
 
 def _late_advances(
@@ -98,8 +97,7 @@ def _late_advances(
 ) -> tuple[tuple[str, str, int, int], ...]:
     """First entries in [start, end) that advanced in [since, as_of): the part of a cached count as-of moves."""
     rows = session.execute(
-        select(StageChange.stage, Deal.attribution, func.count())
-        .join(Deal, Deal.id == StageChange.deal_id)
+        select(StageChange.stage, StageChange.attribution, func.count())
         .where(
             StageChange.advanced_at >= since,
             StageChange.advanced_at < as_of,
@@ -109,9 +107,16 @@ def _late_advances(
             ~StageChange.terminal,
             _scoped_stays(scope, with_direct=True),
         )
-        .group_by(StageChange.stage, Deal.attribution)
+        .group_by(StageChange.stage, StageChange.attribution)
     )
-    return tuple((stage, attribution, 0, int(moved)) for stage, attribution, moved in rows)
+    return tuple((stage, _derived(attribution), 0, int(moved)) for stage, attribution, moved in rows)
+
+
+def _derived(attribution: str | None) -> str:
+    """A stage change's copy of its deal's attribution: every write refreshes it in the same transaction."""
+    if attribution is None:
+        raise RuntimeError("a stage change has no derived attribution: its deal's stays were not refreshed")
+    return attribution
 
 
 def load_stage_entries(
