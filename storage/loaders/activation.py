@@ -14,6 +14,7 @@ from reports.model import PartnerProfile, Scope
 from reports.timeframe import Window
 from reports.views.wins import WinInput
 from storage.loaders.partners import load_partner_profiles
+from storage.loaders.revenue import won
 from storage.memo import memoized
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, Partner, PartnerMilestone
 from storage.sql import partner_scope
@@ -46,7 +47,7 @@ def load_recent_winner_ids(session: Session, *, scope: Scope, window: Window, co
         rows = session.execute(
             select(Deal.partner_id)
             .where(
-                Deal.outcome == "won",
+                won(),
                 Deal.attribution.in_(PARTNER_ATTRIBUTIONS),
                 Deal.closed_on >= first,
                 Deal.closed_on < end,

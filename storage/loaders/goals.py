@@ -13,6 +13,7 @@ from reports.config import STEP_FIRST_WIN, ProgramConfig
 from reports.kpis.goals import GoalInput
 from reports.model import Scope
 from reports.timeframe import first_day_at_or_after, local_day
+from storage.loaders.revenue import won
 from storage.memo import memoized
 from storage.models import Deal, Goal, Partner, PartnerMilestone
 from storage.sql import partner_scope
@@ -35,7 +36,7 @@ def _actuals(session: Session, scope: Scope, as_of_day: date) -> dict[int, float
             func.sum(Deal.amount_base_minor),
             and_(
                 Deal.attribution == "sourced",
-                Deal.outcome == "won",
+                won(),
                 Deal.closed_on >= Goal.period_start,
                 Deal.closed_on < end,
             ),

@@ -16,7 +16,7 @@ from reports.stats import Distribution
 from reports.timeframe import Window, day_start, first_day_at_or_after, local_day, quarter_to_date, trailing
 from storage.memo import memoized
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, Partner
-from storage.sql import day_diff, partner_scope
+from storage.sql import day_diff, partner_scope, unindexed
 
 DIRECT = "direct"
 
@@ -28,8 +28,25 @@ def scoped_deals(scope: Scope, *, with_direct: bool = True) -> ColumnElement[boo
 
 
 def open_as_of(end_day: date) -> ColumnElement[bool]:
-    """Created before the as-of day boundary and not closed before it."""
-    return and_(Deal.created_on < end_day, or_(Deal.outcome == "open", Deal.closed_on >= end_day))
+    """Created before the as-of day boundary and not closed before it.
+
+    Written as two index searches (open deals by outcome and creation; deals closed since, by close date) so
+    that SQLite unions them rather than walking every deal created before the day (3.6 s → 0.3 s at 2M deals).
+    """
+    return or_(
+        and_(Deal.outcome == "open", Deal.created_on < end_day),
+        and_(Deal.closed_on >= end_day, unindexed(Deal.created_on) < end_day),
+    )
+
+
+def won() -> ColumnElement[bool]:
+    """Won deals, for reads bounded by close date: the close-date index (which holds the outcome) is the way in,
+    not the outcome index, which would visit every won deal ever."""
+    return unindexed(Deal.outcome) == "won"
+
+
+def won_or_lost() -> ColumnElement[bool]:
+    return unindexed(Deal.outcome).in_(("won", "lost"))
 
 
 def revenue_windows(as_of: datetime, config: ProgramConfig) -> dict[str, Window]:
@@ -50,7 +67,7 @@ def _revenue_rows(
 ) -> RevenueRows:
     """The three grouped reads behind RevenueFacts, for the deals `scoped` keeps (all by attribution)."""
     first, end = bounds["trailing_365"]
-    closed_in_year = and_(Deal.closed_on >= first, Deal.closed_on < end, Deal.outcome.in_(("won", "lost")), scoped)
+    closed_in_year = and_(Deal.closed_on >= first, Deal.closed_on < end, won_or_lost(), scoped)
     period_columns = []
     for name in ("month", "quarter", "trailing_365"):
         in_period = and_(Deal.outcome == "won", Deal.closed_on >= bounds[name][0])
@@ -72,7 +89,7 @@ def _revenue_rows(
     duration = day_diff(Deal.closed_on, Deal.created_on)
     days = session.execute(
         select(Deal.attribution, duration, func.count())
-        .where(closed_in_year, Deal.outcome == "won")
+        .where(closed_in_year, won())
         .group_by(Deal.attribution, duration)
     )
     open_ = session.execute(
@@ -144,7 +161,7 @@ def load_revenue_by_partner(
         rows = session.execute(
             select(Deal.partner_id, func.coalesce(func.sum(Deal.amount_base_minor), 0), func.count())
             .where(
-                Deal.outcome == "won",
+                won(),
                 Deal.closed_on >= first,
                 Deal.closed_on < end,
                 Deal.attribution.in_(attributions),
@@ -200,7 +217,7 @@ def load_monthly_revenue(
         rows = session.execute(
             select(Deal.closed_on, Deal.attribution, func.sum(Deal.amount_base_minor))
             .where(
-                Deal.outcome == "won",
+                won(),
                 Deal.closed_on >= months[0],
                 Deal.closed_on < end,
                 scoped_deals(scope, with_direct=False),
