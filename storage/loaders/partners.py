@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reports.model import PartnerProfile, PersonProfile, Scope
+from storage.memo import memoized
 from storage.models import Partner, Person
 from storage.sql import partner_scope
 
@@ -54,8 +55,13 @@ def _profile(row: Any) -> PartnerProfile:
 
 
 def load_partner_profiles(session: Session, *, scope: Scope) -> list[PartnerProfile]:
-    rows = session.execute(select(*_PROFILE_COLUMNS).where(partner_scope(Partner.id, scope)).order_by(Partner.id))
-    return [_profile(row) for row in rows]
+    """The scope's partners by id (cached for the data version: profiles do not move with as-of)."""
+
+    def read() -> tuple[PartnerProfile, ...]:
+        rows = session.execute(select(*_PROFILE_COLUMNS).where(partner_scope(Partner.id, scope)).order_by(Partner.id))
+        return tuple(_profile(row) for row in rows)
+
+    return list(memoized(session, ("partner_profiles", scope), read))
 
 
 def load_partner_profile(session: Session, *, partner_id: int) -> PartnerProfile | None:
