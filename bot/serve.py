@@ -10,7 +10,7 @@ from typing import Any
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.http import make_server, wsgi_app
+from bot.http import make_server, tune_interpreter, wsgi_app
 from bot.ingest import events_app
 from bot.settings import Settings, SettingsError
 from bot.slack_app import create_app
@@ -83,6 +83,7 @@ def serve(settings: Settings) -> int:
 def socket(settings: Settings) -> int:
     settings.require("slack_bot_token", "slack_signing_secret", "slack_app_token")
     assert settings.slack_app_token is not None
+    tune_interpreter()
     database, app, runtime = build(settings)
     handler: Any = SocketModeHandler(app, settings.slack_app_token.reveal(), ping_interval=10)
     try:
