@@ -38,12 +38,11 @@ def _load(session: Session, *conditions: ColumnElement[bool]) -> list[IntroRecor
     return [IntroRecord(*row) for row in rows]
 
 
-def load_intros(session: Session, *, scope: Scope, window: Window, tz: ZoneInfo | None = None) -> list[IntroRecord]:
-    """Intros introduced in the window, oldest first. Given the program's time zone, the whole-day middle of the
-    window is cached for the data version (the records do not move with as-of) and only its edges are read."""
-    pieces = [(window.start, window.end, False)] if tz is None else split_days(window.start, window.end, tz)
+def load_intros(session: Session, *, scope: Scope, window: Window, tz: ZoneInfo) -> list[IntroRecord]:
+    """Intros introduced in the window, oldest first. The whole program-local days in the middle of the window
+    are cached for the data version (the records do not move with as-of); only its edges are read each time."""
     out: list[IntroRecord] = []
-    for start, end, whole_days in pieces:
+    for start, end, whole_days in split_days(window.start, window.end, tz):
         if whole_days:
             key = ("intros", scope, start, end)
             out.extend(memoized(session, key, partial(_introduced, session, scope, start, end)))

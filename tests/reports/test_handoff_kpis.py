@@ -54,7 +54,7 @@ def intros_db(db: Database) -> Database:
 
 def test_response_time_counts_waiting_intros_with_their_age(intros_db: Database) -> None:
     with intros_db.session() as session:
-        intros = load_intros(session, scope=Scope(), window=trailing(AS_OF, 90, UTC_ZONE))
+        intros = load_intros(session, scope=Scope(), window=trailing(AS_OF, 90, UTC_ZONE), tz=UTC_ZONE)
     assert sorted(i.external_id for i in intros) == ["H1", "H2", "H3", "H4", "H5", "H6", "H9"]
     result = compute_handoff_response_time(intros, AS_OF)
     # hours: 2, 4, 24, 24 (H4 waiting), 30 (H6), 60 (H5), 132 (H9): median 24, p90 60 + 0.4 × 72
@@ -71,7 +71,7 @@ def test_response_time_counts_waiting_intros_with_their_age(intros_db: Database)
 
 def test_next_step_time_over_answered_intros(intros_db: Database) -> None:
     with intros_db.session() as session:
-        intros = load_intros(session, scope=Scope(), window=trailing(AS_OF, 90, UTC_ZONE))
+        intros = load_intros(session, scope=Scope(), window=trailing(AS_OF, 90, UTC_ZONE), tz=UTC_ZONE)
     result = compute_next_step_time(intros, AS_OF)
     # H1 24 h, H2 72 h, H3 waiting 267 h (since 06-04 09:00)
     assert (result.intros, result.waiting) == (3, 1)
@@ -101,7 +101,7 @@ def test_partner_scope(intros_db: Database) -> None:
 
     with intros_db.session() as session:
         beta = session.execute(select(Partner.id).where(Partner.external_id == "B")).scalar_one()
-        intros = load_intros(session, scope=Scope.partner(beta), window=trailing(AS_OF, 90, UTC_ZONE))
+        intros = load_intros(session, scope=Scope.partner(beta), window=trailing(AS_OF, 90, UTC_ZONE), tz=UTC_ZONE)
     assert sorted(i.external_id for i in intros) == ["H5", "H6"]
 
 
