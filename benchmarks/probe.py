@@ -119,12 +119,12 @@ def time_acks(database: Database, profile: Profile) -> list[list[float]]:
         [sys.executable, "-m", "benchmarks.slack_side"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     assert side.stdin is not None and side.stdout is not None
+    to_side, from_side = side.stdin, side.stdout
 
     def ask(request: dict[str, Any]) -> dict[str, Any]:
-        assert side.stdin is not None and side.stdout is not None
-        side.stdin.write(json.dumps(request) + "\n")
-        side.stdin.flush()
-        answer = side.stdout.readline()
+        to_side.write(json.dumps(request) + "\n")
+        to_side.flush()
+        answer = from_side.readline()
         if not answer:
             raise RuntimeError("the Slack side of the ack measurement stopped")
         result: dict[str, Any] = json.loads(answer)
