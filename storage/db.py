@@ -51,6 +51,10 @@ def safe_url(url: URL | str) -> str:
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", text)
 
 
+CACHE_KIB = 16 * 1024  # SQLite's page cache per pooled connection
+BULK_CACHE_KIB = 1024 * 1024  # … and while one writes a bulk load (bulk_write_cache)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -58,9 +62,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     # 16 MiB of page cache per connection: the pool holds up to 15, and big scans are served by the OS's cache
-    cursor.execute("PRAGMA cache_size=-16384")
+    cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
+
+
+@contextmanager
+def bulk_write_cache(connection: Connection) -> Iterator[None]:
+    """A large page cache on this connection while it writes a bulk load (SQLite; a no-op elsewhere).
+
+    A bulk load inserts into every index of tables with millions of rows, touching pages all over each index.
+    With the default cache SQLite spills dirty pages to the WAL mid-transaction and reads them back from it; with
+    room for the working set it keeps them until the commit (1M deals imported into 2M: 54 s → 24 s of inserts).
+    SQLite allocates cache pages as they are used, so a small import stays small, and the size is set back before
+    the connection returns to the pool.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
 
 
 def create_store_engine(url: URL | str, **kwargs: Any) -> Engine:

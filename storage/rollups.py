@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -29,9 +29,10 @@ from storage.models import PARTNER_ATTRIBUTIONS, Activity, Deal, Intro, Partner,
 COURSE_KINDS = ("training_completed", "certification")
 SELLING_ACTIVITY_KINDS = ("co_sell_call", "first_selling_action")
 CHUNK = 5000
+T = TypeVar("T")
 
 
-def chunked(items: Sequence[int], size: int = CHUNK) -> Iterable[Sequence[int]]:
+def chunked(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -298,41 +299,144 @@ def refresh_milestones(
     fresh = compute_milestones(session, partner_ids=ids, config=config)
     changes: list[MilestoneChange] = []
     for batch in chunked(ids):
-        stored: dict[int, dict[str, tuple[datetime, int | None]]] = defaultdict(dict)
-        for pid, step, reached, deal_id in session.execute(
-            select(
-                PartnerMilestone.partner_id,
-                PartnerMilestone.step,
-                PartnerMilestone.reached_at,
-                PartnerMilestone.deal_id,
-            ).where(PartnerMilestone.partner_id.in_(batch))
-        ):
-            stored[pid][step] = (reached, deal_id)
-        rewrite: list[int] = []
+        stored = _stored_milestones(session, batch)
+        changes += _rewrite_milestones(session, batch, stored, fresh)
+    return changes
+
+
+Milestones = dict[int, dict[str, tuple[datetime, int | None]]]
+
+
+@dataclass(frozen=True)
+class WinCandidate:
+    """A won partner deal, ranked as the first win is: by close date, then external id."""
+
+    closed_on: date
+    external_id: str
+    deal_id: int
+
+    def key(self) -> tuple[date, str]:
+        return (self.closed_on, self.external_id)
+
+
+@dataclass(frozen=True)
+class NewDealFacts:
+    """What a partner's newly inserted deals can do to its milestones (the earliest of each kind)."""
+
+    registered_on: date | None = None  # first selling action: a partner deal's registration day
+    qualified_at: datetime | None = None  # first qualified: a partner deal's first stage change into a late stage
+    win: WinCandidate | None = None  # first win, and first qualified: the best-ranked won partner deal
+
+
+def merge_new_deals(
+    session: Session, *, grown: dict[int, NewDealFacts], config: ProgramConfig
+) -> list[MilestoneChange]:
+    """The milestone rollup after partners only gained deals (none of theirs changed), without recomputing them.
+
+    Inserting rows can only bring a first time earlier, so each step becomes the earliest of the stored one and
+    the new deals' candidates, ties broken exactly as `compute_milestones` breaks them: for first qualified a
+    stage entry beats a win at the same moment, and wins rank by (close date, external id).
+    """
+    changes: list[MilestoneChange] = []
+    for batch in chunked(sorted(grown)):
+        stored = _stored_milestones(session, batch)
+        ranked = _ranked_wins(session, stored)
+        after: Milestones = {}
         for pid in batch:
-            before, after = stored.get(pid, {}), fresh.get(pid, {})
-            if before == after:
-                continue
-            rewrite.append(pid)
-            for step in sorted(set(before) | set(after)):
-                old, new = before.get(step), after.get(step)
-                if old != new:
-                    changes.append(
-                        MilestoneChange(
-                            pid,
-                            step,
-                            old[0] if old else None,
-                            new[0] if new else None,
-                            new[1] if new else None,
-                        )
+            before = stored.get(pid, {})
+            facts = grown[pid]
+            steps = dict(before)
+            if facts.registered_on is not None:
+                _earliest(steps, STEP_FIRST_SELLING_ACTION, (day_start(facts.registered_on, config.tz), None))
+            win = _best_win(_stored_win(before, STEP_FIRST_WIN, ranked), facts.win)
+            if win is not None:
+                steps[STEP_FIRST_WIN] = (day_start(win.closed_on, config.tz), win.deal_id)
+            qualified = before.get(STEP_FIRST_QUALIFIED)
+            entered = qualified[0] if qualified is not None and qualified[1] is None else None
+            if facts.qualified_at is not None and (entered is None or facts.qualified_at < entered):
+                entered = facts.qualified_at
+            won = _best_win(_stored_win(before, STEP_FIRST_QUALIFIED, ranked), facts.win)
+            won_at = day_start(won.closed_on, config.tz) if won is not None else None
+            if entered is not None and (won_at is None or entered <= won_at):
+                steps[STEP_FIRST_QUALIFIED] = (entered, None)
+            elif won is not None and won_at is not None:
+                steps[STEP_FIRST_QUALIFIED] = (won_at, won.deal_id)
+            after[pid] = steps
+        changes += _rewrite_milestones(session, batch, stored, after)
+    return changes
+
+
+def _earliest(steps: dict[str, tuple[datetime, int | None]], step: str, candidate: tuple[datetime, int | None]) -> None:
+    current = steps.get(step)
+    if current is None or candidate[0] < current[0]:
+        steps[step] = candidate
+
+
+def _best_win(*wins: WinCandidate | None) -> WinCandidate | None:
+    known = [w for w in wins if w is not None]
+    return min(known, key=WinCandidate.key) if known else None
+
+
+def _stored_win(
+    steps: dict[str, tuple[datetime, int | None]], step: str, ranked: dict[int, WinCandidate]
+) -> WinCandidate | None:
+    stored = steps.get(step)
+    return ranked.get(stored[1]) if stored is not None and stored[1] is not None else None
+
+
+def _ranked_wins(session: Session, stored: Milestones) -> dict[int, WinCandidate]:
+    """The rank keys of the deals stored as first wins (and wins that made a partner qualified)."""
+    deal_ids = sorted({deal for steps in stored.values() for _, deal in steps.values() if deal is not None})
+    ranked: dict[int, WinCandidate] = {}
+    for ids in chunked(deal_ids):
+        for deal_id, closed_on, external_id in session.execute(
+            select(Deal.id, Deal.closed_on, Deal.external_id).where(Deal.id.in_(ids))
+        ):
+            if closed_on is not None:
+                ranked[deal_id] = WinCandidate(closed_on, external_id, deal_id)
+    return ranked
+
+
+def _stored_milestones(session: Session, ids: Sequence[int]) -> Milestones:
+    stored: Milestones = defaultdict(dict)
+    for pid, step, reached, deal_id in session.execute(
+        select(
+            PartnerMilestone.partner_id,
+            PartnerMilestone.step,
+            PartnerMilestone.reached_at,
+            PartnerMilestone.deal_id,
+        ).where(PartnerMilestone.partner_id.in_(ids))
+    ):
+        stored[pid][step] = (reached, deal_id)
+    return stored
+
+
+def _rewrite_milestones(
+    session: Session, ids: Sequence[int], stored: Milestones, fresh: Milestones
+) -> list[MilestoneChange]:
+    """Replace the stored milestones of the partners among `ids` whose fresh ones differ; say what moved."""
+    changes: list[MilestoneChange] = []
+    rewrite: list[int] = []
+    for pid in ids:
+        before, after = stored.get(pid, {}), fresh.get(pid, {})
+        if before == after:
+            continue
+        rewrite.append(pid)
+        for step in sorted(set(before) | set(after)):
+            old, new = before.get(step), after.get(step)
+            if old != new:
+                changes.append(
+                    MilestoneChange(
+                        pid, step, old[0] if old else None, new[0] if new else None, new[1] if new else None
                     )
-        if rewrite:
-            session.execute(delete(PartnerMilestone).where(PartnerMilestone.partner_id.in_(rewrite)))
-            rows = [
-                {"partner_id": pid, "step": step, "reached_at": reached, "deal_id": deal_id}
-                for pid in rewrite
-                for step, (reached, deal_id) in fresh.get(pid, {}).items()
-            ]
-            if rows:
-                session.connection().execute(insert(MILESTONES), rows)
+                )
+    if rewrite:
+        session.execute(delete(PartnerMilestone).where(PartnerMilestone.partner_id.in_(rewrite)))
+        rows = [
+            {"partner_id": pid, "step": step, "reached_at": reached, "deal_id": deal_id}
+            for pid in rewrite
+            for step, (reached, deal_id) in fresh.get(pid, {}).items()
+        ]
+        if rows:
+            session.connection().execute(insert(MILESTONES), rows)
     return changes

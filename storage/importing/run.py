@@ -16,16 +16,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from reports.config import ProgramConfig
-from storage.db import Database, analyze
+from storage.db import Database, analyze, bulk_write_cache
 from storage.importing.files import RawTable, read_table, table_from_records
 from storage.importing.kinds import KINDS, Batch, Context, KindSpec, References, check_duplicates, parse_batch
 from storage.importing.mapping import Mapping, load_mapping, select_fields
 from storage.importing.parse import parse_instants
 from storage.importing.report import ImportFileError, ImportRejected, ImportReport, RowError
-from storage.importing.writer import write_batch
+from storage.importing.writer import Written, write_batch
 from storage.models import Deal, ImportRun, Intro, Partner
 from storage.program import load_config
-from storage.rollups import MilestoneChange, refresh_milestones, refresh_stage_stays
+from storage.rollups import MilestoneChange, merge_new_deals, refresh_milestones, refresh_stage_stays
 
 LOOKUP_CHUNK = 5000
 ANALYZE_AFTER_ROWS = 100_000  # a bulk load this large refreshes the planner's statistics
@@ -56,7 +56,7 @@ def run_import(
     chosen.check_for(kind, spec.names)
     table = read_table(path, delimiter=chosen.delimiter, encoding=chosen.encoding)
     selected = select_fields(table, chosen, spec.names, spec.required, kind)
-    with database.transaction() as session:
+    with database.transaction() as session, bulk_write_cache(session.connection()):
         config = load_config(session)
         outcome = _import_table(
             session,
@@ -141,9 +141,20 @@ def _import_table(
     )
     if outcome.written.deal_ids:
         refresh_stage_stays(session, deal_ids=sorted(outcome.written.deal_ids), config=config)
-    if outcome.written.partner_ids:
-        outcome.changes = refresh_milestones(session, partner_ids=sorted(outcome.written.partner_ids), config=config)
+    outcome.changes = _update_milestones(session, outcome.written, config)
     return outcome
+
+
+def _update_milestones(session: Session, written: Written, config: ProgramConfig) -> list[MilestoneChange]:
+    """Partners whose rows changed are recomputed; partners that only gained deals take the earlier of their
+    stored milestones and the new deals' candidates (the same result, without reading their whole history)."""
+    changes: list[MilestoneChange] = []
+    if written.partner_ids:
+        changes += refresh_milestones(session, partner_ids=sorted(written.partner_ids), config=config)
+    grown = {pid: facts for pid, facts in written.grown.items() if pid not in written.partner_ids}
+    if grown:
+        changes += merge_new_deals(session, grown=grown, config=config)
+    return sorted(changes, key=lambda change: (change.partner_id, change.step))
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,10 @@ from sqlalchemy.types import TypeEngine
 
 from reports.config import ProgramConfig
 from storage.importing.kinds import ALWAYS, KindSpec
+from storage.importing.new_deals import new_deal_facts
 from storage.importing.parse import day_starts
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, StageChange
+from storage.rollups import NewDealFacts
 from storage.types import UtcDateTime
 
 CHUNK = 50_000
@@ -62,7 +64,9 @@ class Written:
     updated: int = 0
     unchanged: int = 0
     deal_ids: set[int] = field(default_factory=set)  # deals whose stage stays must be derived again
-    partner_ids: set[int] = field(default_factory=set)  # partners whose milestones may have moved
+    partner_ids: set[int] = field(default_factory=set)  # partners whose milestones must be computed again
+    new_deal_rows: list[int] = field(default_factory=list)  # positions of the records inserted as new deals
+    grown: dict[int, NewDealFacts] = field(default_factory=dict)  # what new deals offer their partners' milestones
 
 
 def table_of(model: type) -> Table:
@@ -125,6 +129,11 @@ def write_batch(
     for staged in (staging, first_stays):
         if staged is not None:
             staged.table.drop(connection)
+    if result.new_deal_rows:
+        entered = stays["entered_at"][1] if stays else None
+        result.grown = new_deal_facts(
+            session, records=records, entered=entered, rows=result.new_deal_rows, config=config
+        )
     return result
 
 
@@ -209,11 +218,16 @@ class _Plan:
         if not counts.get(NEW) and not counts.get(CHANGED):
             return
         moved = staging.c.state != SAME
+        new_rows: list[int] = []
+        if kind == "deals" and counts.get(NEW):
+            new_rows = list(session.execute(select(staging.c.row).where(staging.c.state == NEW)).scalars())
+            result.new_deal_rows += new_rows  # their partners' milestones only move earlier: see new_deals.py
         if "partner_id" in staging.c and kind in MILESTONE_KINDS:
+            recompute = staging.c.state == CHANGED if kind == "deals" else moved
             pairs = session.execute(
                 select(target.c.partner_id, staging.c.partner_id)
                 .select_from(staging.outerjoin(target, self.match))
-                .where(moved)
+                .where(recompute)
             )
             result.partner_ids |= {pid for pair in pairs for pid in pair if pid is not None}
         if kind == "deals":
@@ -225,8 +239,8 @@ class _Plan:
             if "stage" in self.present:
                 self._append_stage_changes(session)
         session.execute(self._upsert())
-        if self.first_stays is not None and counts.get(NEW):
-            self._start_stage_histories(session, self.first_stays)
+        if self.first_stays is not None and new_rows:
+            self._start_stage_histories(session, self.first_stays, new_rows)
         if kind == "stage_changes":
             added = select(staging.c.deal_id).where(staging.c.state == NEW)
             result.deal_ids |= set(session.execute(added).scalars())
@@ -289,12 +303,12 @@ class _Plan:
         statement = self._insert(STAGE_CHANGES).from_select(["deal_id", "stage", "entered_at"], moved)
         session.execute(statement.on_conflict_do_nothing(index_elements=["deal_id", "stage", "entered_at"]))
 
-    def _start_stage_histories(self, session: Session, first_stays: _Staged) -> None:
+    def _start_stage_histories(self, session: Session, first_stays: _Staged, new_rows: list[int]) -> None:
         """A new deal's first stage change, its stay's facts already derived (see `_deal_moments`); they are staged
         for the new deals only, so a re-import never pays for them."""
         staging, stays = self.staging, first_stays.table
         new = staging.c.state == NEW
-        first_stays.load(session.connection(), list(session.execute(select(staging.c.row).where(new)).scalars()))
+        first_stays.load(session.connection(), new_rows)
         first = (
             select(
                 DEALS.c.id,

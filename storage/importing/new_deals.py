@@ -1,0 +1,89 @@
+"""What an import's newly inserted deals can do to their partners' milestones, from the validated records.
+
+A partner that only gained deals keeps its stored milestones except where a new deal is earlier
+(`storage.rollups.merge_new_deals`), so the import hands over each partner's earliest candidates instead of
+recomputing the partner from every table. The candidates mirror `storage.rollups.compute_milestones` for deals:
+a partner deal's registration day, its first stage change into the qualified stage or later, and its win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reports.config import ProgramConfig
+from storage.models import PARTNER_ATTRIBUTIONS, Deal
+from storage.rollups import NewDealFacts, WinCandidate, chunked
+
+
+def new_deal_facts(
+    session: Session,
+    *,
+    records: pd.DataFrame,
+    entered: pd.Series | None,
+    rows: Sequence[int],
+    config: ProgramConfig,
+) -> dict[int, NewDealFacts]:
+    """Each partner's earliest candidates among the records at these positions (all inserted as new deals).
+
+    `entered` is when each record's first stage change begins (`writer._deal_moments`), None when the file gives
+    no stages. Run after the deals are written: a win's deal id is read back by external id.
+    """
+    new = records.iloc[list(rows)]
+    partner = new["partner_ref"]
+    mine = partner.notna() & new["attribution"].isin(PARTNER_ATTRIBUTIONS)
+    new = new[mine]
+    partners = new["partner_ref"].astype("int64")
+    registered: dict[int, date] = {}
+    if "registered_on" in new:
+        days = new["registered_on"].dropna()
+        registered = {pid: _day(day) for pid, day in _earliest(days, partners).items()}
+    qualified: dict[int, datetime] = {}
+    stages = (
+        {s.casefold() for s in config.pipeline_stages[config.qualified_index :]}
+        if config.qualified_index is not None
+        else set()
+    )
+    if entered is not None and stages:
+        stage = new["stage"]
+        late = stage.notna() & stage.astype(str).str.lower().isin(stages)
+        moments = entered.iloc[list(rows)][mine][late]
+        qualified = {pid: pd.Timestamp(moment).to_pydatetime() for pid, moment in _earliest(moments, partners).items()}
+    wins = _first_wins(session, new, partners)
+    return {
+        pid: NewDealFacts(registered.get(pid), qualified.get(pid), wins.get(pid))
+        for pid in sorted(set(registered) | set(qualified) | set(wins))
+    }
+
+
+def _first_wins(session: Session, new: pd.DataFrame, partners: pd.Series) -> dict[int, WinCandidate]:
+    """Each partner's best-ranked won deal among the new ones: the earliest close, then the lowest external id."""
+    won = new[(new["outcome"] == "won") & new["closed_on"].notna()]
+    if won.empty:
+        return {}
+    ranked = pd.DataFrame(
+        {"partner": partners[won.index], "closed_on": won["closed_on"], "external_id": won["deal_id"].astype(str)}
+    ).sort_values(["closed_on", "external_id"], kind="stable")
+    first = ranked.drop_duplicates("partner")
+    ids: dict[str, int] = {}
+    for chunk in chunked(first["external_id"].tolist()):
+        ids.update(session.execute(select(Deal.external_id, Deal.id).where(Deal.external_id.in_(chunk))).all())
+    return {
+        int(pid): WinCandidate(_day(closed), external_id, ids[external_id])
+        for pid, closed, external_id in zip(first["partner"], first["closed_on"], first["external_id"], strict=True)
+    }
+
+
+def _earliest(values: pd.Series, partners: pd.Series) -> dict[int, Any]:
+    """The least of `values` for each partner (`partners` holds each value's partner, by index)."""
+    least = values.groupby(partners[values.index]).min()
+    return dict(zip(least.index.astype("int64").tolist(), least.tolist(), strict=True))
+
+
+def _day(value: Any) -> date:
+    return pd.Timestamp(value).date()
