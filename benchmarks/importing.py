@@ -1,8 +1,10 @@
 """Import throughput: a deals CSV through the real importer, next to a raw bulk insert of the same rows.
 
 The raw insert is the floor any importer pays: read the CSV, convert amounts to minor units, resolve partner ids,
-and load the rows with the store's fastest bulk path (one executemany on SQLite, COPY on PostgreSQL) into a copy
-of the deals table, with no validation, no upsert and no rollups.
+and load the rows with the store's fastest bulk path (one executemany on SQLite, COPY on PostgreSQL; on SQLite
+under the same page cache as the importer) into the deals table, with no validation, no upsert, no stage history
+and no rollups, then roll it back. The same load into an unindexed copy of the table is timed too: the difference
+is what the store's indexes cost any writer.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pandas as pd
 from sqlalchemy import Column, MetaData, Table, select
 
 from benchmarks.profiles import ANCHOR
-from storage.db import Database
+from storage.db import Database, bulk_write_cache
 from storage.demo import STAGES  # the profile's pipeline, as the generator configured it
 from storage.importing import run_import
 from storage.models import Deal, Partner
@@ -29,7 +31,8 @@ RAW_TABLE = "bench_raw_deals"
 class ImportResult:
     rows: int
     importer_seconds: float
-    raw_seconds: float
+    raw_seconds: float  # into the deals table, with its indexes: the baseline
+    scratch_seconds: float  # into an unindexed copy: what the indexes cost, for reference
     inserted: int
 
     @property
@@ -39,6 +42,10 @@ class ImportResult:
     @property
     def raw_rows_per_s(self) -> float:
         return self.rows / self.raw_seconds
+
+    @property
+    def scratch_rows_per_s(self) -> float:
+        return self.rows / self.scratch_seconds
 
     @property
     def ratio(self) -> float:
@@ -79,61 +86,76 @@ def time_importer(database: Database, path: Path) -> tuple[float, int]:
     return time.perf_counter() - started, report.inserted
 
 
-def time_raw_insert(database: Database, path: Path) -> float:
-    """Read, type and bulk-load the same rows into a scratch copy of the deals table (dropped afterwards)."""
-    metadata = MetaData()
+def time_raw_insert(database: Database, path: Path, *, indexed: bool) -> float:
+    """Read, type and bulk-load the same rows: into the deals table itself in a transaction rolled back afterwards
+    (`indexed`, the floor for this store: every index the importer maintains is maintained), or into a scratch copy
+    without indexes (dropped afterwards)."""
     deals = Deal.__table__
     assert isinstance(deals, Table)
+    if indexed:
+        return _bulk_load(database, path, deals.name, keep=False)
+    metadata = MetaData()
     raw = Table(RAW_TABLE, metadata, *(Column(c.name, c.type, primary_key=c.primary_key) for c in deals.columns))
     metadata.drop_all(database.engine, tables=[raw])
     metadata.create_all(database.engine, tables=[raw])
     try:
-        started = time.perf_counter()
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        with database.session() as session:
-            ids = dict(session.execute(select(Partner.external_id, Partner.id)).all())
-        now = datetime.now(UTC)
-        minor = (pd.to_numeric(frame["amount"]) * 100).round().astype("int64")
-        columns = {
-            "external_id": frame["deal_id"].tolist(),
-            "partner_id": frame["partner_id"].map(ids).tolist(),
-            "attribution": frame["attribution"].tolist(),
-            "name": frame["name"].tolist(),
-            "amount_minor": minor.tolist(),
-            "currency": frame["currency"].tolist(),
-            "amount_base_minor": minor.tolist(),
-            "stage": [value or None for value in frame["stage"].tolist()],
-            "created_on": frame["created_on"].tolist(),  # ISO dates, as both stores take them
-            "closed_on": [value or None for value in frame["closed_on"].tolist()],
-            "outcome": frame["outcome"].tolist(),
-        }
-        names = list(columns)
-        records = list(zip(*columns.values(), strict=True))
-        stamp = now if database.engine.dialect.name == "postgresql" else int(now.timestamp())
-        records = [(*record, stamp) for record in records]
-        names.append("updated_at")
-        with database.engine.begin() as connection:
-            driver = connection.connection.driver_connection
-            assert driver is not None
-            if database.engine.dialect.name == "postgresql":
-                with (
-                    driver.cursor() as cursor,
-                    cursor.copy(f"COPY {RAW_TABLE} ({', '.join(names)}) FROM STDIN") as copy,
-                ):
-                    for record in records:
-                        copy.write_row(record)
-            else:
-                marks = ", ".join("?" for _ in names)
-                driver.executemany(f"INSERT INTO {RAW_TABLE} ({', '.join(names)}) VALUES ({marks})", records)
-        return time.perf_counter() - started
+        return _bulk_load(database, path, RAW_TABLE, keep=True)
     finally:
         metadata.drop_all(database.engine, tables=[raw])
+
+
+def _bulk_load(database: Database, path: Path, table: str, *, keep: bool) -> float:
+    started = time.perf_counter()
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    with database.session() as session:
+        ids = dict(session.execute(select(Partner.external_id, Partner.id)).all())
+    now = datetime.now(UTC)
+    minor = (pd.to_numeric(frame["amount"]) * 100).round().astype("int64")
+    columns = {
+        "external_id": frame["deal_id"].tolist(),
+        "partner_id": frame["partner_id"].map(ids).tolist(),
+        "attribution": frame["attribution"].tolist(),
+        "name": frame["name"].tolist(),
+        "amount_minor": minor.tolist(),
+        "currency": frame["currency"].tolist(),
+        "amount_base_minor": minor.tolist(),
+        "stage": [value or None for value in frame["stage"].tolist()],
+        "created_on": frame["created_on"].tolist(),  # ISO dates, as both stores take them
+        "closed_on": [value or None for value in frame["closed_on"].tolist()],
+        "outcome": frame["outcome"].tolist(),
+    }
+    names = list(columns)
+    records = list(zip(*columns.values(), strict=True))
+    postgres = database.engine.dialect.name == "postgresql"
+    stamp = now if postgres else int(now.timestamp())
+    records = [(*record, stamp) for record in records]
+    names.append("updated_at")
+    with database.engine.connect() as connection, bulk_write_cache(connection):
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        if postgres:
+            with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+                for record in records:
+                    copy.write_row(record)
+        else:
+            marks = ", ".join("?" for _ in names)
+            driver.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", records)
+        seconds = time.perf_counter() - started
+        if keep:
+            connection.commit()
+        else:
+            connection.rollback()
+    if postgres and not keep:
+        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f"VACUUM {table}")  # the rolled-back rows' index entries, before the importer
+    return seconds
 
 
 def measure_import(database: Database, folder: Path, rows: int, seed: int) -> ImportResult:
     path = folder / f"bench-deals-{rows}.csv"
     write_deals_csv(database, path, rows, seed)
-    raw_seconds = time_raw_insert(database, path)
+    scratch_seconds = time_raw_insert(database, path, indexed=False)
+    raw_seconds = time_raw_insert(database, path, indexed=True)
     importer_seconds, inserted = time_importer(database, path)
     path.unlink()
-    return ImportResult(rows, importer_seconds, raw_seconds, inserted)
+    return ImportResult(rows, importer_seconds, raw_seconds, scratch_seconds, inserted)

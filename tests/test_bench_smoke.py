@@ -25,6 +25,7 @@ MEASURES = (
     "digest_vs_duckdb",
     "import_rows_per_s",
     "raw_insert_rows_per_s",
+    "raw_unindexed_rows_per_s",
     "import_vs_raw",
     "peak_rss_mib",
 )
