@@ -36,6 +36,10 @@ _stores: weakref.WeakKeyDictionary[Engine, OrderedDict[Hashable, Any]] = weakref
 _state = {"enabled": True}
 
 
+def enabled() -> bool:
+    return bool(_state["enabled"])
+
+
 def set_enabled(on: bool) -> None:
     _state["enabled"] = on
 

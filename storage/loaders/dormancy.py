@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
@@ -12,7 +14,8 @@ from sqlalchemy.orm import Session
 from reports.config import ProgramConfig
 from reports.kpis.dormancy import LastDeal, QuietPartner
 from reports.model import PartnerProfile
-from reports.timeframe import day_start, first_day_at_or_after, shift_days
+from reports.timeframe import day_start, first_day_at_or_after, local_day, shift_days
+from storage import memo
 from storage.alerts import load_first_dormant_alerts
 from storage.loaders.enablement import load_completed_courses_of
 from storage.models import PARTNER_ATTRIBUTIONS, Activity, Deal, Intro, Partner, StageChange
@@ -22,20 +25,42 @@ from storage.rollups import chunked
 def load_last_motion(
     session: Session, *, partner_ids: Sequence[int], as_of: datetime, config: ProgramConfig
 ) -> dict[int, datetime | None]:
-    """Each partner's latest activity, intro, deal registration or stage change before as-of."""
+    """Each partner's latest activity, intro, deal registration or stage change before as-of.
+
+    Motion before the as-of's program-local day is cached for the data version (it does not move with as-of);
+    the day so far is read each time and merged in.
+    """
     tz = config.tz
     end_day = first_day_at_or_after(as_of, tz)
-    out: dict[int, datetime | None] = {}
-    for ids in chunked(list(partner_ids)):
-        # correlated "latest before as-of" per kind of motion: one index probe each per partner
+    ids = tuple(sorted(set(partner_ids)))
+    cut = day_start(local_day(as_of, tz), tz) if memo.enabled() else as_of
+    before = memo.memoized(
+        session, ("last_motion", ids, cut, end_day), partial(_last_motion_before, session, ids, cut, end_day, tz)
+    )
+    out = dict(before)
+    if cut < as_of:
+        for pid, moment in _motion_between(session, cut, as_of):
+            if pid in out:
+                last = out[pid]
+                out[pid] = moment if last is None or moment > last else last
+    return out
+
+
+def _last_motion_before(
+    session: Session, ids: Sequence[int], cut: datetime, end_day: date, tz: ZoneInfo
+) -> tuple[tuple[int, datetime | None], ...]:
+    """(partner id, its latest motion before `cut`, counting registrations on days before `end_day`)."""
+    out: list[tuple[int, datetime | None]] = []
+    for chunk in chunked(ids):
+        # correlated "latest before the cut" per kind of motion: one index probe each per partner
         last_activity = (
             select(func.max(Activity.occurred_at))
-            .where(Activity.partner_id == Partner.id, Activity.occurred_at < as_of)
+            .where(Activity.partner_id == Partner.id, Activity.occurred_at < cut)
             .scalar_subquery()
         )
         last_intro = (
             select(func.max(Intro.introduced_at))
-            .where(Intro.partner_id == Partner.id, Intro.introduced_at < as_of)
+            .where(Intro.partner_id == Partner.id, Intro.introduced_at < cut)
             .scalar_subquery()
         )
         last_registration = (
@@ -45,17 +70,35 @@ def load_last_motion(
         )
         last_stage_change = (
             select(func.max(StageChange.entered_at))
-            .where(StageChange.partner_id == Partner.id, StageChange.entered_at < as_of)
+            .where(StageChange.partner_id == Partner.id, StageChange.entered_at < cut)
             .scalar_subquery()
         )
         statement = select(Partner.id, last_activity, last_intro, last_registration, last_stage_change).where(
-            Partner.id.in_(ids)
+            Partner.id.in_(chunk)
         )
         for pid, activity, intro, registered, stage in session.execute(statement):
             moments = [m for m in (activity, intro, stage) if m is not None]
             if registered is not None:
                 moments.append(day_start(registered, tz))
-            out[pid] = max(moments, default=None)
+            out.append((pid, max(moments, default=None)))
+    return tuple(out)
+
+
+def _motion_between(session: Session, start: datetime, end: datetime) -> list[tuple[int, datetime]]:
+    """(partner id, latest moment) of the activities, intros and stage changes in [start, end), by time index."""
+    kinds = (
+        (Activity.partner_id, Activity.occurred_at),
+        (Intro.partner_id, Intro.introduced_at),
+        (StageChange.partner_id, StageChange.entered_at),
+    )
+    out: list[tuple[int, datetime]] = []
+    for partner, moment in kinds:
+        rows = session.execute(
+            select(partner, func.max(moment))
+            .where(moment >= start, moment < end, partner.is_not(None))
+            .group_by(partner)
+        )
+        out.extend((pid, last) for pid, last in rows if pid is not None)
     return out
 
 
@@ -110,7 +153,13 @@ def load_quiet_partners(
 
 
 def _last_deals(session: Session, *, partner_ids: Sequence[int], end_day: date) -> dict[int, tuple[Any, ...]]:
-    """partner id → its latest partner deal created before the as-of day (by close, else creation, date)."""
+    """partner id → its latest partner deal created before the as-of day (by close, else creation, date); over
+    whole days, so cached for the data version."""
+    ids = tuple(sorted(set(partner_ids)))
+    return dict(memo.memoized(session, ("last_deals", ids, end_day), partial(_latest_deals, session, ids, end_day)))
+
+
+def _latest_deals(session: Session, partner_ids: Sequence[int], end_day: date) -> tuple[tuple[int, Any], ...]:
     out: dict[int, tuple[Any, ...]] = {}
     for ids in chunked(list(partner_ids)):
         rank = (
@@ -137,7 +186,7 @@ def _last_deals(session: Session, *, partner_ids: Sequence[int], end_day: date) 
             ).where(ranked.c.rank == 1)
         ):
             out[pid] = tuple(deal)
-    return out
+    return tuple(out.items())
 
 
 def _with_intros(session: Session, *, partner_ids: Sequence[int], as_of: datetime) -> set[int]:

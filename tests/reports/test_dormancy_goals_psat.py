@@ -24,8 +24,9 @@ from reports.kpis.goals import (
 from reports.kpis.satisfaction import compute_psat
 from reports.model import Scope
 from reports.stats import Distribution
+from storage import memo
 from storage.db import Database
-from storage.loaders.dormancy import load_quiet_partners
+from storage.loaders.dormancy import load_last_motion, load_quiet_partners
 from storage.loaders.goals import load_goals
 from storage.loaders.partners import load_partner_profiles
 from storage.loaders.satisfaction import load_scores
@@ -180,3 +181,45 @@ def test_psat_small_samples_and_passives(scores: list[int], expected: tuple) -> 
         pytest.approx(expected[1]) if expected[1] else None,
         pytest.approx(expected[2]) if expected[2] is not None else None,
     )
+
+
+def test_last_motion_counts_the_as_of_day_so_far_whether_or_not_the_days_before_are_cached(db: Database) -> None:
+    """Motion before the as-of's day is cached; motion earlier on that day counts, motion after as-of does not."""
+    f = Fixture()
+    f.partner("A", "Acme", onboarded_on=date(2025, 1, 1))
+    f.activity("A", "login", at(date(2026, 6, 14), 10))
+    f.activity("A", "login", at(date(2026, 6, 15), 8))  # the as-of day, before noon
+    f.partner("L", "Later", onboarded_on=date(2025, 1, 1))
+    f.activity("L", "login", at(date(2026, 6, 1), 9))
+    f.activity("L", "login", at(date(2026, 6, 15), 13))  # the as-of day, after noon: not yet
+    f.partner("I", "Introducer", onboarded_on=date(2025, 1, 1))
+    f.intro("I-1", partner="I", introduced=at(date(2026, 6, 15), 11, 30))
+    f.partner("S", "Stager", onboarded_on=date(2025, 1, 1))
+    f.deal(
+        "SD",
+        partner="S",
+        attribution="sourced",
+        created=date(2026, 6, 1),
+        registered_on=date(2026, 6, 15),  # a registration on the as-of day counts from that day's start
+        stages=(("Prospecting", at(date(2026, 6, 2))), ("Proposal", at(date(2026, 6, 15), 9, 45))),
+    )
+    f.partner("Q", "Quiet", onboarded_on=date(2025, 1, 1))
+    config = f.write(db)
+    expected = {
+        "Acme": at(date(2026, 6, 15), 8),
+        "Later": at(date(2026, 6, 1), 9),
+        "Introducer": at(date(2026, 6, 15), 11, 30),
+        "Stager": at(date(2026, 6, 15), 9, 45),
+        "Quiet": None,
+    }
+    with db.session() as session:
+        partners = {p.id: p.name for p in load_partner_profiles(session, scope=Scope())}
+        for cached in (False, True, True):  # uncached, then computing the cache, then served from it
+            with memo.caching(cached):
+                motion = load_last_motion(session, partner_ids=sorted(partners), as_of=AS_OF, config=config)
+            assert {partners[pid]: last for pid, last in motion.items()} == expected
+        with memo.caching(True):  # the next day: yesterday's motion is now before the cut
+            later = load_last_motion(
+                session, partner_ids=sorted(partners), as_of=datetime(2026, 6, 16, 7, tzinfo=UTC), config=config
+            )
+        assert {partners[pid]: last for pid, last in later.items()} == expected | {"Later": at(date(2026, 6, 15), 13)}
