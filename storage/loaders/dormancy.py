@@ -21,6 +21,8 @@ from storage.loaders.enablement import load_completed_courses_of
 from storage.models import PARTNER_ATTRIBUTIONS, Activity, Deal, Intro, Partner, StageChange
 from storage.rollups import chunked
 
+FEW = 100  # partners: up to this many are read directly, without caching (it would only crowd the cache)
+
 
 def load_last_motion(
     session: Session, *, partner_ids: Sequence[int], as_of: datetime, config: ProgramConfig
@@ -33,7 +35,9 @@ def load_last_motion(
     tz = config.tz
     end_day = first_day_at_or_after(as_of, tz)
     ids = tuple(sorted(set(partner_ids)))
-    cut = day_start(local_day(as_of, tz), tz) if memo.enabled() else as_of
+    if len(ids) <= FEW or not memo.enabled():  # a few partners (a scorecard): four index probes each, not cached
+        return dict(_last_motion_before(session, ids, as_of, end_day, tz))
+    cut = day_start(local_day(as_of, tz), tz)
     before = memo.memoized(
         session, ("last_motion", ids, cut, end_day), partial(_last_motion_before, session, ids, cut, end_day, tz)
     )
@@ -156,6 +160,8 @@ def _last_deals(session: Session, *, partner_ids: Sequence[int], end_day: date) 
     """partner id → its latest partner deal created before the as-of day (by close, else creation, date); over
     whole days, so cached for the data version."""
     ids = tuple(sorted(set(partner_ids)))
+    if len(ids) <= FEW:
+        return dict(_latest_deals(session, ids, end_day))
     return dict(memo.memoized(session, ("last_deals", ids, end_day), partial(_latest_deals, session, ids, end_day)))
 
 
