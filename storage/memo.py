@@ -33,6 +33,7 @@ T = TypeVar("T")
 CAPACITY = 512
 _lock = threading.Lock()
 _stores: weakref.WeakKeyDictionary[Engine, OrderedDict[Hashable, Any]] = weakref.WeakKeyDictionary()
+_flights: weakref.WeakKeyDictionary[Engine, dict[Hashable, threading.Lock]] = weakref.WeakKeyDictionary()
 _state = {"enabled": True}
 
 
@@ -67,6 +68,12 @@ def clear() -> None:
 
 
 def memoized(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """The figure for `key` at the store's data version, computed once.
+
+    Concurrent requests for a figure not yet cached (several commands right after an import) compute it once:
+    the first computes, the others wait for it and take the result, instead of each holding a cold computation's
+    memory at the same time.
+    """
     if not _state["enabled"] or session.connection().info.get(CHANGED):
         return compute()  # off, or inside a transaction that has written: its own data is not the version's
     version = read_version(session)
@@ -80,13 +87,25 @@ def memoized(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
         if full in entries:
             entries.move_to_end(full)
             return entries[full]  # type: ignore[no-any-return]
-    value = compute()
-    if read_version(session) == version:  # a change committed meanwhile: use the figure, but do not keep it
+        flights = _flights.setdefault(engine, {})
+        flight = flights.setdefault(full, threading.Lock())
+    try:
+        with flight:
+            with _lock:
+                if full in entries:  # computed by the request this one waited for
+                    entries.move_to_end(full)
+                    return entries[full]  # type: ignore[no-any-return]
+            value = compute()
+            if read_version(session) == version:  # a change committed meanwhile: use the figure, do not keep it
+                with _lock:
+                    entries[full] = value
+                    while len(entries) > CAPACITY:
+                        entries.popitem(last=False)
+            return value
+    finally:
         with _lock:
-            entries[full] = value
-            while len(entries) > CAPACITY:
-                entries.popitem(last=False)
-    return value
+            if flights.get(full) is flight and not flight.locked():
+                del flights[full]
 
 
 def split_days(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[datetime, datetime, bool]]:
