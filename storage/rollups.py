@@ -184,26 +184,28 @@ class MilestoneChange:
     deal_id: int | None
 
 
+Steps = dict[str, tuple[datetime, int | None]]  # step → (first time, the deal that made it, if one did)
+Milestones = dict[int, Steps]  # partner id → its steps
+
+
+def _earliest(steps: Steps, step: str, candidate: tuple[datetime, int | None]) -> None:
+    """Keep the candidate if it is strictly earlier: on a tie the first one offered stays."""
+    current = steps.get(step)
+    if current is None or candidate[0] < current[0]:
+        steps[step] = candidate
+
+
 def _min_into(
-    target: dict[int, dict[str, tuple[datetime, int | None]]],
-    partner_id: int | None,
-    step: str,
-    moment: datetime | None,
-    deal_id: int | None = None,
+    target: Milestones, partner_id: int | None, step: str, moment: datetime | None, deal_id: int | None = None
 ) -> None:
-    if moment is None or partner_id is None:
-        return
-    current = target[partner_id].get(step)
-    if current is None or moment < current[0]:
-        target[partner_id][step] = (moment, deal_id)
+    if moment is not None and partner_id is not None:
+        _earliest(target[partner_id], step, (moment, deal_id))
 
 
-def compute_milestones(
-    session: Session, *, partner_ids: Sequence[int], config: ProgramConfig
-) -> dict[int, dict[str, tuple[datetime, int | None]]]:
+def compute_milestones(session: Session, *, partner_ids: Sequence[int], config: ProgramConfig) -> Milestones:
     """Each partner's first time at every built-in step and configured activity step, from the raw tables."""
     tz = config.tz
-    found: dict[int, dict[str, tuple[datetime, int | None]]] = defaultdict(dict)
+    found: Milestones = defaultdict(dict)
     partner_deal = and_(Deal.attribution.in_(PARTNER_ATTRIBUTIONS))
     activity_steps = [
         s.removeprefix(ACTIVITY_STEP_PREFIX) for s in config.activation_steps if s.startswith(ACTIVITY_STEP_PREFIX)
@@ -304,9 +306,6 @@ def refresh_milestones(
     return changes
 
 
-Milestones = dict[int, dict[str, tuple[datetime, int | None]]]
-
-
 @dataclass(frozen=True)
 class WinCandidate:
     """A won partner deal, ranked as the first win is: by close date, then external id."""
@@ -366,20 +365,12 @@ def merge_new_deals(
     return changes
 
 
-def _earliest(steps: dict[str, tuple[datetime, int | None]], step: str, candidate: tuple[datetime, int | None]) -> None:
-    current = steps.get(step)
-    if current is None or candidate[0] < current[0]:
-        steps[step] = candidate
-
-
 def _best_win(*wins: WinCandidate | None) -> WinCandidate | None:
     known = [w for w in wins if w is not None]
     return min(known, key=WinCandidate.key) if known else None
 
 
-def _stored_win(
-    steps: dict[str, tuple[datetime, int | None]], step: str, ranked: dict[int, WinCandidate]
-) -> WinCandidate | None:
+def _stored_win(steps: Steps, step: str, ranked: dict[int, WinCandidate]) -> WinCandidate | None:
     stored = steps.get(step)
     return ranked.get(stored[1]) if stored is not None and stored[1] is not None else None
 
