@@ -40,6 +40,20 @@ def program(db: Database) -> Database:
     return db
 
 
+@pytest.fixture
+def recomputes(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
+    """The partner ids of every milestone recompute an import asks for (the recompute still runs)."""
+    calls: list[list[int]] = []
+    full = import_run.refresh_milestones
+
+    def recording(session: Any, *, partner_ids: Any, config: Any) -> Any:
+        calls.append(list(partner_ids or []))
+        return full(session, partner_ids=partner_ids, config=config)
+
+    monkeypatch.setattr(import_run, "refresh_milestones", recording)
+    return calls
+
+
 def stored(db: Database) -> dict[tuple[int, str], tuple[Any, Any]]:
     with db.session() as session:
         rows = session.execute(
@@ -129,18 +143,9 @@ def expected_changes(before: dict[Any, Any], after: dict[Any, Any]) -> list[tupl
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_new_deals_merge_into_milestones_exactly_as_a_recompute(
-    program: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+    program: Database, tmp_path: Path, recomputes: list[list[int]], seed: int
 ) -> None:
     before = stored(program)
-    recomputes: list[list[int]] = []
-    full = import_run.refresh_milestones
-    monkeypatch.setattr(
-        import_run,
-        "refresh_milestones",
-        lambda session, *, partner_ids, config: (
-            recomputes.append(list(partner_ids or [])) or full(session, partner_ids=partner_ids, config=config)
-        ),
-    )
     report = load(program, "deals", new_deals_csv(program, tmp_path / "new.csv", seed))
     assert report.rejected == 0 and report.inserted > 40
     assert recomputes == []  # only insertions: no partner was recomputed from its history
@@ -154,7 +159,7 @@ def test_new_deals_merge_into_milestones_exactly_as_a_recompute(
 
 
 def test_partners_with_changed_deals_are_recomputed_and_the_rest_merged(
-    program: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    program: Database, tmp_path: Path, recomputes: list[list[int]]
 ) -> None:
     path = new_deals_csv(program, tmp_path / "new.csv", 4)
     with program.session() as session:
@@ -168,15 +173,6 @@ def test_partners_with_changed_deals_are_recomputed_and_the_rest_merged(
     lost = [first_win[0], first_win[1], "sourced", "1000", "USD", "", "2025-01-02", "2025-03-04", "lost", ""]
     with path.open("a", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerow(lost)  # a known first win turns out lost: it can only move later
-    recomputes: list[list[int]] = []
-    full = import_run.refresh_milestones
-    monkeypatch.setattr(
-        import_run,
-        "refresh_milestones",
-        lambda session, *, partner_ids, config: (
-            recomputes.append(list(partner_ids or [])) or full(session, partner_ids=partner_ids, config=config)
-        ),
-    )
     report = load(program, "deals", path)
     assert report.updated == 1
     assert recomputes == [[first_win[2]]]
