@@ -34,7 +34,8 @@ def new_deal_facts(
     `entered` is when each record's first stage change begins (`writer._deal_moments`), None when the file gives
     no stages. Run after the deals are written: a win's deal id is read back by external id.
     """
-    new = records.iloc[list(rows)]
+    positions = list(rows)
+    new = records.iloc[positions]
     partner = new["partner_ref"]
     mine = partner.notna() & new["attribution"].isin(PARTNER_ATTRIBUTIONS)
     new = new[mine]
@@ -52,7 +53,7 @@ def new_deal_facts(
     if entered is not None and stages:
         stage = new["stage"]
         late = stage.notna() & stage.astype(str).str.lower().isin(stages)
-        moments = entered.iloc[list(rows)][mine][late]
+        moments = entered.iloc[positions][mine][late]
         qualified = {pid: pd.Timestamp(moment).to_pydatetime() for pid, moment in _earliest(moments, partners).items()}
     wins = _first_wins(session, new, partners)
     return {

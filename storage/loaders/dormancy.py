@@ -46,7 +46,7 @@ def load_last_motion(
         for pid, moment in _motion_between(session, cut, as_of):
             if pid in out:
                 last = out[pid]
-                out[pid] = moment if last is None or moment > last else last
+                out[pid] = moment if last is None else max(last, moment)
     return out
 
 
