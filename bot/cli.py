@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -54,18 +54,15 @@ def parse_as_of(raw: str | None, database: Database) -> datetime:
     """A date means the end of that day in the program's time zone; a datetime without offset is local too."""
     if raw is None:
         return now()
+    from reports.timeframe import parse_as_of as parse_as_of_text
     from storage.program import load_config
 
     with database.session() as session:
         tz = load_config(session).tz
     try:
-        if len(raw) == 10:
-            day = datetime.fromisoformat(raw).date()
-            return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tz).astimezone(UTC)
-        moment = datetime.fromisoformat(raw)
+        return parse_as_of_text(raw, tz)
     except ValueError:
         fail(f"--as-of {raw!r} is not a date or time: use 2026-06-30 or 2026-06-30T17:00+02:00")
-    return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(UTC)
 
 
 @contextmanager

@@ -11,8 +11,8 @@ from reports.blocks.home import HomeItem, home_view, stranger_home
 from reports.kpis.activation import compute_partner_activation
 from reports.kpis.dormancy import compute_dormant_partners
 from reports.kpis.handoffs import compute_stale_intros
+from reports.kpis.lifecycle import compute_partner_state
 from reports.model import Scope
-from reports.views.scorecard import partner_status
 from storage.loaders.activation import load_milestones
 from storage.loaders.dormancy import load_quiet_partners
 from storage.loaders.freshness import load_data_as_of
@@ -39,8 +39,8 @@ def home_for(ctx: CommandContext) -> dict[str, Any]:
     items = []
     for m in milestones:
         activation = compute_partner_activation(m, config, as_of)
-        _, detail = partner_status(m.partner, activation, dormant_by_id.get(m.partner.id), as_of, config)
-        items.append(HomeItem(m.partner, detail))
+        state = compute_partner_state(m.partner, activation, dormant_by_id.get(m.partner.id), as_of, config)
+        items.append(HomeItem(m.partner, state.detail))
     return home_view(
         name=requester.name or requester.email,
         partners=sorted(items, key=lambda i: i.partner.name.casefold()),

@@ -12,6 +12,7 @@ from reports.blocks.kit import Block, context, divider, esc, fields_section, hea
 from reports.blocks.scorecard import goal_line
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, money
+from reports.kpis.lifecycle import NOT_YET_ONBOARDED
 from reports.message import Message
 from reports.views.scorecard import Scorecard
 
@@ -28,6 +29,8 @@ def _journey(card: Scorecard) -> str:
     activation = card.activation
     if activation.time_to_first_revenue is not None:
         return f"First win after {activation.time_to_first_revenue:.0f} days in the program"
+    if card.status == NOT_YET_ONBOARDED:
+        return f"Welcome aboard: the program starts {card.partner.onboarded_on}"
     if activation.days_onboarded is None:
         return "Getting started"
     next_step = step_title(activation.next_step or "first_win").lower()

@@ -5,20 +5,31 @@ from __future__ import annotations
 from reports.blocks.common import freshness, freshness_block, person
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
 from reports.charts import scorecard_png
-from reports.config import ProgramConfig, step_title
-from reports.formatting import count, days, hours, local_date, money
+from reports.config import ProgramConfig
+from reports.formatting import count, hours, local_date, money
 from reports.kpis.goals import BEHIND, MET, MISSED, ON_TRACK, GoalProgress
+from reports.kpis.lifecycle import (
+    ACTIVATED,
+    ACTIVE,
+    DORMANT,
+    IN_RUNWAY,
+    NOT_YET_ONBOARDED,
+    ONBOARDING_UNKNOWN,
+    SUNSET,
+)
 from reports.kpis.revenue import RevenueSeries
 from reports.message import File
 from reports.stats import Median, Rate
-from reports.views.scorecard import Comparison, Scorecard
+from reports.views.scorecard import Comparison, Scorecard, activation_clock
 
 STATUS_ICONS = {
-    "activated": ":trophy:",
-    "in runway": ":seedling:",
-    "dormant": ":zzz:",
-    "sunset": ":sunrise:",
-    "onboarding date unknown": ":grey_question:",
+    ACTIVATED: ":trophy:",
+    IN_RUNWAY: ":seedling:",
+    ACTIVE: ":large_blue_circle:",
+    DORMANT: ":zzz:",
+    SUNSET: ":sunrise:",
+    ONBOARDING_UNKNOWN: ":grey_question:",
+    NOT_YET_ONBOARDED: ":hourglass_flowing_sand:",
 }
 GOAL_ICONS = {
     MET: ":white_check_mark:",
@@ -143,17 +154,8 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
 
 
 def _activation_field(card: Scorecard) -> tuple[str, str]:
-    activation = card.activation
-    if activation.time_to_first_revenue is not None:
-        return "Time to first revenue", (
-            f"{days(activation.time_to_first_revenue)}\nprogram median {card.program_ttfr.text()}"
-        )
-    if activation.days_onboarded is None:
-        return "Time to first revenue", "onboarding date unknown"
-    reached = step_title(activation.current_step or "onboarded").lower()
-    return "Days in runway", (
-        f"{activation.days_onboarded:.0f} d · reached {reached}\nprogram TTFR median {card.program_ttfr.text()}"
-    )
+    title, value = activation_clock(card)
+    return title, f"{value}\nprogram median time to first revenue {card.program_ttfr.text()}"
 
 
 def _intros_text(card: Scorecard, config: ProgramConfig) -> str:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from reports.config import (
@@ -24,7 +24,7 @@ from reports.config import (
 )
 from reports.model import PartnerProfile
 from reports.stats import Distribution, Median, Rate
-from reports.timeframe import day_start, local_day, quarter_label, shift_days
+from reports.timeframe import day_start, elapsed_days, local_day, quarter_label, shift_days
 
 SURVIVAL_DAYS = (30, 60, 90)
 RUNWAY_DAYS = 180
@@ -32,18 +32,6 @@ RUNWAY_LEFT_LOOKBACK_DAYS = 90
 ACTIVATION_DAYS = 90
 FUNNEL_LOOKBACK_DAYS = 365
 SEGMENT_DIMENSIONS = ("type", "tier", "region")
-
-
-def elapsed_days(start: datetime, end: datetime, tz: ZoneInfo) -> float:
-    """Calendar days between two instants, read on the program's wall clock (a DST day still counts as 1)."""
-    return (_wall_clock(end, tz) - _wall_clock(start, tz)).total_seconds() / 86400
-
-
-@lru_cache(maxsize=1 << 16)
-def _wall_clock(moment: datetime, tz: ZoneInfo) -> datetime:
-    """An instant as the program's naive wall-clock time (cached: the same onboarding days and as-ofs come back
-    for every partner and every as-of of a view; six times faster than converting each time)."""
-    return moment.astimezone(tz).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -76,7 +64,13 @@ class PartnerActivation:
     @cached_property
     def time_to_first_revenue(self) -> float | None:
         onboarded, first_win = self.steps[STEP_ONBOARDED], self.steps[STEP_FIRST_WIN]
-        return None if onboarded is None or first_win is None else max(0.0, elapsed_days(onboarded, first_win, self.tz))
+        return None if onboarded is None or first_win is None else clock_days(onboarded, first_win, self.tz)
+
+
+def clock_days(start: datetime, reached: datetime, tz: ZoneInfo) -> float:
+    """Days on a partner's clock from `start` to a milestone: never negative (a win before the formal onboarding
+    date counts as day 0)."""
+    return max(0.0, elapsed_days(start, reached, tz))
 
 
 def implied_step_times(milestones: Milestones, steps: Sequence[str], tz: ZoneInfo) -> tuple[datetime | None, ...]:
@@ -160,7 +154,7 @@ def compute_survival(clocks: Iterable[tuple[datetime, datetime | None]], as_of: 
     for start, end in clocks:
         started += 1
         age = elapsed_days(start, as_of, tz)
-        duration = None if end is None else max(0.0, elapsed_days(start, end, tz))
+        duration = None if end is None else clock_days(start, end, tz)
         if duration is not None:
             durations.append(round(duration, 1))
         for day in SURVIVAL_DAYS:
@@ -237,15 +231,15 @@ def runway_candidates(milestones: Sequence[Milestones], as_of: datetime, tz: Zon
     return [m for m in milestones if (at := m.partner.onboarded_at(tz)) is not None and since <= at < as_of]
 
 
-def in_runway(activation: PartnerActivation, as_of: datetime, tz: ZoneInfo) -> bool:
-    """Active, onboarded within the last 180 days and not yet activated, as of."""
+def in_runway_span(activation: PartnerActivation, as_of: datetime, tz: ZoneInfo) -> bool:
+    """Onboarded within the runway span before as-of (the last 180 days) and not yet activated."""
     onboarded = activation.steps.get(STEP_ONBOARDED)
-    return (
-        onboarded is not None
-        and not activation.activated
-        and onboarded >= shift_days(as_of, -RUNWAY_DAYS, tz)
-        and activation.partner.is_active(as_of, tz)
-    )
+    return onboarded is not None and not activation.activated and onboarded >= shift_days(as_of, -RUNWAY_DAYS, tz)
+
+
+def in_runway(activation: PartnerActivation, as_of: datetime, tz: ZoneInfo) -> bool:
+    """partners_in_runway: active (not sunset), onboarded within the last 180 days and not yet activated, as of."""
+    return in_runway_span(activation, as_of, tz) and activation.partner.is_active(as_of, tz)
 
 
 @dataclass(frozen=True)
@@ -397,9 +391,11 @@ def compute_deal_registration_velocity(days: Distribution) -> Median:
 
 
 def compute_first_revenue_days(pairs: Iterable[tuple[date, datetime]], as_of: datetime, tz: ZoneInfo) -> Distribution:
-    """Days onboarded → first win of every partner activated before as-of (the program baseline)."""
-    return Distribution.of(
-        round(max(0.0, elapsed_days(day_start(onboarded, tz), first_win, tz)), 1)
-        for onboarded, first_win in pairs
-        if first_win < as_of
-    )
+    """Days onboarded → first win of every partner onboarded and activated before as-of: the program baseline, the
+    same figures as the survival view's (`compute_time_to_first_revenue`) without loading every partner."""
+    durations = []
+    for onboarded_on, first_win in pairs:
+        onboarded = day_start(onboarded_on, tz)
+        if onboarded < as_of and first_win < as_of:
+            durations.append(round(clock_days(onboarded, first_win, tz), 1))
+    return Distribution.of(durations)

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from reports.config import ProgramConfig
-from reports.kpis.activation import elapsed_days
 from reports.model import PartnerProfile
-from reports.timeframe import shift_days
+from reports.timeframe import elapsed_days, shift_days
 
 TRAINING = "training"
 FIT = "fit"

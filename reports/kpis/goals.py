@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,13 +10,14 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from reports.stats import Rate
-from reports.timeframe import day_start, local_day
+from reports.timeframe import CURRENT, UPCOMING, day_start, elapsed_days, end_of_day, period_state
 
 MET = "met"
 ON_TRACK = "on track"
 BEHIND = "behind"
 MISSED = "missed"
-UPCOMING = "upcoming"
+GRACE_DAYS = 14
+COUNT_METRICS = frozenset({"registered_deals"})
 
 
 @dataclass(frozen=True)
@@ -38,38 +40,59 @@ class GoalProgress:
     status: str
     pace: float | None  # share of the period elapsed
     progress: float | None  # actual ÷ target
+    expected: float | None = None  # what on track means by now: target × the ramp after the grace
+
+
+def grace_days(length_days: float) -> float:
+    """The start of a period in which nothing is expected yet: two weeks, or a quarter of a shorter period."""
+    return min(GRACE_DAYS, length_days / 4)
+
+
+def expected_by_now(goal: GoalInput, elapsed_days: float, length_days: float) -> float:
+    """Target × the share of the period elapsed after its grace; for counts, whole units (a goal is never behind
+    by a fraction of a deal)."""
+    grace = grace_days(length_days)
+    ramp = 1.0 if length_days <= grace else min(1.0, max(0.0, (elapsed_days - grace) / (length_days - grace)))
+    expected = (goal.target or 0.0) * ramp
+    return float(math.floor(expected + 1e-9)) if goal.metric in COUNT_METRICS else expected
 
 
 def compute_goal(goal: GoalInput, as_of: datetime, tz: ZoneInfo) -> GoalProgress:
     start, end = day_start(goal.period_start, tz), day_start(goal.period_end, tz)
+    if period_state(start, end, as_of) == UPCOMING:
+        return GoalProgress(goal, UPCOMING, 0.0, 0.0, 0.0)
     if goal.metric == "first_win_by":
         deadline = goal.target_date or goal.period_end - timedelta(days=1)
         if goal.first_win_on is not None:
             status = MET if goal.first_win_on <= deadline else MISSED
         else:
-            status = MISSED if local_day(as_of, tz) > deadline else ON_TRACK
+            status = MISSED if as_of >= end_of_day(deadline, tz) else ON_TRACK
         return GoalProgress(goal, status, None, None)
-    if as_of <= start:
-        return GoalProgress(goal, UPCOMING, 0.0, 0.0)
     target = goal.target or 0.0
-    pace = min(1.0, (as_of - start) / (end - start)) if end > start else 1.0
+    length = elapsed_days(start, end, tz)
+    elapsed = min(length, elapsed_days(start, as_of, tz))
+    pace = elapsed / length if length > 0 else 1.0
+    expected = expected_by_now(goal, elapsed, length)
     progress = goal.actual / target if target > 0 else None
     if goal.actual >= target:
         status = MET
     elif as_of >= end:
         status = MISSED
     else:
-        status = ON_TRACK if goal.actual >= target * pace else BEHIND
-    return GoalProgress(goal, status, pace, progress)
+        status = ON_TRACK if goal.actual >= expected else BEHIND
+    return GoalProgress(goal, status, pace, progress, expected)
 
 
 def is_current(progress: GoalProgress, as_of: datetime, tz: ZoneInfo) -> bool:
+    """The goal's period holds the last instant before as-of (a period starting at as-of is upcoming)."""
     goal = progress.goal
-    return day_start(goal.period_start, tz) <= as_of < day_start(goal.period_end, tz)
+    return period_state(day_start(goal.period_start, tz), day_start(goal.period_end, tz), as_of) == CURRENT
 
 
 def compute_goal_progress(goals: Sequence[GoalInput], as_of: datetime, tz: ZoneInfo) -> tuple[GoalProgress, ...]:
-    return tuple(compute_goal(goal, as_of, tz) for goal in goals)
+    """Progress of every goal whose period has started by as-of (a goal of a later period is not shown yet)."""
+    progress = (compute_goal(goal, as_of, tz) for goal in goals)
+    return tuple(item for item in progress if item.status != UPCOMING)
 
 
 def compute_share_on_track(progress: Sequence[GoalProgress], as_of: datetime, tz: ZoneInfo) -> Rate:

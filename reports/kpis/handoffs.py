@@ -1,12 +1,14 @@
 """Handoffs: how fast sellers answer partner intros, how fast a next step follows, and which intros are stale.
 
 Intros still waiting are never dropped: they count with their age so far, so a slow week cannot look fast by
-leaving its slowest intros out.
+leaving its slowest intros out. An intro closed with an outcome (qualified out, no budget, duplicate, …) is not
+waiting for anything: it leaves the distribution and is counted as closed. Exports give an outcome no date, so it
+applies at every as-of after the intro was introduced.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,19 +40,25 @@ class Wait:
 
 @dataclass(frozen=True)
 class HandoffTime:
-    intros: int
+    intros: int  # in the distribution: answered, plus those still waiting with their age so far
     waiting: int
     median: Median
     p90: Median
     worst: Wait | None
     waits: tuple[Wait, ...] = ()
+    closed: int = 0  # closed with an outcome before this step happened: neither answered nor waiting
 
 
 def _seen(moment: datetime | None, as_of: datetime) -> datetime | None:
     return moment if moment is not None and moment < as_of else None
 
 
-def _summarise(waits: list[Wait]) -> HandoffTime:
+def awaits_response(intro: IntroRecord, as_of: datetime) -> bool:
+    """Introduced before as-of, with no first response before as-of and no outcome: still waiting for a seller."""
+    return intro.introduced_at < as_of and _seen(intro.first_response_at, as_of) is None and not intro.outcome
+
+
+def _summarise(waits: list[Wait], closed: int) -> HandoffTime:
     distribution = Distribution.of(round(w.hours, 4) for w in waits)
     worst = max(waits, key=lambda w: (w.hours, w.intro.external_id), default=None)
     return HandoffTime(
@@ -60,32 +68,42 @@ def _summarise(waits: list[Wait]) -> HandoffTime:
         p90=Median.of(distribution, 0.9),
         worst=worst,
         waits=tuple(waits),
+        closed=closed,
     )
+
+
+Moment = Callable[[IntroRecord], datetime | None]
+
+
+def _time_to(intros: Sequence[IntroRecord], as_of: datetime, start: Moment, end: Moment) -> HandoffTime:
+    """Hours from each intro's `start` (if before as-of) to its `end`: done when `end` is before as-of, waiting
+    (with its age so far) when not and the intro has no outcome, closed otherwise."""
+    waits, closed = [], 0
+    for intro in intros:
+        begun = _seen(start(intro), as_of)
+        if begun is None:
+            continue
+        done = _seen(end(intro), as_of)
+        if done is None and intro.outcome:
+            closed += 1
+            continue
+        waits.append(Wait(intro, max(0.0, hours_between(begun, done or as_of)), done is None))
+    return _summarise(waits, closed)
 
 
 def compute_handoff_response_time(intros: Sequence[IntroRecord], as_of: datetime) -> HandoffTime:
     """Hours introduced_at → first_response_at for the intros given (those introduced in the window)."""
-    waits = []
-    for intro in intros:
-        if intro.introduced_at >= as_of:
-            continue
-        answered = _seen(intro.first_response_at, as_of)
-        end = answered or as_of
-        waits.append(Wait(intro, max(0.0, hours_between(intro.introduced_at, end)), answered is None))
-    return _summarise(waits)
+    return _time_to(intros, as_of, lambda intro: intro.introduced_at, lambda intro: intro.first_response_at)
 
 
 def compute_next_step_time(intros: Sequence[IntroRecord], as_of: datetime) -> HandoffTime:
     """Hours first_response_at → next_step_at, for the answered intros among those given."""
-    waits = []
-    for intro in intros:
-        answered = _seen(intro.first_response_at, as_of)
-        if answered is None or intro.introduced_at >= as_of:
-            continue
-        next_step = _seen(intro.next_step_at, as_of)
-        end = next_step or as_of
-        waits.append(Wait(intro, max(0.0, hours_between(answered, end)), next_step is None))
-    return _summarise(waits)
+    return _time_to(
+        intros,
+        as_of,
+        lambda intro: intro.first_response_at if intro.introduced_at < as_of else None,
+        lambda intro: intro.next_step_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -99,7 +117,7 @@ def compute_stale_intros(intros: Sequence[IntroRecord], as_of: datetime, sla_hou
     """Intros with no first response and no outcome after the SLA, oldest first."""
     stale = []
     for intro in intros:
-        if intro.introduced_at >= as_of or intro.outcome or _seen(intro.first_response_at, as_of):
+        if not awaits_response(intro, as_of):
             continue
         age = hours_between(intro.introduced_at, as_of)
         if age > sla_hours:

@@ -6,9 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from reports.config import STEP_FIRST_WIN, ProgramConfig, step_title
+from reports.config import STEP_FIRST_WIN, STEP_ONBOARDED, ProgramConfig, step_title
 from reports.formatting import count, hours, money
-from reports.kpis.activation import Milestones, PartnerActivation, compute_partner_activation
+from reports.kpis.activation import (
+    RUNWAY_DAYS,
+    Milestones,
+    PartnerActivation,
+    compute_partner_activation,
+    in_runway_span,
+)
 from reports.kpis.dormancy import DormantPartner, QuietPartner, compute_dormant_partners
 from reports.kpis.enablement import EngagementMix
 from reports.kpis.goals import BEHIND, GoalInput, GoalProgress, compute_goal_progress
@@ -18,6 +24,14 @@ from reports.kpis.handoffs import (
     StaleIntro,
     compute_handoff_response_time,
     compute_stale_intros,
+)
+from reports.kpis.lifecycle import (
+    ACTIVE,
+    IN_RUNWAY,
+    NOT_YET_ONBOARDED,
+    ONBOARDING_UNKNOWN,
+    SUNSET,
+    compute_partner_state,
 )
 from reports.kpis.pipeline import PipelineMovement, StalledDeals
 from reports.kpis.revenue import (
@@ -34,12 +48,6 @@ from reports.kpis.revenue import (
 from reports.kpis.satisfaction import Psat, compute_psat
 from reports.model import PartnerProfile, PersonProfile
 from reports.stats import Distribution, Median, Rate
-
-ACTIVATED = "activated"
-IN_RUNWAY = "in runway"
-DORMANT = "dormant"
-SUNSET = "sunset"
-UNKNOWN_ONBOARDING = "onboarding date unknown"
 
 
 @dataclass(frozen=True)
@@ -107,34 +115,15 @@ class Scorecard:
     data_as_of: datetime | None
 
 
-def partner_status(
-    partner: PartnerProfile,
-    activation: PartnerActivation,
-    dormant: DormantPartner | None,
-    as_of: datetime,
-    config: ProgramConfig,
-) -> tuple[str, str]:
-    if not partner.is_active(as_of, config.tz):
-        when = f" since {partner.sunset_on.isoformat()}" if partner.sunset_on else ""
-        return SUNSET, f"Sunset{when}"
-    if dormant is not None:
-        quiet = f"{dormant.days_quiet:.0f} d" if dormant.days_quiet is not None else "ever"
-        return DORMANT, f"Dormant ({dormant.diagnosis}): quiet for {quiet}"
-    if partner.onboarded_on is None:
-        return UNKNOWN_ONBOARDING, "Onboarding date unknown: left out of activation KPIs"
-    if activation.activated:
-        first_win = activation.steps[STEP_FIRST_WIN]
-        assert first_win is not None
-        days = activation.time_to_first_revenue or 0.0
-        return ACTIVATED, f"Activated: first win after {days:.0f} d"
-    step = step_title(activation.next_step or STEP_FIRST_WIN)
-    return IN_RUNWAY, f"In runway at {step.lower()} (day {activation.days_onboarded or 0:.0f})"
-
-
 def compute_next_step(card: Scorecard, config: ProgramConfig) -> str:
     """One line: the most useful thing to do next, drawn from the card's own figures."""
     if card.status == SUNSET:
         return "Sunset: no action needed unless the partner is coming back."
+    if card.status == NOT_YET_ONBOARDED:
+        return (
+            f"Prepare the kickoff: onboarding starts {card.partner.onboarded_on}; agree goals and required training "
+            "before then."
+        )
     if card.stale:
         oldest = card.stale[0]
         who = f" with {oldest.intro.seller_email}" if oldest.intro.seller_email else ""
@@ -151,6 +140,11 @@ def compute_next_step(card: Scorecard, config: ProgramConfig) -> str:
         label = top.deal.name or top.deal.account or top.deal.external_id
         value = money(top.deal.amount_minor, card.currency) if top.deal.amount_minor is not None else "no amount"
         return f"Unstick {label} ({value}): {top.days_in_stage:.0f} d in {top.deal.stage}."
+    if card.status == ONBOARDING_UNKNOWN:
+        return "Record the onboarding date (partners import, column onboarded_on) so activation can be tracked."
+    if card.status == ACTIVE:
+        stuck = step_title(card.activation.next_step or STEP_FIRST_WIN).lower()
+        return f"Review the plan: no first win after the 180-day runway (stuck at {stuck}); re-plan or sunset."
     if card.status == IN_RUNWAY:
         step = card.activation.next_step
         if step == "enabled" and card.missing_courses:
@@ -169,21 +163,27 @@ def compute_next_step(card: Scorecard, config: ProgramConfig) -> str:
     return "Keep momentum: plan the next QBR and grow sourced pipeline."
 
 
+def activation_clock(card: Scorecard) -> tuple[str, str]:
+    """The partner's activation clock as (title, value), by its state: time to first revenue once activated, days
+    in runway within the runway span, days since onboarding once the runway ran out."""
+    activation = card.activation
+    if activation.time_to_first_revenue is not None:
+        return "Time to first revenue", f"{activation.time_to_first_revenue:.1f} d"
+    if card.status == NOT_YET_ONBOARDED:
+        return "Time to first revenue", f"not started: onboarding {card.partner.onboarded_on}"
+    if activation.days_onboarded is None:
+        return "Time to first revenue", "onboarding date unknown"
+    reached = step_title(activation.current_step or STEP_ONBOARDED).lower()
+    if in_runway_span(activation, card.as_of, activation.tz):
+        return "Days in runway", f"day {activation.days_onboarded:.0f} of {RUNWAY_DAYS} · reached {reached}"
+    return "Days since onboarding", f"{activation.days_onboarded:.0f} d, no first win · reached {reached}"
+
+
 def _headline(metric: str, card: Scorecard) -> tuple[str, str]:
     currency = card.currency
     if metric == "time_to_first_revenue":
-        if card.activation.time_to_first_revenue is not None:
-            baseline = card.program_ttfr.text()
-            return (
-                "Time to first revenue",
-                f"{card.activation.time_to_first_revenue:.1f} d · program median: {baseline}",
-            )
-        if card.activation.days_onboarded is not None:
-            return (
-                "Days in runway",
-                f"{card.activation.days_onboarded:.0f} d · program time to first revenue: {card.program_ttfr.text()}",
-            )
-        return "Time to first revenue", "onboarding date unknown"
+        title, value = activation_clock(card)
+        return title, f"{value} · program median time to first revenue: {card.program_ttfr.text()}"
     if metric == "pipeline_health":
         moved = card.movement.share
         moved_text = f"{moved:.0%} moved in 14 d" if moved is not None else f"movement n={card.movement.open_deals}"
@@ -215,7 +215,7 @@ def compute_scorecard(facts: ScorecardFacts, config: ProgramConfig, as_of: datet
     if facts.quiet is not None:
         found = compute_dormant_partners([facts.quiet], config, as_of).partners
         dormant = found[0] if found else None
-    status, detail = partner_status(facts.partner, activation, dormant, as_of, config)
+    state = compute_partner_state(facts.partner, activation, dormant, as_of, config)
     mine, program = facts.revenue, facts.program_revenue
     rates, program_rates = compute_win_rate(mine), compute_win_rate(program)
     size: DealSize = compute_deal_size_vs_direct(mine)
@@ -229,8 +229,8 @@ def compute_scorecard(facts: ScorecardFacts, config: ProgramConfig, as_of: datet
         owner=facts.owner,
         as_of=as_of,
         currency=config.base_currency,
-        status=status,
-        status_detail=detail,
+        status=state.state,
+        status_detail=state.detail,
         activation=activation,
         program_ttfr=Median.of(facts.program_first_revenue_days),
         sourced=compute_revenue(mine, "sourced"),

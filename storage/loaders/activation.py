@@ -14,7 +14,7 @@ from reports.model import PartnerProfile, Scope
 from reports.timeframe import Window
 from reports.views.wins import WinInput
 from storage.loaders.partners import load_partner_profiles
-from storage.loaders.revenue import won
+from storage.loaders.revenue import created_before, won
 from storage.memo import memoized
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, Partner, PartnerMilestone
 from storage.sql import partner_scope
@@ -51,6 +51,7 @@ def load_recent_winner_ids(session: Session, *, scope: Scope, window: Window, co
                 Deal.attribution.in_(PARTNER_ATTRIBUTIONS),
                 Deal.closed_on >= first,
                 Deal.closed_on < end,
+                created_before(end),
                 partner_scope(Deal.partner_id, scope),
             )
             .group_by(Deal.partner_id)

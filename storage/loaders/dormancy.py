@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session
 
 from reports.config import ProgramConfig
@@ -114,7 +114,8 @@ def load_quiet_partners(
     config: ProgramConfig,
     alerted_at: Mapping[int, datetime] | None = None,
 ) -> list[QuietPartner]:
-    """Active partners onboarded at least the dormancy window ago with no motion inside the window.
+    """Active partners onboarded at least the dormancy window ago with no motion inside the window (a partner
+    without an onboarding date has no clock: it is a data-quality finding, never dormant for that alone).
 
     `alerted_at` (partner id → first dormancy alert) defaults to what the alert log says.
     """
@@ -125,7 +126,7 @@ def load_quiet_partners(
     candidates = {
         p.id: p
         for p in partners
-        if p.is_active(as_of, tz) and (p.onboarded_on is None or day_start(p.onboarded_on, tz) <= window_start)
+        if p.is_active(as_of, tz) and p.onboarded_on is not None and day_start(p.onboarded_on, tz) <= window_start
     }
     last_motion = load_last_motion(session, partner_ids=sorted(candidates), as_of=as_of, config=config)
     quiet_ids = sorted(pid for pid, last in last_motion.items() if last is None or last < window_start)
@@ -172,7 +173,11 @@ def _latest_deals(session: Session, partner_ids: Sequence[int], end_day: date) -
             func.row_number()
             .over(
                 partition_by=Deal.partner_id,
-                order_by=(func.coalesce(Deal.closed_on, Deal.created_on).desc(), Deal.external_id),
+                # a close after as-of is not known yet: such a deal is still open, dated by its creation
+                order_by=(
+                    case((Deal.closed_on < end_day, Deal.closed_on), else_=Deal.created_on).desc(),
+                    Deal.external_id,
+                ),
             )
             .label("rank")
         )

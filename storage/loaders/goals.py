@@ -12,16 +12,16 @@ from sqlalchemy.orm import Session
 from reports.config import STEP_FIRST_WIN, ProgramConfig
 from reports.kpis.goals import GoalInput
 from reports.model import Scope
-from reports.timeframe import first_day_at_or_after, local_day
-from storage.loaders.revenue import won
+from reports.timeframe import dates_before, local_day
+from storage.loaders.revenue import created_before, won
 from storage.memo import memoized
 from storage.models import Deal, Goal, Partner, PartnerMilestone
 from storage.sql import partner_scope
 
 
-def _actuals(session: Session, scope: Scope, as_of_day: date) -> dict[int, float]:
+def _actuals(session: Session, scope: Scope, end_day: date) -> dict[int, float]:
     """goal id → its actual inside the goal's period up to as-of: one grouped join per metric."""
-    end = case((Goal.period_end < as_of_day, Goal.period_end), else_=as_of_day)
+    end = case((Goal.period_end < end_day, Goal.period_end), else_=end_day)
     mine = and_(Deal.partner_id == Goal.partner_id, partner_scope(Goal.partner_id, scope))
     measures: dict[str, tuple[ColumnElement[Any], ColumnElement[bool]]] = {
         "registered_deals": (
@@ -39,6 +39,7 @@ def _actuals(session: Session, scope: Scope, as_of_day: date) -> dict[int, float
                 won(),
                 Deal.closed_on >= Goal.period_start,
                 Deal.closed_on < end,
+                created_before(end_day),
             ),
         ),
     }
@@ -54,7 +55,7 @@ def _actuals(session: Session, scope: Scope, as_of_day: date) -> dict[int, float
 def load_goals(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> list[GoalInput]:
     """Every goal in scope with its actual; the actuals are whole-day figures, cached for the data version."""
     tz = config.tz
-    as_of_day = first_day_at_or_after(as_of, tz)
+    end_day = dates_before(as_of, tz)
     goals = memoized(session, ("goal_rows", scope), partial(_goal_rows, session, scope))
     first_wins = dict(
         session.execute(
@@ -66,7 +67,7 @@ def load_goals(session: Session, *, scope: Scope, as_of: datetime, config: Progr
         ).all()
     )
     actuals = (
-        memoized(session, ("goal_actuals", scope, as_of_day), partial(_actual_items, session, scope, as_of_day))
+        memoized(session, ("goal_actuals", scope, end_day), partial(_actual_items, session, scope, end_day))
         if goals
         else ()
     )
@@ -112,5 +113,5 @@ def _goal_rows(session: Session, scope: Scope) -> tuple[tuple[Any, ...], ...]:
     return tuple(tuple(row) for row in rows)
 
 
-def _actual_items(session: Session, scope: Scope, as_of_day: date) -> tuple[tuple[int, float], ...]:
-    return tuple(_actuals(session, scope, as_of_day).items())
+def _actual_items(session: Session, scope: Scope, end_day: date) -> tuple[tuple[int, float], ...]:
+    return tuple(_actuals(session, scope, end_day).items())

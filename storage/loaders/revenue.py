@@ -13,7 +13,7 @@ from reports.config import ProgramConfig
 from reports.kpis.revenue import ClosedStats, OpenStats, PartnerRevenue, RevenueFacts, WonTotal
 from reports.model import Scope
 from reports.stats import Distribution
-from reports.timeframe import Window, day_start, first_day_at_or_after, local_day, quarter_to_date, trailing
+from reports.timeframe import Window, dates_before, month_to_date, quarter_to_date, trailing
 from storage.memo import memoized
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, Partner
 from storage.sql import day_diff, partner_scope, unindexed
@@ -39,6 +39,12 @@ def open_as_of(end_day: date) -> ColumnElement[bool]:
     )
 
 
+def created_before(end_day: date) -> ColumnElement[bool]:
+    """A deal exists at as-of only once created: for reads bounded by close date, checked from the close-date
+    index (which holds created_on), never by a second way in."""
+    return unindexed(Deal.created_on) < end_day
+
+
 def won() -> ColumnElement[bool]:
     """Won deals, for reads bounded by close date: the close-date index (which holds the outcome) is the way in,
     not the outcome index, which would visit every won deal ever."""
@@ -51,9 +57,8 @@ def won_or_lost() -> ColumnElement[bool]:
 
 def revenue_windows(as_of: datetime, config: ProgramConfig) -> dict[str, Window]:
     tz = config.tz
-    month_to_date = Window(day_start(local_day(as_of, tz).replace(day=1), tz), as_of)
     return {
-        "month": month_to_date,
+        "month": month_to_date(as_of, tz),
         "quarter": quarter_to_date(as_of, tz),
         "trailing_365": trailing(as_of, 365, tz),
     }
@@ -67,7 +72,7 @@ def _revenue_rows(
 ) -> RevenueRows:
     """The three grouped reads behind RevenueFacts, for the deals `scoped` keeps (all by attribution)."""
     first, end = bounds["trailing_365"]
-    closed_in_year = and_(Deal.closed_on >= first, Deal.closed_on < end, won_or_lost(), scoped)
+    closed_in_year = and_(Deal.closed_on >= first, Deal.closed_on < end, won_or_lost(), created_before(end), scoped)
     period_columns = []
     for name in ("month", "quarter", "trailing_365"):
         in_period = and_(Deal.outcome == "won", Deal.closed_on >= bounds[name][0])
@@ -113,7 +118,7 @@ def load_revenue_facts(session: Session, *, scope: Scope, as_of: datetime, confi
     """
     tz = config.tz
     bounds = {name: window.day_bounds(tz) for name, window in revenue_windows(as_of, config).items()}
-    open_day = first_day_at_or_after(as_of, tz)
+    open_day = dates_before(as_of, tz)
     key = (tuple(sorted(bounds.items())), open_day)
     direct = memoized(
         session, ("revenue_direct", key), lambda: _revenue_rows(session, Deal.attribution == DIRECT, bounds, open_day)
@@ -164,6 +169,7 @@ def load_revenue_by_partner(
                 won(),
                 Deal.closed_on >= first,
                 Deal.closed_on < end,
+                created_before(end),
                 Deal.attribution.in_(attributions),
                 partner_scope(Deal.partner_id, scope),
             )
@@ -190,14 +196,19 @@ def load_top_partner_rows(
 
 
 def load_registration_days(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> Distribution:
-    """Days registered_on → created_on of partner deals registered in the trailing 365 days."""
+    """Days registered_on → created_on of partner deals registered in the trailing 365 days and created by as-of."""
     first, end = trailing(as_of, 365, config.tz).day_bounds(config.tz)
     duration = day_diff(Deal.created_on, Deal.registered_on)
 
     def read() -> Distribution:
         rows = session.execute(
             select(duration, func.count())
-            .where(Deal.registered_on >= first, Deal.registered_on < end, scoped_deals(scope, with_direct=False))
+            .where(
+                Deal.registered_on >= first,
+                Deal.registered_on < end,
+                Deal.created_on < end,  # the velocity needs its opportunity: created by as-of too
+                scoped_deals(scope, with_direct=False),
+            )
             .group_by(duration)
         )
         return Distribution.from_pairs((float(max(0, days)), n) for days, n in rows)
@@ -210,7 +221,7 @@ def load_monthly_revenue(
 ) -> dict[tuple[date, str], int]:
     """(month start, attribution) → won partner amount closed that month, up to as-of."""
     tz = config.tz
-    end = first_day_at_or_after(as_of, tz)
+    end = dates_before(as_of, tz)
 
     def read() -> tuple[tuple[tuple[date, str], int], ...]:
         out: dict[tuple[date, str], int] = defaultdict(int)
@@ -220,6 +231,7 @@ def load_monthly_revenue(
                 won(),
                 Deal.closed_on >= months[0],
                 Deal.closed_on < end,
+                created_before(end),
                 scoped_deals(scope, with_direct=False),
             )
             .group_by(Deal.closed_on, Deal.attribution)
