@@ -34,7 +34,7 @@ def _journey(card: Scorecard) -> str:
     if activation.days_onboarded is None:
         return "Getting started"
     next_step = step_title(activation.next_step or "first_win").lower()
-    return f"Day {activation.days_onboarded:.0f} in the program · next milestone: {next_step}"
+    return f"Day {activation.day} in the program · next milestone: {next_step}"
 
 
 def partner_card_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:

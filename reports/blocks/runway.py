@@ -8,7 +8,7 @@ from reports.blocks.program import survival_text
 from reports.blocks.tables import MORE
 from reports.charts import funnel_png
 from reports.config import ProgramConfig, step_title
-from reports.kpis.activation import Funnel
+from reports.kpis.activation import RUNWAY_DAYS, Funnel
 from reports.message import File
 from reports.views.runway import RunwayView
 
@@ -86,7 +86,7 @@ def runway_blocks(view: RunwayView, config: ProgramConfig) -> list[Block]:
         blocks += [section("*Time to first revenue by onboarding cohort*"), *bullet_lines(cohorts)]
     if view.in_runway:
         lines = [
-            f"• *{esc(a.partner.name)}* — day {a.days_onboarded or 0:.0f}, next: "
+            f"• *{esc(a.partner.name)}* — day {a.day} of {RUNWAY_DAYS}, next: "
             f"{step_title(a.next_step or 'first_win').lower()} · {esc(a.partner.owner_email or 'unassigned')}"
             for a in view.in_runway[:LIST_LIMIT]
         ]

@@ -61,6 +61,12 @@ class PartnerActivation:
         onboarded = self.steps[STEP_ONBOARDED]
         return None if onboarded is None else elapsed_days(onboarded, self.as_of, self.tz)
 
+    @property
+    def day(self) -> int | None:
+        """The partner's day in the program, in whole days completed ("day 42"), as every surface reads it."""
+        days = self.days_onboarded
+        return None if days is None else int(days)
+
     @cached_property
     def time_to_first_revenue(self) -> float | None:
         onboarded, first_win = self.steps[STEP_ONBOARDED], self.steps[STEP_FIRST_WIN]

@@ -64,17 +64,17 @@ def compute_partner_state(
         return PartnerState(
             ONBOARDING_UNKNOWN, "Onboarding date unknown: left out of activation and dormancy until it is recorded"
         )
-    days = activation.days_onboarded or 0.0
+    days = activation.day or 0
     if dormant is not None:
         quiet = f"{dormant.days_quiet:.0f} d" if dormant.days_quiet is not None else "ever"
-        where = f", day {days:.0f} of the {RUNWAY_DAYS}-day runway" if in_runway_span(activation, as_of, tz) else ""
+        where = f", day {days} of the {RUNWAY_DAYS}-day runway" if in_runway_span(activation, as_of, tz) else ""
         return PartnerState(DORMANT, f"Dormant ({dormant.diagnosis}): quiet for {quiet}{where}")
     if activation.activated:
         ttfr = activation.time_to_first_revenue or 0.0
         return PartnerState(ACTIVATED, f"Activated: first win after {ttfr:.0f} d")
     if in_runway_span(activation, as_of, tz):
-        return PartnerState(IN_RUNWAY, f"In runway at {_runway_step(activation)} (day {days:.0f} of {RUNWAY_DAYS})")
+        return PartnerState(IN_RUNWAY, f"In runway at {_runway_step(activation)} (day {days} of {RUNWAY_DAYS})")
     return PartnerState(
         ACTIVE,
-        f"Active, no first win after {days:.0f} d: the {RUNWAY_DAYS}-day runway ran out at {_runway_step(activation)}",
+        f"Active, no first win after {days} d: the {RUNWAY_DAYS}-day runway ran out at {_runway_step(activation)}",
     )

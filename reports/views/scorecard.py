@@ -175,8 +175,8 @@ def activation_clock(card: Scorecard) -> tuple[str, str]:
         return "Time to first revenue", "onboarding date unknown"
     reached = step_title(activation.current_step or STEP_ONBOARDED).lower()
     if in_runway_span(activation, card.as_of, activation.tz):
-        return "Days in runway", f"day {activation.days_onboarded:.0f} of {RUNWAY_DAYS} · reached {reached}"
-    return "Days since onboarding", f"{activation.days_onboarded:.0f} d, no first win · reached {reached}"
+        return "Days in runway", f"day {activation.day} of {RUNWAY_DAYS} · reached {reached}"
+    return "Days since onboarding", f"{activation.day} d, no first win · reached {reached}"
 
 
 def _headline(metric: str, card: Scorecard) -> tuple[str, str]:
