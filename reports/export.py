@@ -98,6 +98,7 @@ def program_kpis(view: ProgramView) -> Json:
     """Every program-level KPI, keyed by its registry id."""
     concentration = view.concentration
     return {
+        "partner_states": dict(view.states),
         "sourced_revenue": _won(view.sourced),
         "influenced_revenue": _won(view.influenced),
         "pipeline_contribution": {

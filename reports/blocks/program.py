@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from reports.blocks.common import freshness, freshness_block, rate_text
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, money, share
 from reports.kpis.activation import Survival
+from reports.kpis.lifecycle import state_label
 from reports.views.program import ProgramView
 
 
 def survival_text(survival: Survival) -> str:
     marks = " · ".join(f"day {day}: {rate.text()}" for day, rate in survival.by_day)
     return f"median {survival.median.text()} ({survival.reached} of {survival.started})\n{marks}"
+
+
+def states_text(states: Mapping[str, int]) -> str:
+    """'43 in runway · 86 activated · …': every lifecycle state that has partners, in the states' order."""
+    return " · ".join(f"{n:,} {state_label(state)}" for state, n in states.items() if n) or "no partners"
+
+
+def data_quality_blocks(view: ProgramView) -> list[Block]:
+    unknown = view.time_to_first_revenue.unknown_onboarding
+    if not unknown:
+        return []
+    names = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else "")
+    return [
+        context(
+            f":warning: Data quality: {count(len(unknown), 'partner')} without an onboarding date ({esc(names)}): "
+            "left out of activation and dormancy until `onboarded_on` is imported"
+        )
+    ]
 
 
 def program_text(view: ProgramView, config: ProgramConfig) -> str:
@@ -52,7 +73,8 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
     close = view.time_to_close
     blocks: list[Block] = [
         header(f"{config.program_name} — program view"),
-        context(f"{esc(view.scope.describe())} · {view.active_partners} active partners"),
+        context(f"{esc(view.scope.describe())} · {view.active_partners} active partners: {states_text(view.states)}"),
+        *data_quality_blocks(view),
         section("*Revenue*"),
         *fields_section(
             [

@@ -29,6 +29,11 @@ ACTIVATED = "activated"
 IN_RUNWAY = "in runway"
 ACTIVE = "active"
 STATES = (NOT_YET_ONBOARDED, IN_RUNWAY, ACTIVATED, ACTIVE, DORMANT, SUNSET, ONBOARDING_UNKNOWN)
+STATE_LABELS = {ACTIVE: "active without a first win"}  # how a count of partners in the state reads
+
+
+def state_label(state: str) -> str:
+    return STATE_LABELS.get(state, state)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from reports.config import ProgramConfig
@@ -37,6 +37,7 @@ from reports.kpis.handoffs import (
     compute_next_step_time,
     compute_stale_intros,
 )
+from reports.kpis.lifecycle import STATES, compute_partner_state
 from reports.kpis.pipeline import (
     PipelineMovement,
     StageConversion,
@@ -132,6 +133,19 @@ class ProgramView:
     psat: Psat
     revenue_series: RevenueSeries
     data_as_of: datetime | None
+    states: Mapping[str, int] = field(default_factory=dict)  # partner state → partners in it, in STATES order
+
+
+def compute_partner_states(
+    activations: Sequence[PartnerActivation], dormant: DormantPartners, as_of: datetime, config: ProgramConfig
+) -> dict[str, int]:
+    """How many partners are in each lifecycle state (every state listed, zeros included)."""
+    dormant_by_id = {d.partner.id: d for d in dormant.partners}
+    counts = dict.fromkeys(STATES, 0)
+    for activation in activations:
+        partner = activation.partner
+        counts[compute_partner_state(partner, activation, dormant_by_id.get(partner.id), as_of, config).state] += 1
+    return counts
 
 
 def compute_program(facts: ProgramFacts, config: ProgramConfig, as_of: datetime) -> ProgramView:
@@ -140,6 +154,7 @@ def compute_program(facts: ProgramFacts, config: ProgramConfig, as_of: datetime)
     active = frozenset(p.id for p in partners if p.is_active(as_of, tz))
     activations = tuple(compute_partner_activation(m, config, as_of) for m in facts.milestones)
     goals = compute_goal_progress(facts.goals, as_of, tz)
+    dormant = compute_dormant_partners(facts.quiet, config, as_of)
     return ProgramView(
         scope=facts.scope,
         as_of=as_of,
@@ -172,10 +187,11 @@ def compute_program(facts: ProgramFacts, config: ProgramConfig, as_of: datetime)
         stale=compute_stale_intros(facts.unanswered, as_of, config.handoff_sla_hours),
         enablement_completion=compute_enablement_completion(active, facts.enabled_ids, bool(config.required_courses)),
         active_partner_rate=compute_active_partner_rate(active, facts.engaged_ids),
-        dormant=compute_dormant_partners(facts.quiet, config, as_of),
+        dormant=dormant,
         goals=goals,
         goals_on_track=compute_share_on_track(goals, as_of, tz),
         psat=compute_psat(facts.scores),
         revenue_series=facts.revenue_series,
         data_as_of=facts.data_as_of,
+        states=compute_partner_states(activations, dormant, as_of, config),
     )

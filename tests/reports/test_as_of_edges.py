@@ -321,3 +321,20 @@ def test_an_answer_after_as_of_still_counts_as_waiting(hours: int) -> None:
     answered_later = _intro("I", start, start + timedelta(hours=hours), None, None)
     response = compute_handoff_response_time([answered_later], as_of)
     assert response.waiting == (0 if hours < 24 else 1)
+
+
+def test_the_program_view_counts_the_states_the_cards_show_and_names_the_data_quality_gap(db: Database) -> None:
+    _states_program(db)
+    cards = _cards(db, AS_OF)
+    message = dispatch("program", CommandContext(database=db, as_of=AS_OF, charts=False))
+    header_context = message.blocks[1]["elements"][0]["text"]
+    # one partner in each state: the tally reads them in the states' order
+    assert header_context.endswith(
+        "5 active partners: 1 not yet onboarded · 1 in runway · 1 activated · 1 active without a first win · "
+        "1 dormant · 1 sunset · 1 onboarding unknown"
+    )
+    assert sorted(card.status for card in cards.values()) == sorted(
+        (NOT_YET_ONBOARDED, IN_RUNWAY, ACTIVATED, ACTIVE, DORMANT, SUNSET, ONBOARDING_UNKNOWN)
+    )
+    quality = message.blocks[2]["elements"][0]["text"]
+    assert quality.startswith(":warning: Data quality: 1 partner without an onboarding date (No Date Inc)")
