@@ -29,13 +29,14 @@ class PartnerProfile:
         return None if self.onboarded_on is None else day_start(self.onboarded_on, tz)
 
     def is_active(self, as_of: datetime, tz: ZoneInfo) -> bool:
-        """In the program at as-of: onboarded by then (or date unknown) and not yet sunset."""
+        """In the program at as-of: onboarded by then (or date unknown) and not yet sunset (a date counts once its
+        local midnight is before as-of, the sunset date as any other)."""
         onboarded = self.onboarded_at(tz)
         if onboarded is not None and onboarded >= as_of:
             return False
         if self.status == "sunset":
-            return self.sunset_on is not None and day_start(self.sunset_on, tz) > as_of
-        return self.sunset_on is None or day_start(self.sunset_on, tz) > as_of
+            return self.sunset_on is not None and day_start(self.sunset_on, tz) >= as_of
+        return self.sunset_on is None or day_start(self.sunset_on, tz) >= as_of
 
     def attribute(self, dimension: str) -> str:
         value: str | None = getattr(self, dimension)
