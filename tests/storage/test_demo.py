@@ -40,6 +40,7 @@ from storage.demo import (
     DemoSummary,
     build_demo,
 )
+from storage.importing.kinds import KINDS as IMPORT_KINDS
 from storage.loaders.activation import load_milestones
 from storage.loaders.dormancy import load_quiet_partners
 from storage.loaders.handoffs import load_unanswered_intros
@@ -59,6 +60,7 @@ from storage.models import (
 )
 from storage.program import load_config
 from storage.rollups import COURSE_KINDS, SELLING_ACTIVITY_KINDS, refresh_milestones, refresh_stage_stays
+from storage.sources import load_last_deliveries
 from storage.types import UtcDateTime
 
 ANCHOR = datetime(2026, 11, 22, 15, 30, tzinfo=UTC)
@@ -508,3 +510,12 @@ def test_stories_hold_for_other_seeds_and_anchors(tmp_path: Path) -> None:
             assert_nothing_after(database, anchor)
         finally:
             database.dispose()
+
+
+def test_the_demo_records_each_kind_delivered_at_its_anchor(demo: tuple[Database, DemoSummary]) -> None:
+    db, summary = demo
+    with db.session() as session:
+        delivered = load_last_deliveries(session, as_of=ANCHOR)
+    assert {(d.source, d.kind, d.delivered_at, d.records) for d in delivered} == {
+        ("demo", kind, ANCHOR, summary.counts[kind]) for kind in IMPORT_KINDS
+    }
