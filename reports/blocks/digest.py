@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.blocks.common import freshness, freshness_block
+from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, esc, header, section
 from reports.charts import trend_png
 from reports.config import ProgramConfig, step_title
@@ -141,12 +141,12 @@ def digest_text(view: DigestView, config: ProgramConfig) -> str:
     if not view.moved:
         return (
             f"{config.program_name}: nothing moved this week — {view.runway.count} partners in runway, "
-            f"{view.dormant.now} dormant, no first wins. {freshness(view.data_as_of, view.as_of, config.tz)}."
+            f"{view.dormant.now} dormant, no first wins. {freshness_text(view.freshness, config.tz)}."
         )
     return (
         f"{config.program_name} this week: {view.runway.count} partners in runway, {len(view.first_wins)} first "
         f"wins, {money(view.sourced_minor.now, view.currency)} sourced, {view.stalled.now.count} stalled deals, "
-        f"{view.dormant.now} dormant partners. {freshness(view.data_as_of, view.as_of, config.tz)}."
+        f"{view.dormant.now} dormant partners. {freshness_text(view.freshness, config.tz)}."
     )
 
 
@@ -159,7 +159,7 @@ def digest_blocks(view: DigestView, config: ProgramConfig) -> list[Block]:
                 f"*{esc(title)}* ({esc(scope)}): nothing moved this week — {view.runway.count} partners in "
                 f"runway, {view.dormant.now} dormant, no first wins."
             ),
-            freshness_block(view.data_as_of, view.as_of, config.tz),
+            freshness_block(view.freshness, config.tz),
         ]
     lines = digest_lines(view, config)
     split = lines.index("")
@@ -169,7 +169,7 @@ def digest_blocks(view: DigestView, config: ProgramConfig) -> list[Block]:
         *bullet_lines(lines[:split]),
         divider(),
         *bullet_lines(lines[split + 1 :]),
-        freshness_block(view.data_as_of, view.as_of, config.tz),
+        freshness_block(view.freshness, config.tz),
     ]
 
 

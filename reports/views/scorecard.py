@@ -8,6 +8,7 @@ from datetime import datetime
 
 from reports.config import STEP_FIRST_WIN, ProgramConfig, step_title
 from reports.formatting import count, hours, money
+from reports.freshness import Freshness
 from reports.kpis.activation import Milestones, PartnerActivation, compute_partner_activation
 from reports.kpis.dormancy import DormantPartner, QuietPartner, compute_dormant_partners
 from reports.kpis.enablement import EngagementMix
@@ -60,7 +61,7 @@ class ScorecardFacts:
     goals: Sequence[GoalInput]
     scores: Distribution
     revenue_series: RevenueSeries
-    data_as_of: datetime | None
+    freshness: Freshness
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class Scorecard:
     next_step: str
     headlines: tuple[tuple[str, str], ...]
     revenue_series: RevenueSeries
-    data_as_of: datetime | None
+    freshness: Freshness
 
 
 def partner_status(
@@ -255,7 +256,7 @@ def compute_scorecard(facts: ScorecardFacts, config: ProgramConfig, as_of: datet
         next_step="",
         headlines=(),
         revenue_series=facts.revenue_series,
-        data_as_of=facts.data_as_of,
+        freshness=facts.freshness,
     )
     headlines = tuple(_headline(metric, card) for metric in config.headline_metrics)
     return replace(card, next_step=compute_next_step(card, config), headlines=headlines)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -15,6 +15,7 @@ from reports.message import Message
 from reports.registry import KPIS
 from reports.terminal import render_message
 from storage.db import Database
+from storage.sources import record_delivery
 from tests.factories import Fixture, at
 
 AS_OF = datetime(2026, 6, 15, 12, tzinfo=UTC)
@@ -174,3 +175,13 @@ def test_command_words_and_partner_names() -> None:
     assert parse_command("top quarter")[1] == "quarter"
     assert parse_command("acme analytics") == (None, "acme analytics")
     assert parse_command("")[0] is COMMANDS["help"]
+
+
+@pytest.mark.parametrize("command", ["acme", "program", "dormant", "handoffs", "runway", "top", "wins"])
+def test_every_card_says_when_data_last_arrived_once_it_stopped(context: CommandContext, command: str) -> None:
+    with context.database.transaction() as session:
+        record_delivery(session, source="import", kind="activities", records=2, at=AS_OF - timedelta(days=8))
+    message = dispatch(command, context)
+    freshness = message.blocks[-1]["elements"][0]["text"]
+    assert freshness.startswith(":warning: Data as of 2026-06-12 00:00 UTC (last delivery 2026-06-07, 8 d ago)")
+    assert "(last delivery 2026-06-07, 8 d ago)" in message.text

@@ -1,8 +1,9 @@
-"""Every import records when its kind was last delivered, at the caller's clock; a rolled-back one records nothing."""
+"""Every import records when its kind was last delivered, at the caller's clock; a rolled-back one records nothing.
+The newest record time and the deliveries are loaded together as one Freshness."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,10 @@ import pytest
 from reports.freshness import LastDelivery
 from storage.db import Database
 from storage.importing import ImportRejected
+from storage.loaders.freshness import load_freshness
+from storage.program import load_config
 from storage.sources import load_last_deliveries, record_delivery
-from tests.storage.test_import_support import DEALS, LATER, NOW, load, seeded, write
+from tests.storage.test_import_support import DEALS, LATER, NOW, configure, load, seeded, write
 from tests.storage.test_import_validation import BAD_DEALS
 
 
@@ -52,3 +55,18 @@ def test_a_late_commit_of_an_older_delivery_never_replaces_a_newer_one(db: Datab
         with db.transaction() as session:
             record_delivery(session, source="api:crm", kind="deals", records=records, at=at)
     assert deliveries(db) == (LastDelivery("api:crm", "deals", LATER + timedelta(minutes=1), 7),)
+
+
+def test_freshness_at_an_as_of_leaves_out_later_deliveries(db: Database, tmp_path: Path) -> None:
+    seeded(db, tmp_path)
+    configure(db, freshness_limit_hours=48)
+    load(db, "deals", write(tmp_path, "deals.csv", DEALS), now=NOW)
+    load(db, "partners", write(tmp_path, "again.csv", "partner_id,name\nP-1,Acme\n"), now=LATER)
+    with db.session() as session:
+        config = load_config(session)
+        early = load_freshness(session, as_of=NOW - timedelta(hours=1), config=config)
+        later = load_freshness(session, as_of=LATER, config=config)
+    assert early.deliveries == ()
+    assert later.newest_record_at == datetime(2026, 5, 2, tzinfo=UTC)  # D-4's created_on, a UTC day
+    assert later.last_delivery_at == NOW  # partners do not make the data fresh: deals, intros, activities do
+    assert (later.limit_hours, later.stale) == (48, True)
