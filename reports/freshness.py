@@ -68,3 +68,9 @@ class Freshness:
         if last is None:
             return False
         return self.stale or newest is None or abs(last - newest) > NOTABLE_GAP
+
+    def vouches_for(self, moment: datetime) -> bool:
+        """Whether the data can tell what had happened by `moment`: fresh data (or data that never arrived through
+        a delivery) can; stale data only up to its last delivery."""
+        last = self.last_delivery_at
+        return not self.stale or (last is not None and moment <= last)

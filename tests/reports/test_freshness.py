@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reports.blocks.freshness import freshness_block, freshness_text
+from reports.blocks.freshness import freshness_block, freshness_text, stale_data_notice, stale_warning_text
 from reports.formatting import elapsed
 from reports.freshness import Freshness, LastDelivery
 
@@ -30,6 +30,9 @@ def test_eight_days_without_a_delivery_is_stale_and_says_both_times() -> None:
         "Data as of 2026-06-30 17:00 CEST (last delivery 2026-06-22, 8 d ago) · computed as of 2026-06-30 17:00 CEST"
     )
     assert freshness_block(freshness, BERLIN)["elements"][0]["text"].startswith(":warning: Data as of")
+    assert stale_warning_text(freshness, BERLIN) == (
+        ":warning: No data has arrived since 2026-06-22 09:00 CEST (8 d ago): figures below may be incomplete."
+    )
 
 
 def test_a_recent_delivery_close_to_the_newest_record_is_not_mentioned() -> None:
@@ -39,6 +42,7 @@ def test_a_recent_delivery_close_to_the_newest_record_is_not_mentioned() -> None
         "Data as of 2026-06-30 11:00 CEST · computed as of 2026-06-30 17:00 CEST"
     )
     assert freshness_block(freshness, BERLIN)["elements"][0]["text"].startswith(":clock3:")
+    assert stale_warning_text(freshness, BERLIN) is None
 
 
 def test_a_fresh_delivery_of_old_records_says_both_a_quiet_program_not_a_stopped_export() -> None:
@@ -60,10 +64,34 @@ def test_only_deals_stage_changes_intros_and_activities_make_data_fresh(kind: st
 def test_a_store_that_never_received_a_delivery_is_never_stale() -> None:
     freshness = fresh(None, newest=datetime(2025, 1, 1, tzinfo=UTC))
     assert freshness.last_delivery_at is None and not freshness.stale and not freshness.shows_delivery
+    assert freshness.vouches_for(AS_OF)
     assert (
         freshness_text(Freshness(as_of=AS_OF), BERLIN)
         == "Data as of no data yet · computed as of 2026-06-30 17:00 CEST"
     )
+
+
+def test_stale_data_vouches_only_up_to_its_last_delivery() -> None:
+    stale = fresh(LAST)
+    assert stale.vouches_for(LAST) and not stale.vouches_for(LAST + timedelta(seconds=1))
+    assert not stale.vouches_for(AS_OF)
+    assert fresh(AS_OF - timedelta(hours=71)).vouches_for(AS_OF)  # within the 72 h limit
+
+
+def test_the_admin_notice_names_the_limit_and_every_source() -> None:
+    freshness = Freshness(
+        as_of=AS_OF,
+        newest_record_at=NEWEST,
+        deliveries=(LastDelivery("import", "deals", LAST, 120), LastDelivery("api:crm", "activities", LAST, 1)),
+    )
+    notice = stale_data_notice(freshness, BERLIN)
+    assert notice.text == (
+        "No data has arrived since 2026-06-22 09:00 CEST (8 d ago), beyond the 72 h limit: digests carry a warning, "
+        "and DMs about dormant partners (and intros that passed the SLA since) wait until data arrives again."
+    )
+    listed = notice.blocks[1]["text"]["text"]
+    assert "• activities via the API (crm): 2026-06-22 09:00 CEST (8 d ago), 1 record" in listed
+    assert "• deals (import): 2026-06-22 09:00 CEST (8 d ago), 120 records" in listed
 
 
 @pytest.mark.parametrize(
