@@ -283,7 +283,8 @@ def cmd_run_due(args: argparse.Namespace, settings: Settings) -> int:
     report = run_due(settings, now=moment.astimezone(UTC))
     sys.stdout.write(
         f"first wins queued {report.first_wins}, digests queued {report.digests} (skipped {report.skipped_digests}), "
-        f"alert DMs queued {report.alerts} (held for quiet hours {report.held}); sent {report.sent}, "
+        f"alert DMs queued {report.alerts} (held for quiet hours {report.held}, items waiting for data "
+        f"{report.held_for_data}); sent {report.sent}, "
         f"retrying {report.retried}, failed {report.failed}\n"
     )
     return 1 if report.errors else 0

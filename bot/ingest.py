@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,10 +21,12 @@ from sqlalchemy import select
 from bot.runtime import new_ref
 from commands.alerts import send_alerts
 from commands.first_wins import announce_first_wins
+from reports.freshness import api_source
 from storage.db import Database
 from storage.importing import import_records
 from storage.models import IngestedEvent
 from storage.program import load_config
+from storage.sources import record_delivery
 
 log = logging.getLogger("partnerbot.ingest")
 MAX_BODY = 1024 * 1024  # bytes
@@ -121,6 +124,9 @@ def _apply(database: Database, events: list[dict[str, Any]], *, source: str, now
             raise _Rejected(sorted(errors, key=lambda e: order.get(e["event"], len(order))))
         for _, event in fresh:
             session.add(IngestedEvent(event_id=event["id"], source=source, received_at=now))
+        delivered = Counter(KINDS[e["type"]] for _, e in fresh)  # replays alone are no delivery
+        for kind, records in sorted(delivered.items()):
+            record_delivery(session, source=api_source(source), kind=kind, records=records, at=now)
         session.flush()
         config = load_config(session)
         wins = announce_first_wins(session, now=now, config=config)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from bot.identity import Directory
 from bot.slack_port import ChannelUnavailable, SlackPort, SlackUnavailable
-from commands.alerts import report_unreachable, send_alerts, tell_admins
+from commands.alerts import report_stale_data, report_unreachable, send_alerts, tell_admins
 from commands.digest import digest_message
 from commands.first_wins import announce_first_wins
 from reports.model import Scope
@@ -55,6 +55,8 @@ class TickReport:
     skipped_digests: int = 0
     alerts: int = 0
     held: int = 0
+    held_for_data: int = 0  # alert items waiting for data to arrive again
+    stale_data_notices: int = 0
     sent: int = 0
     retried: int = 0
     failed: int = 0
@@ -76,6 +78,7 @@ class Jobs:
         for name, step in (
             ("people", self._resolve_people),
             ("first wins", self._first_wins),
+            ("freshness", self._freshness),
             ("digests", self._digests),
             ("alerts", self._alerts),
             ("outbox", self._deliver),
@@ -96,6 +99,10 @@ class Jobs:
     def _first_wins(self, now: datetime, report: TickReport) -> None:
         with self.database.transaction() as session:
             report.first_wins = announce_first_wins(session, now=now, config=load_config(session))
+
+    def _freshness(self, now: datetime, report: TickReport) -> None:
+        with self.database.transaction() as session:
+            report.stale_data_notices = report_stale_data(session, now=now, config=load_config(session))
 
     def _digests(self, now: datetime, report: TickReport) -> None:
         with self.database.session() as session:
@@ -133,7 +140,7 @@ class Jobs:
             config = load_config(session)
             run = send_alerts(session, now=now, config=config)
             report_unreachable(session, now=now, config=config, owners=run.unreachable)
-        report.alerts, report.held = run.queued, len(run.held)
+        report.alerts, report.held, report.held_for_data = run.queued, len(run.held), run.held_for_data
 
     def _deliver(self, now: datetime, report: TickReport) -> None:
         with self.database.session() as session:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from reports.blocks.alerts import DORMANT, ESCALATION, STALE, admin_notice, alert_message, unreachable_message
+from reports.blocks.freshness import stale_data_notice
 from reports.config import ProgramConfig
+from reports.freshness import Freshness
 from reports.kpis.dormancy import DormantPartner, compute_dormant_partners
 from reports.kpis.handoffs import StaleIntro, compute_stale_intros
 from reports.message import Message
@@ -19,6 +21,7 @@ from reports.model import PersonProfile, Scope
 from reports.schedule import in_quiet_hours
 from storage.alerts import load_notices, record_notice
 from storage.loaders.dormancy import load_quiet_partners
+from storage.loaders.freshness import load_freshness
 from storage.loaders.handoffs import load_unanswered_intros
 from storage.loaders.partners import load_admins, load_partner_profiles, load_people
 from storage.loaders.snoozes import load_active_snoozes
@@ -42,6 +45,7 @@ class AlertRun:
     queued: int = 0
     held: list[str] = field(default_factory=list)  # owners in quiet hours
     unreachable: dict[str, int] = field(default_factory=dict)  # owner → items not sent
+    held_for_data: int = 0  # dormant partners and stale intros waiting for data to arrive (see plan_inboxes)
 
 
 def dormant_key(item: DormantPartner) -> str:
@@ -62,10 +66,16 @@ def _due(key: str, notices: dict[str, datetime], repeat: timedelta, now: datetim
 
 
 def plan_inboxes(
-    session: Session, *, now: datetime, config: ProgramConfig, people: dict[str, PersonProfile]
-) -> dict[str, Inbox]:
+    session: Session, *, now: datetime, config: ProgramConfig, people: dict[str, PersonProfile], freshness: Freshness
+) -> tuple[dict[str, Inbox], int]:
     """What each person should hear about now: owners their dormant partners and stale intros, managers the
-    intros past 2 × SLA on their team."""
+    intros past 2 × SLA on their team; and how many items wait because the data cannot vouch for them.
+
+    While data is stale, an item goes only when its condition already held at the last delivery: a partner is not
+    dormant, nor an intro unanswered, because the data stopped arriving. So dormant partners wait (their quiet
+    runs up to now), and so do intros whose SLA ran out after the last delivery; intros already past the SLA then
+    are breaches on record and still go. What waits is neither sent nor marked, and goes once data arrives.
+    """
     partners = [p for p in load_partner_profiles(session, scope=Scope()) if p.owner_email]
     dormant = compute_dormant_partners(
         load_quiet_partners(session, partners=partners, as_of=now, config=config), config, now
@@ -77,7 +87,9 @@ def plan_inboxes(
     notices = load_notices(session)
     dormant_repeat = timedelta(days=config.dormant_repeat_days)
     stale_repeat = timedelta(hours=config.stale_repeat_hours)
+    sla = timedelta(hours=config.handoff_sla_hours)
     inboxes: dict[str, Inbox] = defaultdict(Inbox)
+    held = 0
     for item in dormant:
         owner = (item.partner.owner_email or "").lower()
         if (
@@ -85,24 +97,38 @@ def plan_inboxes(
             and (DORMANT, str(item.partner.id)) not in snoozed
             and _due(dormant_key(item), notices, dormant_repeat, now)
         ):
-            inboxes[owner].dormant.append(item)
+            if freshness.vouches_for(now):
+                inboxes[owner].dormant.append(item)
+            else:
+                held += 1
     for waiting in stale:
         owner = (waiting.intro.partner_owner_email or "").lower()
         if not owner or (STALE, str(waiting.intro.intro_id)) in snoozed:
             continue
+        introduced = waiting.intro.introduced_at
         if _due(stale_key(waiting), notices, stale_repeat, now):
-            inboxes[owner].stale.append(waiting)
+            if freshness.vouches_for(introduced + sla):
+                inboxes[owner].stale.append(waiting)
+            else:
+                held += 1
         manager = (people.get(owner) or PersonProfile(owner)).manager_email
-        if waiting.escalate and manager and _due(escalation_key(waiting), notices, stale_repeat, now):
+        if (
+            waiting.escalate
+            and manager
+            and _due(escalation_key(waiting), notices, stale_repeat, now)
+            and freshness.vouches_for(introduced + 2 * sla)
+        ):
             inboxes[manager.lower()].escalations.append(waiting)
-    return dict(inboxes)
+    return dict(inboxes), held
 
 
 def send_alerts(session: Session, *, now: datetime, config: ProgramConfig) -> AlertRun:
     """Queue this run's DMs. Each (person, rule, day in their time zone) is claimed before anything is queued."""
     people = load_people(session)
-    run = AlertRun()
-    for email, inbox in sorted(plan_inboxes(session, now=now, config=config, people=people).items()):
+    freshness = load_freshness(session, as_of=now, config=config)
+    inboxes, held_for_data = plan_inboxes(session, now=now, config=config, people=people, freshness=freshness)
+    run = AlertRun(held_for_data=held_for_data)
+    for email, inbox in sorted(inboxes.items()):
         person = people.get(email)
         tz = ZoneInfo(person.time_zone) if person and person.time_zone else config.tz
         if in_quiet_hours(now, tz, config.quiet_hours):
@@ -152,6 +178,16 @@ def report_unreachable(session: Session, *, now: datetime, config: ProgramConfig
     day = now.astimezone(config.tz).date().isoformat()
     message = unreachable_message(sorted(owners.items()))
     return _tell_admins(session, key=f"unreachable:{day}", message=message, now=now)
+
+
+def report_stale_data(session: Session, *, now: datetime, config: ProgramConfig) -> int:
+    """Tell the admins when data stops arriving: once per stale spell, which its last delivery names."""
+    freshness = load_freshness(session, as_of=now, config=config)
+    last = freshness.last_delivery_at
+    if not freshness.stale or last is None:
+        return 0
+    key = f"freshness:{last.astimezone(UTC).isoformat()}"
+    return _tell_admins(session, key=key, message=stale_data_notice(freshness, config.tz), now=now)
 
 
 def tell_admins(session: Session, *, key: str, text: str, now: datetime) -> int:

@@ -1,4 +1,5 @@
-"""`/partner deliveries`: what the schedule sent, skipped and failed this week, and why."""
+"""`/partner deliveries`: what the schedule sent, skipped and failed this week, and why; and when each source last
+delivered data."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from collections import Counter
 from datetime import timedelta
 
 from commands.context import CommandContext
+from reports.blocks.freshness import delivery_lines, freshness_block
 from reports.blocks.kit import bullet_lines, context, esc, header, section
 from reports.formatting import local_time
 from reports.message import Message
+from storage.loaders.freshness import load_freshness
 from storage.program import load_config
 from storage.work import load_deliveries
 
@@ -20,6 +23,7 @@ def handle_deliveries(text: str, ctx: CommandContext) -> Message:
     with ctx.database.session() as session:
         config = load_config(session)
         rows = load_deliveries(session, since=ctx.as_of - timedelta(days=DAYS))
+        freshness = load_freshness(session, as_of=ctx.as_of, config=config)
     counts = Counter(r.status for r in rows)
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing yet"
     lines = [
@@ -34,6 +38,9 @@ def handle_deliveries(text: str, ctx: CommandContext) -> Message:
             section(f"Last {DAYS} days: {summary}."),
             *bullet_lines(lines or ["Nothing was scheduled."]),
             context("Digests, owner alerts, first-win posts and admin notices, newest first."),
+            section("*Data in:* each source's last delivery"),
+            *bullet_lines(delivery_lines(freshness, config.tz) or ["No import or API batch has delivered data yet."]),
+            freshness_block(freshness, config.tz),
         ],
         shareable=False,
     )

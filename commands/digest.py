@@ -38,7 +38,7 @@ from reports.views.digest import DigestView, SnoozeNote, WeekPair
 from reports.views.wins import compute_first_wins
 from storage.loaders.activation import load_first_wins, load_milestones
 from storage.loaders.dormancy import load_quiet_partners
-from storage.loaders.freshness import load_data_as_of
+from storage.loaders.freshness import load_freshness
 from storage.loaders.handoffs import load_intros
 from storage.loaders.partners import load_admins, load_partner_profiles
 from storage.loaders.revenue import load_revenue_by_partner
@@ -119,7 +119,7 @@ def gather_digest(session: Session, *, scope: Scope, as_of: datetime, config: Pr
         weekly_revenue=weekly_revenue,
         weekly_runway=weekly_runway,
         weekly_first_wins=weekly_wins,
-        data_as_of=load_data_as_of(session, as_of=as_of, config=config),
+        freshness=load_freshness(session, as_of=as_of, config=config),
     )
 
 

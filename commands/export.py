@@ -18,7 +18,7 @@ from reports.model import Scope
 from reports.views.program import compute_program
 from reports.views.scorecard import compute_scorecard
 from storage.db import Database
-from storage.loaders.freshness import load_data_as_of
+from storage.loaders.freshness import load_freshness
 from storage.loaders.partners import load_partner_profiles
 from storage.program import load_config
 
@@ -27,10 +27,12 @@ def export_kpis(database: Database, *, as_of: datetime, partner: str | None = No
     with database.session() as session:
         config = load_config(session)
         partners = load_partner_profiles(session, scope=Scope())
-        data_as_of = load_data_as_of(session, as_of=as_of, config=config)
+        freshness = load_freshness(session, as_of=as_of, config=config)
     out: dict[str, Any] = {
         "as_of": as_of.isoformat(),
-        "data_as_of": data_as_of.isoformat() if data_as_of else None,
+        "data_as_of": freshness.newest_record_at.isoformat() if freshness.newest_record_at else None,
+        "last_delivery_at": freshness.last_delivery_at.isoformat() if freshness.last_delivery_at else None,
+        "data_stale": freshness.stale,
         "currency": config.base_currency,
         "amounts": "minor units (hundredths of the currency)",
     }

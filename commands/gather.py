@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from reports.config import ProgramConfig
+from reports.freshness import Freshness
 from reports.kpis.activation import compute_first_revenue_days
 from reports.kpis.enablement import compute_engagement_mix
 from reports.kpis.pipeline import (
@@ -32,7 +33,7 @@ from storage.loaders.enablement import (
     load_engaged_ids,
     load_engagement_usage,
 )
-from storage.loaders.freshness import load_data_as_of
+from storage.loaders.freshness import load_freshness
 from storage.loaders.goals import load_goals
 from storage.loaders.handoffs import load_intros, load_unanswered_intros
 from storage.loaders.partners import load_partner_profiles, load_people
@@ -65,7 +66,7 @@ class Baseline:
     revenue: RevenueFacts
     stays: StageStays
     first_revenue_days: Distribution
-    data_as_of: datetime | None
+    freshness: Freshness
 
 
 def gather_baseline(session: Session, *, as_of: datetime, config: ProgramConfig) -> Baseline:
@@ -73,7 +74,7 @@ def gather_baseline(session: Session, *, as_of: datetime, config: ProgramConfig)
         revenue=load_revenue_facts(session, scope=Scope(), as_of=as_of, config=config),
         stays=load_stage_stays(session, scope=Scope(), as_of=as_of, config=config),
         first_revenue_days=compute_first_revenue_days(load_first_revenue_pairs(session), as_of, config.tz),
-        data_as_of=load_data_as_of(session, as_of=as_of, config=config),
+        freshness=load_freshness(session, as_of=as_of, config=config),
     )
 
 
@@ -135,7 +136,7 @@ def gather_program(session: Session, *, scope: Scope, as_of: datetime, config: P
         goals=load_goals(session, scope=scope, as_of=as_of, config=config),
         scores=load_scores(session, scope=scope, as_of=as_of, config=config),
         revenue_series=gather_revenue_series(session, scope=scope, as_of=as_of, config=config),
-        data_as_of=load_data_as_of(session, as_of=as_of, config=config),
+        freshness=load_freshness(session, as_of=as_of, config=config),
     )
 
 
@@ -181,5 +182,5 @@ def gather_scorecard(
         goals=load_goals(session, scope=scope, as_of=as_of, config=config),
         scores=load_scores(session, scope=scope, as_of=as_of, config=config),
         revenue_series=gather_revenue_series(session, scope=scope, as_of=as_of, config=config),
-        data_as_of=baseline.data_as_of,
+        freshness=baseline.freshness,
     )

@@ -6,7 +6,6 @@ from typing import Any
 
 from commands.access import grantors
 from commands.context import CommandContext
-from reports.blocks.common import freshness
 from reports.blocks.home import HomeItem, home_view, stranger_home
 from reports.kpis.activation import compute_partner_activation
 from reports.kpis.dormancy import compute_dormant_partners
@@ -15,7 +14,7 @@ from reports.kpis.lifecycle import compute_partner_state
 from reports.model import Scope
 from storage.loaders.activation import load_milestones
 from storage.loaders.dormancy import load_quiet_partners
-from storage.loaders.freshness import load_data_as_of
+from storage.loaders.freshness import load_freshness
 from storage.loaders.handoffs import load_unanswered_intros
 from storage.loaders.partners import load_admins, load_partner_profiles
 from storage.program import load_config
@@ -33,7 +32,7 @@ def home_for(ctx: CommandContext) -> dict[str, Any]:
         milestones = load_milestones(session, scope=scope, profiles=owned)
         quiet = load_quiet_partners(session, partners=owned, as_of=as_of, config=config)
         unanswered = load_unanswered_intros(session, scope=scope, as_of=as_of, older_than=as_of)
-        data_as_of = load_data_as_of(session, as_of=as_of, config=config)
+        freshness = load_freshness(session, as_of=as_of, config=config)
     dormant = compute_dormant_partners(quiet, config, as_of).partners
     dormant_by_id = {d.partner.id: d for d in dormant}
     items = []
@@ -47,5 +46,6 @@ def home_for(ctx: CommandContext) -> dict[str, Any]:
         stale=compute_stale_intros(unanswered, as_of, config.handoff_sla_hours),
         dormant=dormant,
         by_id={p.id: p for p in owned},
-        freshness=freshness(data_as_of, as_of, config.tz),
+        freshness=freshness,
+        tz=config.tz,
     )

@@ -9,7 +9,7 @@ from reports.blocks.tables import runway_csv
 from reports.message import File, Message
 from reports.views.runway import compute_runway
 from storage.loaders.activation import load_milestones
-from storage.loaders.freshness import load_data_as_of
+from storage.loaders.freshness import load_freshness
 from storage.program import load_config
 
 
@@ -18,8 +18,8 @@ def handle_runway(text: str, ctx: CommandContext) -> Message:
     with ctx.database.session() as session:
         config = load_config(session)
         milestones = load_milestones(session, scope=scope)
-        data_as_of = load_data_as_of(session, as_of=ctx.as_of, config=config)
-    view = compute_runway(milestones, scope, config, ctx.as_of, data_as_of)
+        freshness = load_freshness(session, as_of=ctx.as_of, config=config)
+    view = compute_runway(milestones, scope, config, ctx.as_of, freshness)
     files: tuple[File, ...] = (runway_chart(view),) if ctx.charts else ()
     if len(view.in_runway) > LIST_LIMIT or len(view.wip.over_limit) > 5:
         files += (runway_csv(view.in_runway, view.wip.owners),)

@@ -92,7 +92,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "deliveries",
         "deliveries",
-        "what the schedule sent, skipped and failed (admins)",
+        "what the schedule sent, skipped and failed, and when each source last delivered data (admins)",
         handle_deliveries,
         takes_arguments=False,
         admin_only=True,

@@ -9,7 +9,7 @@ from reports.kpis.revenue import compute_revenue_concentration, compute_top_part
 from reports.message import Message
 from reports.model import Scope
 from reports.timeframe import quarter_to_date, trailing
-from storage.loaders.freshness import load_data_as_of
+from storage.loaders.freshness import load_freshness
 from storage.loaders.partners import load_partner_profiles
 from storage.loaders.revenue import load_revenue_by_partner, load_top_partner_rows
 from storage.models import PARTNER_ATTRIBUTIONS
@@ -46,12 +46,12 @@ def handle_top(text: str, ctx: CommandContext) -> Message:
             session, scope=scope, window=year, config=config, attributions=PARTNER_ATTRIBUTIONS
         )
         active = frozenset(p.id for p in load_partner_profiles(session, scope=scope) if p.is_active(ctx.as_of, tz))
-        data_as_of = load_data_as_of(session, as_of=ctx.as_of, config=config)
+        freshness = load_freshness(session, as_of=ctx.as_of, config=config)
     top = compute_top_partners(rows, limit=limit)
     concentration = compute_revenue_concentration({pid: amount for pid, (amount, _) in by_partner.items()}, active)
     label = "this quarter" if period == "quarter" else "trailing 365 days"
     currency = config.base_currency
     return Message(
-        text=top_text(top, label, currency, ctx.as_of, data_as_of, config),
-        blocks=top_blocks(scope, top, concentration, label, currency, ctx.as_of, data_as_of, config),
+        text=top_text(top, label, currency, freshness, config),
+        blocks=top_blocks(scope, top, concentration, label, currency, freshness, config),
     )

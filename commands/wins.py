@@ -8,7 +8,7 @@ from reports.message import Message
 from reports.model import Scope
 from reports.views.wins import compute_first_wins
 from storage.loaders.activation import load_milestones
-from storage.loaders.freshness import load_data_as_of
+from storage.loaders.freshness import load_freshness
 from storage.program import load_config
 from storage.wins import load_win_log
 
@@ -18,10 +18,10 @@ def handle_wins(text: str, ctx: CommandContext) -> Message:
         config = load_config(session)
         log = load_win_log(session)
         milestones = load_milestones(session, scope=Scope())
-        data_as_of = load_data_as_of(session, as_of=ctx.as_of, config=config)
+        freshness = load_freshness(session, as_of=ctx.as_of, config=config)
     wins = compute_first_wins([entry.win for entry in log], milestones, config, ctx.as_of)
     notes = {entry.win.partner_id: entry.note for entry in log if not entry.announced}
     return Message(
-        text=wins_text(wins, ctx.as_of, data_as_of, config),
-        blocks=wins_blocks(wins, notes, ctx.as_of, data_as_of, config),
+        text=wins_text(wins, freshness, config),
+        blocks=wins_blocks(wins, notes, freshness, config),
     )

@@ -73,6 +73,7 @@ class ProgramConfig:
     stale_repeat_hours: int = 24
     first_win_horizon_days: int = 14
     digest_grace_hours: int = 6
+    freshness_limit_hours: int = 72  # no deals, intros or activities delivered for longer: warn and hold
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -234,6 +235,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "stale_repeat_hours": _as_positive_int,
     "first_win_horizon_days": _as_positive_int,
     "digest_grace_hours": _as_positive_int,
+    "freshness_limit_hours": _as_positive_int,
 }
 
 DESCRIPTIONS = {
@@ -257,6 +259,10 @@ DESCRIPTIONS = {
     "stale_repeat_hours": "hours before an owner is told again about the same stale intro",
     "first_win_horizon_days": "a new install's first wins older than this are recorded without a post",
     "digest_grace_hours": "hours a digest missed by downtime may still go out late",
+    "freshness_limit_hours": (
+        "hours without a delivery of deals, stage changes, intros or activities before data counts as stale: "
+        "digests warn, dormant DMs wait"
+    ),
 }
 
 

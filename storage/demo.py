@@ -26,10 +26,13 @@ import numpy.typing as npt
 from sqlalchemy import Connection, Index, text
 
 from reports.config import ProgramConfig
+from reports.freshness import DEMO_SOURCE
 from storage.db import Database, analyze
+from storage.importing.kinds import KINDS as IMPORT_KINDS
 from storage.models import Base
 from storage.program import record_settings
 from storage.rollups import DealFacts, derive_stays, refresh_milestones
+from storage.sources import record_delivery
 from storage.versioning import mark_changed
 
 Ints = npt.NDArray[np.int64]
@@ -1407,6 +1410,9 @@ def build_demo(database: Database, *, anchor: datetime, seed: int = 7, size: Dem
         _advance_sequences(session.connection())
         mark_changed(session.connection())  # the bulk COPYs above go past the driver-level watch
         counts["partner_milestones"] = len(refresh_milestones(session, partner_ids=None, config=config))
+        for kind in IMPORT_KINDS:  # the demo is fresh at its own as-of
+            if counts.get(kind):
+                record_delivery(session, source=DEMO_SOURCE, kind=kind, records=counts[kind], at=_utc(calendar.anchor))
     with database.engine.connect() as connection:
         analyze(connection)
     stories: dict[str, list[str]] = {}

@@ -295,6 +295,17 @@ class ImportRun(Base):
     rejected: Mapped[int] = mapped_column(Integer)
 
 
+class SourceDelivery(Base):
+    """When each source last delivered each kind of record: `import`, `demo`, or `api:<token name>`."""
+
+    __tablename__ = "source_deliveries"
+
+    source: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    delivered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    records: Mapped[int] = mapped_column(Integer)  # how many that delivery held
+
+
 class SlackEvent(Base):
     """An Events API delivery already handled: retries of the same event_id act once."""
 

@@ -1,12 +1,8 @@
-"""Pieces every card shares: who someone is, how fresh the data is, how a rate or comparison reads."""
+"""Pieces every card shares: who someone is, how a rate or comparison reads."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from reports.blocks.kit import Block, context, esc
-from reports.formatting import local_time
+from reports.blocks.kit import esc
 from reports.model import PersonProfile
 from reports.stats import Median, Rate
 
@@ -18,15 +14,6 @@ def person(profile: PersonProfile | None, email: str | None = None) -> str:
     if profile is not None and profile.name:
         return esc(profile.name)
     return esc(email) if email else "unassigned"
-
-
-def freshness(data_as_of: datetime | None, as_of: datetime, tz: ZoneInfo) -> str:
-    data = local_time(data_as_of, tz) if data_as_of is not None else "no data yet"
-    return f"Data as of {data} · computed as of {local_time(as_of, tz)}"
-
-
-def freshness_block(data_as_of: datetime | None, as_of: datetime, tz: ZoneInfo) -> Block:
-    return context(f":clock3: {freshness(data_as_of, as_of, tz)}")
 
 
 def rate_text(rate: Rate | None) -> str:

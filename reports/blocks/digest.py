@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.blocks.common import freshness, freshness_block
+from reports.blocks.freshness import freshness_block, freshness_text, stale_warning_blocks, stale_warning_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, esc, header, section
 from reports.charts import trend_png
 from reports.config import ProgramConfig, step_title
@@ -138,38 +138,43 @@ def digest_lines(view: DigestView, config: ProgramConfig) -> list[str]:
 
 
 def digest_text(view: DigestView, config: ProgramConfig) -> str:
+    warning = stale_warning_text(view.freshness, config.tz)
+    lead = f"{warning} " if warning else ""
     if not view.moved:
         return (
-            f"{config.program_name}: nothing moved this week — {view.runway.count} partners in runway, "
-            f"{view.dormant.now} dormant, no first wins. {freshness(view.data_as_of, view.as_of, config.tz)}."
+            f"{lead}{config.program_name}: nothing moved this week — {view.runway.count} partners in runway, "
+            f"{view.dormant.now} dormant, no first wins. {freshness_text(view.freshness, config.tz)}."
         )
     return (
-        f"{config.program_name} this week: {view.runway.count} partners in runway, {len(view.first_wins)} first "
-        f"wins, {money(view.sourced_minor.now, view.currency)} sourced, {view.stalled.now.count} stalled deals, "
-        f"{view.dormant.now} dormant partners. {freshness(view.data_as_of, view.as_of, config.tz)}."
+        f"{lead}{config.program_name} this week: {view.runway.count} partners in runway, {len(view.first_wins)} "
+        f"first wins, {money(view.sourced_minor.now, view.currency)} sourced, {view.stalled.now.count} stalled "
+        f"deals, {view.dormant.now} dormant partners. {freshness_text(view.freshness, config.tz)}."
     )
 
 
 def digest_blocks(view: DigestView, config: ProgramConfig) -> list[Block]:
     title = f"Weekly throughput — {config.program_name}"
     scope = view.scope.describe()
+    warning = stale_warning_blocks(view.freshness, config.tz)
     if not view.moved:
         return [
+            *warning,
             section(
                 f"*{esc(title)}* ({esc(scope)}): nothing moved this week — {view.runway.count} partners in "
                 f"runway, {view.dormant.now} dormant, no first wins."
             ),
-            freshness_block(view.data_as_of, view.as_of, config.tz),
+            freshness_block(view.freshness, config.tz),
         ]
     lines = digest_lines(view, config)
     split = lines.index("")
     return [
+        *warning,
         header(title),
         context(esc(scope)),
         *bullet_lines(lines[:split]),
         divider(),
         *bullet_lines(lines[split + 1 :]),
-        freshness_block(view.data_as_of, view.as_of, config.tz),
+        freshness_block(view.freshness, config.tz),
     ]
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from reports.blocks.common import freshness, freshness_block
+from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, esc, header, section
 from reports.blocks.tables import MORE
 from reports.config import ProgramConfig
+from reports.freshness import Freshness
 from reports.kpis.dormancy import DIAGNOSES, DormantPartner, DormantPartners
 from reports.model import Scope
 
@@ -28,19 +27,18 @@ def dormant_line(item: DormantPartner) -> str:
     )
 
 
-def dormant_text(dormant: DormantPartners, as_of: datetime, data_as_of: datetime | None, config: ProgramConfig) -> str:
+def dormant_text(dormant: DormantPartners, freshness: Freshness, config: ProgramConfig) -> str:
     counts = dormant.by_diagnosis()
     return (
         f"{dormant.count} dormant partners (no motion in {dormant.window_days} d): training {counts['training']}, "
-        f"fit {counts['fit']}, momentum {counts['momentum']}. {freshness(data_as_of, as_of, config.tz)}."
+        f"fit {counts['fit']}, momentum {counts['momentum']}. {freshness_text(freshness, config.tz)}."
     )
 
 
 def dormant_blocks(
     scope: Scope,
     dormant: DormantPartners,
-    as_of: datetime,
-    data_as_of: datetime | None,
+    freshness: Freshness,
     config: ProgramConfig,
 ) -> list[Block]:
     counts = dormant.by_diagnosis()
@@ -65,5 +63,5 @@ def dormant_blocks(
             section(f"*{DIAGNOSIS_TITLES[diagnosis]}* ({counts[diagnosis]})"),
             *bullet_lines(lines),
         ]
-    blocks.append(freshness_block(data_as_of, as_of, config.tz))
+    blocks.append(freshness_block(freshness, config.tz))
     return blocks

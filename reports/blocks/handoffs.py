@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
-from reports.blocks.common import freshness, freshness_block
+from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, esc, fields_section, header, section
 from reports.blocks.tables import MORE
 from reports.charts import handoff_png
 from reports.config import ProgramConfig
 from reports.formatting import hours
+from reports.freshness import Freshness
 from reports.kpis.handoffs import HandoffTime, StaleIntro, Wait
 from reports.message import File
 from reports.model import Scope
@@ -42,14 +42,13 @@ def stale_line(item: StaleIntro) -> str:
 def handoffs_text(
     response: HandoffTime,
     stale: Sequence[StaleIntro],
-    as_of: datetime,
-    data_as_of: datetime | None,
+    freshness: Freshness,
     config: ProgramConfig,
 ) -> str:
     return (
         f"Intro response median {response.median.text('h')} over {response.intros} intros (90 d); "
         f"{len(stale)} intros past the {config.handoff_sla_hours} h SLA. "
-        f"{freshness(data_as_of, as_of, config.tz)}."
+        f"{freshness_text(freshness, config.tz)}."
     )
 
 
@@ -58,8 +57,7 @@ def handoffs_blocks(
     response: HandoffTime,
     next_step: HandoffTime,
     stale: Sequence[StaleIntro],
-    as_of: datetime,
-    data_as_of: datetime | None,
+    freshness: Freshness,
     config: ProgramConfig,
 ) -> list[Block]:
     escalated = sum(1 for s in stale if s.escalate)
@@ -95,7 +93,7 @@ def handoffs_blocks(
         if len(stale) > LIST_LIMIT:
             lines.append(f"…and {len(stale) - LIST_LIMIT} more: {MORE}")
         blocks += [divider(), section("*Stale intros, oldest first*"), *bullet_lines(lines)]
-    blocks.append(freshness_block(data_as_of, as_of, config.tz))
+    blocks.append(freshness_block(freshness, config.tz))
     return blocks
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from reports.blocks.freshness import freshness_block
 from reports.blocks.kit import MAX_HOME_BLOCKS, Block, actions, button, context, divider, esc, header, section
 from reports.formatting import hours
+from reports.freshness import Freshness
 from reports.kpis.dormancy import DormantPartner
 from reports.kpis.handoffs import StaleIntro
 from reports.model import PartnerProfile
@@ -37,9 +40,10 @@ def home_view(
     stale: Sequence[StaleIntro],
     dormant: Sequence[DormantPartner],
     by_id: dict[int, PartnerProfile],
-    freshness: str,
+    freshness: Freshness,
+    tz: ZoneInfo,
 ) -> dict[str, Any]:
-    blocks: list[Block] = [header(f"partnerbot — {name}'s partners"), context(freshness)]
+    blocks: list[Block] = [header(f"partnerbot — {name}'s partners"), freshness_block(freshness, tz)]
     if stale:
         blocks += [divider(), section(f"*Intros waiting past the SLA* ({len(stale)})")]
         for waiting in stale[:PER_SECTION]:

@@ -7,7 +7,7 @@ manager), program or direct baselines, or anything about another partner.
 
 from __future__ import annotations
 
-from reports.blocks.common import freshness_block
+from reports.blocks.freshness import freshness_block
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
 from reports.blocks.scorecard import goal_line
 from reports.config import ProgramConfig, step_title
@@ -68,7 +68,7 @@ def partner_card_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
     ]
     if card.goals:
         blocks += [divider(), section("*Our shared goals*\n" + "\n".join(goal_line(g, c) for g in card.goals[:8]))]
-    blocks.append(freshness_block(card.data_as_of, card.as_of, config.tz))
+    blocks.append(freshness_block(card.freshness, config.tz))
     return blocks
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from reports.blocks.common import freshness, freshness_block, rate_text
+from reports.blocks.common import rate_text
+from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, money, share
@@ -41,7 +42,7 @@ def program_text(view: ProgramView, config: ProgramConfig) -> str:
     return (
         f"{config.program_name} ({view.scope.describe()}): sourced {money(view.sourced['quarter'].amount_minor, c)} "
         f"this quarter, {view.partners_in_runway.count} partners in runway, {view.stalled.count} stalled deals, "
-        f"{view.dormant.count} dormant partners. {freshness(view.data_as_of, view.as_of, config.tz)}."
+        f"{view.dormant.count} dormant partners. {freshness_text(view.freshness, config.tz)}."
     )
 
 
@@ -188,6 +189,6 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
             "Details: `/partner runway` · `/partner handoffs` · `/partner dormant` · `/partner top` · "
             "`/partner define <kpi>`"
         ),
-        freshness_block(view.data_as_of, view.as_of, config.tz),
+        freshness_block(view.freshness, config.tz),
     ]
     return blocks

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.blocks.common import freshness, freshness_block
+from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, esc, fields_section, header, section
 from reports.blocks.program import survival_text
 from reports.blocks.tables import MORE
@@ -28,7 +28,7 @@ def runway_text(view: RunwayView, config: ProgramConfig) -> str:
     return (
         f"{runway.count} partners in runway ({runway.change:+d} this week); largest drop-off: "
         f"{step_title(worst.step) if worst else 'not enough data'}. "
-        f"{freshness(view.data_as_of, view.as_of, config.tz)}."
+        f"{freshness_text(view.freshness, config.tz)}."
     )
 
 
@@ -102,7 +102,7 @@ def runway_blocks(view: RunwayView, config: ProgramConfig) -> list[Block]:
                 + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
             )
         )
-    blocks.append(freshness_block(view.data_as_of, view.as_of, config.tz))
+    blocks.append(freshness_block(view.freshness, config.tz))
     return blocks
 
 

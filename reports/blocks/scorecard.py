@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from reports.blocks.common import freshness, freshness_block, person
+from reports.blocks.common import person
+from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
 from reports.charts import scorecard_png
 from reports.config import ProgramConfig
@@ -83,7 +84,7 @@ def scorecard_text(card: Scorecard, config: ProgramConfig) -> str:
         f"{card.partner.name} scorecard — {card.status_detail}. "
         f"Sourced {money(card.sourced['trailing_365'].amount_minor, currency)} (365 d), "
         f"open pipeline {money(card.open_minor, currency)}, {card.stalled.count} stalled. "
-        f"Next step: {card.next_step} {freshness(card.data_as_of, card.as_of, config.tz)}."
+        f"Next step: {card.next_step} {freshness_text(card.freshness, config.tz)}."
     )
 
 
@@ -149,7 +150,7 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
     )
     blocks += fields_section([("PSAT", psat_text)])
     blocks.append(section(f":arrow_right: *Next step:* {esc(card.next_step)}"))
-    blocks.append(freshness_block(card.data_as_of, card.as_of, tz))
+    blocks.append(freshness_block(card.freshness, tz))
     return blocks
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from reports.blocks.common import freshness, freshness_block
+from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, esc, fields_section, header
 from reports.config import ProgramConfig
 from reports.formatting import count, money, share
+from reports.freshness import Freshness
 from reports.kpis.revenue import Concentration, TopPartners
 from reports.model import Scope
 
@@ -16,12 +15,11 @@ def top_text(
     top: TopPartners,
     label: str,
     currency: str,
-    as_of: datetime,
-    data_as_of: datetime | None,
+    freshness: Freshness,
     config: ProgramConfig,
 ) -> str:
     leaders = ", ".join(f"{r.name} {money(r.amount_minor, currency)}" for r in top.ranked[:3]) or "no sourced revenue"
-    return f"Top partners by sourced revenue ({label}): {leaders}. {freshness(data_as_of, as_of, config.tz)}."
+    return f"Top partners by sourced revenue ({label}): {leaders}. {freshness_text(freshness, config.tz)}."
 
 
 def top_blocks(
@@ -30,8 +28,7 @@ def top_blocks(
     concentration: Concentration,
     label: str,
     currency: str,
-    as_of: datetime,
-    data_as_of: datetime | None,
+    freshness: Freshness,
     config: ProgramConfig,
 ) -> list[Block]:
     lines = [
@@ -56,5 +53,5 @@ def top_blocks(
                 ("Active partners with revenue", concentration.partners_with_revenue.text()),
             ]
         ),
-        freshness_block(data_as_of, as_of, config.tz),
+        freshness_block(freshness, config.tz),
     ]

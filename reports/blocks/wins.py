@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 
-from reports.blocks.common import freshness, freshness_block
+from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, esc, header
 from reports.config import ProgramConfig
 from reports.formatting import local_date, money
+from reports.freshness import Freshness
 from reports.views.wins import FirstWin
 
 LIST_LIMIT = 20
@@ -26,16 +26,15 @@ def win_line(win: FirstWin, currency: str, config: ProgramConfig, note: str | No
     )
 
 
-def wins_text(wins: Sequence[FirstWin], as_of: datetime, data_as_of: datetime | None, config: ProgramConfig) -> str:
+def wins_text(wins: Sequence[FirstWin], freshness: Freshness, config: ProgramConfig) -> str:
     names = ", ".join(w.partner.name for w in wins[:5]) or "none yet"
-    return f"First wins, newest first: {names}. {freshness(data_as_of, as_of, config.tz)}."
+    return f"First wins, newest first: {names}. {freshness_text(freshness, config.tz)}."
 
 
 def wins_blocks(
     wins: Sequence[FirstWin],
     notes: Mapping[int, str | None],
-    as_of: datetime,
-    data_as_of: datetime | None,
+    freshness: Freshness,
     config: ProgramConfig,
 ) -> list[Block]:
     currency = config.base_currency
@@ -46,5 +45,5 @@ def wins_blocks(
         header(":trophy: First wins"),
         context("The first-win log: each partner's first won sourced or influenced deal, announced once, newest first"),
         *bullet_lines(lines or ["No partner has won its first deal yet."]),
-        freshness_block(data_as_of, as_of, config.tz),
+        freshness_block(freshness, config.tz),
     ]

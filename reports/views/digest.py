@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
+from reports.freshness import Freshness
 from reports.kpis.activation import Dropoff, PartnersInRunway, Survival, WipPerManager
 from reports.kpis.handoffs import HandoffTime
 from reports.kpis.pipeline import StalledDeals
@@ -55,7 +56,7 @@ class DigestView:
     weekly_revenue: Sequence[int]
     weekly_runway: Sequence[int]
     weekly_first_wins: Sequence[int]
-    data_as_of: datetime | None
+    freshness: Freshness
 
     @property
     def moved(self) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from reports.config import ProgramConfig
+from reports.freshness import Freshness
 from reports.kpis.activation import (
     Dropoff,
     Milestones,
@@ -91,7 +92,7 @@ class ProgramFacts:
     goals: Sequence[GoalInput]
     scores: Distribution
     revenue_series: RevenueSeries
-    data_as_of: datetime | None
+    freshness: Freshness
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ class ProgramView:
     goals_on_track: Rate
     psat: Psat
     revenue_series: RevenueSeries
-    data_as_of: datetime | None
+    freshness: Freshness
     states: Mapping[str, int] = field(default_factory=dict)  # partner state → partners in it, in STATES order
 
 
@@ -192,6 +193,6 @@ def compute_program(facts: ProgramFacts, config: ProgramConfig, as_of: datetime)
         goals_on_track=compute_share_on_track(goals, as_of, tz),
         psat=compute_psat(facts.scores),
         revenue_series=facts.revenue_series,
-        data_as_of=facts.data_as_of,
+        freshness=facts.freshness,
         states=compute_partner_states(activations, dormant, as_of, config),
     )

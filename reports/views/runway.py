@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reports.config import ProgramConfig
+from reports.freshness import Freshness
 from reports.kpis.activation import (
     Dropoff,
     Milestones,
@@ -38,7 +39,7 @@ class RunwayView:
     time_to_first_revenue: TimeToFirstRevenue
     dropoff: Dropoff
     wip: WipPerManager
-    data_as_of: datetime | None
+    freshness: Freshness
 
 
 def compute_runway(
@@ -46,7 +47,7 @@ def compute_runway(
     scope: Scope,
     config: ProgramConfig,
     as_of: datetime,
-    data_as_of: datetime | None,
+    freshness: Freshness,
 ) -> RunwayView:
     tz = config.tz
     activations = [compute_partner_activation(m, config, as_of) for m in milestones]
@@ -64,5 +65,5 @@ def compute_runway(
         time_to_first_revenue=compute_time_to_first_revenue(activations, as_of, tz),
         dropoff=compute_dropoff_by_step(milestones, config, as_of),
         wip=compute_wip_per_manager(milestones, config, as_of),
-        data_as_of=data_as_of,
+        freshness=freshness,
     )

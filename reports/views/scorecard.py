@@ -8,6 +8,7 @@ from datetime import datetime
 
 from reports.config import STEP_FIRST_WIN, STEP_ONBOARDED, ProgramConfig, step_title
 from reports.formatting import count, hours, money
+from reports.freshness import Freshness
 from reports.kpis.activation import (
     RUNWAY_DAYS,
     Milestones,
@@ -68,7 +69,7 @@ class ScorecardFacts:
     goals: Sequence[GoalInput]
     scores: Distribution
     revenue_series: RevenueSeries
-    data_as_of: datetime | None
+    freshness: Freshness
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Scorecard:
     next_step: str
     headlines: tuple[tuple[str, str], ...]
     revenue_series: RevenueSeries
-    data_as_of: datetime | None
+    freshness: Freshness
 
 
 def compute_next_step(card: Scorecard, config: ProgramConfig) -> str:
@@ -255,7 +256,7 @@ def compute_scorecard(facts: ScorecardFacts, config: ProgramConfig, as_of: datet
         next_step="",
         headlines=(),
         revenue_series=facts.revenue_series,
-        data_as_of=facts.data_as_of,
+        freshness=facts.freshness,
     )
     headlines = tuple(_headline(metric, card) for metric in config.headline_metrics)
     return replace(card, next_step=compute_next_step(card, config), headlines=headlines)

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from reports.config import ProgramConfig
+from reports.freshness import IMPORT_SOURCE
 from storage.db import Database, analyze, bulk_write_cache
 from storage.importing.files import RawTable, read_table, table_from_records
 from storage.importing.kinds import KINDS, Batch, Context, KindSpec, References, check_duplicates, parse_batch
@@ -26,6 +27,7 @@ from storage.importing.writer import Written, write_batch
 from storage.models import Deal, ImportRun, Intro, Partner
 from storage.program import load_config
 from storage.rollups import MilestoneChange, merge_new_deals, refresh_milestones, refresh_stage_stays
+from storage.sources import record_delivery
 
 LOOKUP_CHUNK = 5000
 ANALYZE_AFTER_ROWS = 100_000  # a bulk load this large refreshes the planner's statistics
@@ -84,6 +86,9 @@ def run_import(
                 rejected=len(bad),
             )
         )
+        delivered = written.inserted + written.updated + written.unchanged
+        if delivered:  # a file whose every row was rejected delivered nothing
+            record_delivery(session, source=IMPORT_SOURCE, kind=kind, records=delivered, at=now)
         session.flush()
         rejected_path = _write_rejected(path, table, bad, errors) if len(bad) else None
     if written.inserted >= ANALYZE_AFTER_ROWS:

@@ -1,4 +1,4 @@
-"""How fresh the data is: the newest record time at or before as-of."""
+"""How fresh the data is at an as-of: the newest record time and each source's last delivery, loaded once."""
 
 from __future__ import annotations
 
@@ -8,11 +8,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reports.config import ProgramConfig
+from reports.freshness import Freshness
 from reports.timeframe import day_start, first_day_at_or_after
 from storage.models import Activity, Deal, Intro, StageChange
+from storage.sources import load_last_deliveries
 
 
-def load_data_as_of(session: Session, *, as_of: datetime, config: ProgramConfig) -> datetime | None:
+def load_freshness(session: Session, *, as_of: datetime, config: ProgramConfig) -> Freshness:
+    return Freshness(
+        as_of=as_of,
+        newest_record_at=_newest_record(session, as_of=as_of, config=config),
+        deliveries=load_last_deliveries(session, as_of=as_of),
+        limit_hours=config.freshness_limit_hours,
+    )
+
+
+def _newest_record(session: Session, *, as_of: datetime, config: ProgramConfig) -> datetime | None:
     """The latest activity, intro, stage change or deal date not after as-of (each one index probe)."""
     tz = config.tz
     end_day = first_day_at_or_after(as_of, tz)

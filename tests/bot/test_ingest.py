@@ -4,17 +4,21 @@ listed and nothing half-written, idempotency by event id, and first wins exactly
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.ingest import ingest
 from bot.jobs import Jobs
 from bot.slack_port import SlackSender, make_client
+from reports.freshness import LastDelivery
 from storage.models import Activity, Deal, FirstWin, IngestedEvent, Intro, StageChange
 from storage.program import apply_settings
+from storage.sources import load_last_deliveries
 from tests.bot.conftest import Harness
+from tests.commands.test_dispatch import AS_OF
 from tests.slack_harness.bot import BOT_TOKEN, INGEST_TOKEN, Answer
 
 PATH = "/api/v1/events"
@@ -195,3 +199,30 @@ def test_a_first_win_by_webhook_is_announced_once_under_replay_and_correction(ha
     assert len(posts) == 1
     assert "First win for Acme Analytics" in posts[0]["text"]
     assert count(harness, FirstWin) == 2
+
+
+def test_a_batch_records_its_source_per_kind_and_a_rejected_or_replayed_one_records_nothing(
+    harness: Harness,
+) -> None:
+    def delivered() -> tuple[LastDelivery, ...]:
+        with harness.database.session() as session:
+            return load_last_deliveries(session, as_of=AS_OF + timedelta(days=30))
+
+    rejected = won_deal("evt-bad", "W-40")
+    rejected["data"]["amount"] = -5
+    assert send(harness, {"events": [won_deal("evt-ok", "W-41"), rejected]}).status == 422
+    assert delivered() == ()
+    activity = {
+        "id": "evt-act",
+        "type": "activity",
+        "data": {"partner_id": "P-2", "kind": "login", "occurred_at": "2026-06-15T07:00:00Z"},
+    }
+    batch = {"events": [won_deal("evt-1", "W-42"), won_deal("evt-2", "W-43"), activity]}
+    assert send(harness, batch).status == 200
+    assert delivered() == (
+        LastDelivery("api:crm", "activities", AS_OF, 1),
+        LastDelivery("api:crm", "deals", AS_OF, 2),
+    )
+    replay = ingest(harness.database, source="crm", raw=json.dumps(batch).encode(), now=AS_OF + timedelta(days=1))
+    assert replay.body["duplicates"] == 3
+    assert [d.delivered_at for d in delivered()] == [AS_OF, AS_OF]  # a replay brings no data: no delivery

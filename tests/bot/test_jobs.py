@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from bot.jobs import Jobs, TickReport
 from bot.slack_port import SlackSender, make_client
 from storage.db import Database
-from storage.models import FirstWin, OutboxMessage, Partner, Person, WorkClaim
+from storage.models import FirstWin, Intro, OutboxMessage, Partner, Person, WorkClaim
 from storage.program import apply_settings
 from storage.subscriptions import record_subscription
 from tests.commands.test_dispatch import small_program
@@ -334,3 +334,53 @@ def test_a_first_win_is_announced_exactly_once_under_reimport(world: World, tmp_
         log = {w.partner_id: w for w in session.execute(select(FirstWin)).scalars()}
     assert before == 0 and len(log) == 2
     assert [w.announced for w in sorted(log.values(), key=lambda w: w.won_at)] == [False, True]
+
+
+def activities_file(tmp_path: Path, name: str, occurred_at: str) -> Path:
+    path = tmp_path / name
+    path.write_text(f"partner_id,kind,occurred_at\nP-1,login,{occurred_at}\n", encoding="utf-8")
+    return path
+
+
+def test_stale_data_warns_atop_the_digest_holds_dormant_dms_and_tells_admins_once(world: World, tmp_path: Path) -> None:
+    from storage.importing import run_import
+
+    delivered = datetime(2026, 6, 14, 9, tzinfo=UTC)  # the last delivery: a Sunday
+    monday = datetime(2026, 6, 22, 9, 1, tzinfo=UTC)  # the digest's slot, 8 days later (limit: 72 h)
+    with world.database.transaction() as session:
+        session.execute(update(Partner).where(Partner.name == "Globex").values(owner_email="hana@example.com"))
+        acme = session.execute(select(Partner.id).where(Partner.name == "Acme")).scalar_one()
+        # past the SLA at the last delivery: a breach on record; I-2's SLA ran out after it
+        session.add(
+            Intro(external_id="I-2", partner_id=acme, introduced_at=delivered - timedelta(hours=1), updated_at=STAMP)
+        )
+    run_import(
+        world.database, kind="activities", path=activities_file(tmp_path, "a.csv", "2026-06-14T08:00Z"), now=delivered
+    )
+    world.subscribe("C0GENERAL")
+
+    first = world.jobs().tick(monday)
+    second = world.jobs().tick(monday + timedelta(minutes=30))
+
+    (digest,) = world.posts("C0GENERAL")
+    warning = ":warning: No data has arrived since 2026-06-14 09:00 UTC (8 d ago): figures below may be incomplete."
+    assert digest["blocks"][0]["text"]["text"] == f"*{warning}*"
+    assert "Weekly throughput" in digest["blocks"][1]["text"]["text"]  # "nothing moved": because nothing arrived
+    assert digest["text"].startswith(warning)
+    assert "(last delivery 2026-06-14, 8 d ago)" in digest["blocks"][-1]["elements"][0]["text"]
+    assert (first.held_for_data, second.held_for_data) == (2, 2)  # Globex dormant, I-2 stale: neither sent
+    hana = [json.dumps(p["blocks"], ensure_ascii=False) for p in world.posts("DU0HANA")]
+    assert not [b for b in hana if "Globex" in b]
+    notices = [b for b in hana if "No data has arrived since" in b]
+    assert len(notices) == 1 and (first.stale_data_notices, second.stale_data_notices) == (1, 0)
+    (olga,) = world.posts("DU0OLGA")  # I-1 was past the SLA when data last arrived: still stale, still sent
+    assert "Initech via Acme" in json.dumps(olga["blocks"]) and "I-2" not in json.dumps(olga["blocks"])
+
+    arrived = monday + timedelta(hours=1)
+    run_import(
+        world.database, kind="activities", path=activities_file(tmp_path, "b.csv", "2026-06-22T08:00Z"), now=arrived
+    )
+    third = world.jobs().tick(arrived + timedelta(minutes=1))
+    assert (third.held_for_data, third.stale_data_notices) == (0, 0)
+    (dormant,) = [p for p in world.posts("DU0HANA") if "Globex" in json.dumps(p["blocks"])]
+    assert "dormant" in json.dumps(dormant["blocks"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -15,6 +15,7 @@ from reports.message import Message
 from reports.registry import KPIS
 from reports.terminal import render_message
 from storage.db import Database
+from storage.sources import record_delivery
 from tests.factories import Fixture, at
 
 AS_OF = datetime(2026, 6, 15, 12, tzinfo=UTC)
@@ -174,3 +175,26 @@ def test_command_words_and_partner_names() -> None:
     assert parse_command("top quarter")[1] == "quarter"
     assert parse_command("acme analytics") == (None, "acme analytics")
     assert parse_command("")[0] is COMMANDS["help"]
+
+
+@pytest.mark.parametrize("command", ["acme", "program", "dormant", "handoffs", "runway", "top", "wins"])
+def test_every_card_says_when_data_last_arrived_once_it_stopped(context: CommandContext, command: str) -> None:
+    with context.database.transaction() as session:
+        record_delivery(session, source="import", kind="activities", records=2, at=AS_OF - timedelta(days=8))
+    message = dispatch(command, context)
+    freshness = message.blocks[-1]["elements"][0]["text"]
+    assert freshness.startswith(":warning: Data as of 2026-06-12 00:00 UTC (last delivery 2026-06-07, 8 d ago)")
+    assert "(last delivery 2026-06-07, 8 d ago)" in message.text
+
+
+def test_deliveries_lists_each_sources_last_delivery_newest_first(context: CommandContext) -> None:
+    assert "No import or API batch has delivered data yet." in render_message(dispatch("deliveries", context))
+    with context.database.transaction() as session:
+        record_delivery(session, source="import", kind="deals", records=1200, at=AS_OF - timedelta(days=2))
+        record_delivery(session, source="api:crm", kind="activities", records=1, at=AS_OF - timedelta(minutes=5))
+    message = dispatch("deliveries", context)
+    assert_valid(message)
+    assert (
+        "• activities via the API (crm): 2026-06-15 11:55 UTC (5 min ago), 1 record\n"
+        "• deals (import): 2026-06-13 12:00 UTC (2 d ago), 1,200 records"
+    ) in message.blocks[-2]["text"]["text"]

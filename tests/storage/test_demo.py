@@ -40,8 +40,10 @@ from storage.demo import (
     DemoSummary,
     build_demo,
 )
+from storage.importing.kinds import KINDS as IMPORT_KINDS
 from storage.loaders.activation import load_milestones
 from storage.loaders.dormancy import load_quiet_partners
+from storage.loaders.freshness import load_freshness
 from storage.loaders.handoffs import load_unanswered_intros
 from storage.loaders.partners import load_partner_profiles
 from storage.models import (
@@ -508,3 +510,15 @@ def test_stories_hold_for_other_seeds_and_anchors(tmp_path: Path) -> None:
             assert_nothing_after(database, anchor)
         finally:
             database.dispose()
+
+
+def test_the_demo_records_each_kind_delivered_at_its_anchor(demo: tuple[Database, DemoSummary]) -> None:
+    db, summary = demo
+    with db.session() as session:
+        config = load_config(session)
+        at_anchor = load_freshness(session, as_of=ANCHOR, config=config)
+        week_later = load_freshness(session, as_of=ANCHOR + timedelta(days=8), config=config)
+    assert {(d.source, d.kind, d.delivered_at, d.records) for d in at_anchor.deliveries} == {
+        ("demo", kind, ANCHOR, summary.counts[kind]) for kind in IMPORT_KINDS
+    }
+    assert not at_anchor.stale and week_later.stale
