@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from reports.config import ProgramConfig
 from reports.freshness import Freshness
-from reports.timeframe import day_start, first_day_at_or_after
+from reports.timeframe import dates_before, day_start
 from storage.models import Activity, Deal, Intro, StageChange
 from storage.sources import load_last_deliveries
 
@@ -24,13 +24,13 @@ def load_freshness(session: Session, *, as_of: datetime, config: ProgramConfig) 
 
 
 def _newest_record(session: Session, *, as_of: datetime, config: ProgramConfig) -> datetime | None:
-    """The latest activity, intro, stage change or deal date not after as-of (each one index probe)."""
+    """The latest activity, intro, stage change or deal date before as-of (each one index probe)."""
     tz = config.tz
-    end_day = first_day_at_or_after(as_of, tz)
+    end_day = dates_before(as_of, tz)
     moments = [
-        session.execute(select(func.max(Activity.occurred_at)).where(Activity.occurred_at <= as_of)).scalar(),
-        session.execute(select(func.max(Intro.introduced_at)).where(Intro.introduced_at <= as_of)).scalar(),
-        session.execute(select(func.max(StageChange.entered_at)).where(StageChange.entered_at <= as_of)).scalar(),
+        session.execute(select(func.max(Activity.occurred_at)).where(Activity.occurred_at < as_of)).scalar(),
+        session.execute(select(func.max(Intro.introduced_at)).where(Intro.introduced_at < as_of)).scalar(),
+        session.execute(select(func.max(StageChange.entered_at)).where(StageChange.entered_at < as_of)).scalar(),
     ]
     for column in (Deal.created_on, Deal.closed_on):
         last_day = session.execute(select(func.max(column)).where(column < end_day)).scalar()
