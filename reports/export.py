@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from reports.kpis.activation import Dropoff, Funnel, Survival
-from reports.kpis.handoffs import HandoffTime
+from reports.kpis.handoffs import HandoffTime, SlaSplit
 from reports.kpis.pipeline import StalledDeals
 from reports.kpis.revenue import WonTotal
 from reports.stats import Median, Rate
@@ -56,11 +56,13 @@ def _dropoff(dropoff: Dropoff) -> Json:
     }
 
 
-def _handoff(handoff: HandoffTime) -> Json:
+def _handoff(handoff: HandoffTime, sla: SlaSplit | None = None) -> Json:
     worst = handoff.worst
+    over = {} if sla is None else {"answered": sla.answered, "over_sla": sla.over_sla, "sla_hours": sla.sla_hours}
     return {
         "intros": handoff.intros,
         "waiting": handoff.waiting,
+        **over,
         "median_hours": plain(handoff.median),
         "p90_hours": plain(handoff.p90),
         "worst": None
@@ -104,6 +106,7 @@ def program_kpis(view: ProgramView) -> Json:
             "sourced_share": plain(view.pipeline_contribution.sourced),
             "influenced_share": plain(view.pipeline_contribution.influenced),
             "open_amount_minor": view.pipeline_contribution.total_minor,
+            "partner_open_amount_minor": view.pipeline_contribution.partner_minor,
             "open_deals": view.pipeline_contribution.open_count,
             "open_deals_without_amount": view.pipeline_contribution.without_amount,
         },
@@ -172,7 +175,7 @@ def program_kpis(view: ProgramView) -> Json:
             "moved_amount_minor": view.movement.moved_minor,
             "open_deals": view.movement.open_deals,
         },
-        "handoff_response_time": _handoff(view.handoff),
+        "handoff_response_time": _handoff(view.handoff, view.handoff_sla),
         "next_step_time": _handoff(view.next_step),
         "stale_intros": [
             {

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from reports.blocks.kit import Block, context, esc
-from reports.formatting import local_time
+from reports.formatting import local_time, money, period_label
+from reports.kpis.revenue import WonTotal
 from reports.model import PersonProfile
 from reports.stats import Median, Rate
 
@@ -35,3 +37,11 @@ def rate_text(rate: Rate | None) -> str:
 
 def median_text(median: Median, unit: str = "d") -> str:
     return median.text(unit)
+
+
+def revenue_text(totals: Mapping[str, WonTotal], currency: str) -> str:
+    """'$378k this quarter' and '$2.5M trailing 365 d': the periods named as the revenue chart names them."""
+    return "\n".join(
+        f"{money(totals[period].amount_minor, currency)} {period_label(period)}"
+        for period in ("quarter", "trailing_365")
+    )

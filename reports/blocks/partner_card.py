@@ -7,7 +7,7 @@ manager), program or direct baselines, or anything about another partner.
 
 from __future__ import annotations
 
-from reports.blocks.common import freshness_block
+from reports.blocks.common import freshness_block, revenue_text
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
 from reports.blocks.scorecard import goal_line
 from reports.config import ProgramConfig, step_title
@@ -19,7 +19,7 @@ from reports.views.scorecard import Scorecard
 def partner_card_text(card: Scorecard) -> str:
     c = card.currency
     return (
-        f"{card.partner.name}: {money(card.sourced['quarter'].amount_minor, c)} sourced revenue this quarter, "
+        f"{esc(card.partner.name)}: {money(card.sourced['quarter'].amount_minor, c)} sourced revenue this quarter, "
         f"{money(card.open_minor, c)} open pipeline in {count(card.open_deals, 'deal')}."
     )
 
@@ -43,16 +43,8 @@ def partner_card_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
         context(esc(_journey(card))),
         *fields_section(
             [
-                (
-                    "Sourced revenue",
-                    f"{money(sourced['quarter'].amount_minor, c)} this quarter\n"
-                    f"{money(sourced['trailing_365'].amount_minor, c)} in the last 12 months",
-                ),
-                (
-                    "Influenced revenue",
-                    f"{money(influenced['quarter'].amount_minor, c)} this quarter\n"
-                    f"{money(influenced['trailing_365'].amount_minor, c)} in the last 12 months",
-                ),
+                ("Sourced revenue", revenue_text(sourced, c)),
+                ("Influenced revenue", revenue_text(influenced, c)),
                 ("Open pipeline", f"{money(card.open_minor, c)} in {count(card.open_deals, 'deal')}"),
                 (
                     "Enablement",

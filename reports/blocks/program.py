@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.blocks.common import freshness, freshness_block, rate_text
+from reports.blocks.common import freshness, freshness_block, rate_text, revenue_text
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, money, share
@@ -18,9 +18,10 @@ def survival_text(survival: Survival) -> str:
 def program_text(view: ProgramView, config: ProgramConfig) -> str:
     c = view.currency
     return (
-        f"{config.program_name} ({view.scope.describe()}): sourced {money(view.sourced['quarter'].amount_minor, c)} "
-        f"this quarter, {view.partners_in_runway.count} partners in runway, {view.stalled.count} stalled deals, "
-        f"{view.dormant.count} dormant partners. {freshness(view.data_as_of, view.as_of, config.tz)}."
+        f"{esc(config.program_name)} ({esc(view.scope.describe())}): sourced "
+        f"{money(view.sourced['quarter'].amount_minor, c)} this quarter, "
+        f"{count(view.partners_in_runway.count, 'partner')} in runway, {count(view.stalled.count, 'stalled deal')}, "
+        f"{count(view.dormant.count, 'dormant partner')}. {freshness(view.data_as_of, view.as_of, config.tz)}."
     )
 
 
@@ -56,20 +57,13 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
         section("*Revenue*"),
         *fields_section(
             [
-                (
-                    "Sourced revenue",
-                    f"{money(view.sourced['quarter'].amount_minor, c)} this quarter\n"
-                    f"{money(view.sourced['trailing_365'].amount_minor, c)} trailing 365 d",
-                ),
-                (
-                    "Influenced revenue",
-                    f"{money(view.influenced['quarter'].amount_minor, c)} this quarter\n"
-                    f"{money(view.influenced['trailing_365'].amount_minor, c)} trailing 365 d",
-                ),
+                ("Sourced revenue", revenue_text(view.sourced, c)),
+                ("Influenced revenue", revenue_text(view.influenced, c)),
                 (
                     "Pipeline contribution",
                     f"sourced {share(contribution.sourced)} · influenced "
-                    f"{share(contribution.influenced)} of {money(contribution.total_minor, c)}"
+                    f"{share(contribution.influenced)} of {money(contribution.total_minor, c)}\n"
+                    f"open partner pipeline {money(contribution.partner_minor, c)}"
                     + (
                         f"\n{contribution.without_amount} open deals without amount"
                         if contribution.without_amount

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from reports.blocks.common import freshness, freshness_block, person
+from reports.blocks.common import freshness, freshness_block, person, revenue_text
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
-from reports.charts import scorecard_png
+from reports.chart_specs import RevenueChart, scorecard_revenue_spec
+from reports.charts import caption, revenue_png
 from reports.config import ProgramConfig, step_title
-from reports.formatting import count, days, hours, local_date, money
+from reports.formatting import count, days, hours, local_date, money, period_label
 from reports.kpis.goals import BEHIND, MET, MISSED, ON_TRACK, GoalProgress
-from reports.kpis.revenue import RevenueSeries
 from reports.message import File
 from reports.stats import Median, Rate
 from reports.views.scorecard import Comparison, Scorecard
@@ -69,10 +69,10 @@ def scorecard_text(card: Scorecard, config: ProgramConfig) -> str:
     """The fallback and notification text: the card in one paragraph."""
     currency = card.currency
     return (
-        f"{card.partner.name} scorecard — {card.status_detail}. "
-        f"Sourced {money(card.sourced['trailing_365'].amount_minor, currency)} (365 d), "
-        f"open pipeline {money(card.open_minor, currency)}, {card.stalled.count} stalled. "
-        f"Next step: {card.next_step} {freshness(card.data_as_of, card.as_of, config.tz)}."
+        f"{esc(card.partner.name)} scorecard — {esc(card.status_detail)}. "
+        f"Sourced {money(card.sourced['trailing_365'].amount_minor, currency)} {period_label('trailing_365')}, "
+        f"open pipeline {money(card.open_minor, currency)}, {count(card.stalled.count, 'stalled deal')}. "
+        f"Next step: {esc(card.next_step)} {freshness(card.data_as_of, card.as_of, config.tz)}."
     )
 
 
@@ -106,16 +106,8 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
     movement = card.movement.share
     blocks += fields_section(
         [
-            (
-                "Sourced revenue",
-                f"{money(sourced['quarter'].amount_minor, currency)} this quarter\n"
-                f"{money(sourced['trailing_365'].amount_minor, currency)} trailing 365 d",
-            ),
-            (
-                "Influenced revenue",
-                f"{money(influenced['quarter'].amount_minor, currency)} this quarter\n"
-                f"{money(influenced['trailing_365'].amount_minor, currency)} trailing 365 d",
-            ),
+            ("Sourced revenue", revenue_text(sourced, currency)),
+            ("Influenced revenue", revenue_text(influenced, currency)),
             (
                 "Open pipeline",
                 f"{money(card.open_minor, currency)} in {count(card.open_deals, 'deal')}{without}\n"
@@ -182,24 +174,16 @@ def _enablement_text(card: Scorecard, config: ProgramConfig) -> str:
     return f"{courses}\nlast login {login} · {count(engagement.total_30, 'activity')} in 30 d"
 
 
-def revenue_chart(series: RevenueSeries, *, subject: str, filename: str, currency: str) -> File:
-    png = scorecard_png(
-        title=f"{subject}: won revenue by month, with open pipeline",
-        months=series.months,
-        won=series.won,
-        open_pipeline=series.open_pipeline,
-        currency=currency,
-    )
+def revenue_chart(spec: RevenueChart, *, subject: str, filename: str) -> File:
     return File(
         filename,
-        f"{subject} — 12 months of won revenue",
-        png,
-        alt_text="Won revenue per month by attribution, with open partner pipeline",
+        f"{subject} — won revenue by month, {spec.window}",
+        revenue_png(spec),
+        alt_text=f"Won revenue per month by attribution, with open partner pipeline; {spec.window}: "
+        f"{caption(spec.caption)}",
     )
 
 
 def scorecard_chart(card: Scorecard) -> File:
     slug = "".join(ch if ch.isalnum() else "-" for ch in card.partner.name.lower()).strip("-")
-    return revenue_chart(
-        card.revenue_series, subject=card.partner.name, filename=f"scorecard-{slug}.png", currency=card.currency
-    )
+    return revenue_chart(scorecard_revenue_spec(card), subject=card.partner.name, filename=f"scorecard-{slug}.png")

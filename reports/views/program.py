@@ -32,9 +32,11 @@ from reports.kpis.goals import GoalInput, GoalProgress, compute_goal_progress, c
 from reports.kpis.handoffs import (
     HandoffTime,
     IntroRecord,
+    SlaSplit,
     StaleIntro,
     compute_handoff_response_time,
     compute_next_step_time,
+    compute_sla_split,
     compute_stale_intros,
 )
 from reports.kpis.pipeline import (
@@ -122,6 +124,7 @@ class ProgramView:
     stalled: StalledDeals
     movement: PipelineMovement
     handoff: HandoffTime
+    handoff_sla: SlaSplit
     next_step: HandoffTime
     stale: tuple[StaleIntro, ...]
     enablement_completion: Rate | None
@@ -140,6 +143,7 @@ def compute_program(facts: ProgramFacts, config: ProgramConfig, as_of: datetime)
     active = frozenset(p.id for p in partners if p.is_active(as_of, tz))
     activations = tuple(compute_partner_activation(m, config, as_of) for m in facts.milestones)
     goals = compute_goal_progress(facts.goals, as_of, tz)
+    handoff = compute_handoff_response_time(facts.intros, as_of)
     return ProgramView(
         scope=facts.scope,
         as_of=as_of,
@@ -167,7 +171,8 @@ def compute_program(facts: ProgramFacts, config: ProgramConfig, as_of: datetime)
         stage_conversion=compute_stage_conversion(facts.entries, config.pipeline_stages),
         stalled=facts.stalled,
         movement=facts.movement,
-        handoff=compute_handoff_response_time(facts.intros, as_of),
+        handoff=handoff,
+        handoff_sla=compute_sla_split(handoff, config.handoff_sla_hours),
         next_step=compute_next_step_time(facts.intros, as_of),
         stale=compute_stale_intros(facts.unanswered, as_of, config.handoff_sla_hours),
         enablement_completion=compute_enablement_completion(active, facts.enabled_ids, bool(config.required_courses)),
