@@ -90,8 +90,8 @@ def digest_lines(view: DigestView, config: ProgramConfig) -> list[str]:
         )
         lines.append(
             _with(
-                f"*Largest drop-off:* {step_title(step_now.step).lower()} "
-                f"({step_now.conversion.text()})" + (f"; {', '.join(weakest)}" if weakest else ""),
+                f"*Largest drop-off:* {step_title(step_now.step).lower()}, "
+                f"{step_now.conversion.text()} of the step before" + (f"; {', '.join(weakest)}" if weakest else ""),
                 moved,
             )
         )

@@ -11,7 +11,7 @@ from reports.blocks.common import freshness_block, revenue_text
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
 from reports.blocks.scorecard import goal_line
 from reports.config import ProgramConfig, step_title
-from reports.formatting import count, money
+from reports.formatting import count, days, money, number
 from reports.message import Message
 from reports.views.scorecard import Scorecard
 
@@ -27,7 +27,7 @@ def partner_card_text(card: Scorecard) -> str:
 def _journey(card: Scorecard) -> str:
     activation = card.activation
     if activation.time_to_first_revenue is not None:
-        return f"First win after {activation.time_to_first_revenue:.0f} days in the program"
+        return f"First win after {days(activation.time_to_first_revenue)} in the program"
     if activation.days_onboarded is None:
         return "Getting started"
     next_step = step_title(activation.next_step or "first_win").lower()
@@ -48,7 +48,7 @@ def partner_card_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
                 ("Open pipeline", f"{money(card.open_minor, c)} in {count(card.open_deals, 'deal')}"),
                 (
                     "Enablement",
-                    f"{done} of {len(card.required_courses)} required courses complete"
+                    f"{number(done)} of {number(len(card.required_courses))} required courses complete"
                     if card.required_courses
                     else f"{count(card.engagement.total_30, 'activity')} in the last 30 days",
                 ),

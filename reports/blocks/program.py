@@ -5,14 +5,19 @@ from __future__ import annotations
 from reports.blocks.common import freshness, freshness_block, rate_text, revenue_text
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
 from reports.config import ProgramConfig, step_title
-from reports.formatting import count, money, share
+from reports.formatting import count, money, number, share
 from reports.kpis.activation import Survival
+from reports.stats import not_enough
 from reports.views.program import ProgramView
 
 
 def survival_text(survival: Survival) -> str:
+    """'12 of 17 reached it · median 38.0 d', or '1 of 17 reached it · median: not enough data (n=1)'."""
     marks = " · ".join(f"day {day}: {rate.text()}" for day, rate in survival.by_day)
-    return f"median {survival.median.text()} ({survival.reached} of {survival.started})\n{marks}"
+    return (
+        f"{number(survival.reached)} of {number(survival.started)} reached it · "
+        f"{survival.median.text(label='median')}\n{marks}"
+    )
 
 
 def program_text(view: ProgramView, config: ProgramConfig) -> str:
@@ -53,7 +58,7 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
     close = view.time_to_close
     blocks: list[Block] = [
         header(f"{config.program_name} — program view"),
-        context(f"{esc(view.scope.describe())} · {view.active_partners} active partners"),
+        context(f"{esc(view.scope.describe())} · {count(view.active_partners, 'active partner')}"),
         section("*Revenue*"),
         *fields_section(
             [
@@ -65,18 +70,20 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
                     f"{share(contribution.influenced)} of {money(contribution.total_minor, c)}\n"
                     f"open partner pipeline {money(contribution.partner_minor, c)}"
                     + (
-                        f"\n{contribution.without_amount} open deals without amount"
+                        f"\n{count(contribution.without_amount, 'open deal')} without amount"
                         if contribution.without_amount
                         else ""
                     ),
                 ),
                 (
                     "Win rate (365 d)",
-                    f"sourced {view.win_rate['sourced'].text()}\ninfluenced "
-                    f"{view.win_rate['influenced'].text()}\ndirect {view.win_rate['direct'].text()}",
+                    "\n".join(view.win_rate[side].text(label=side) for side in ("sourced", "influenced", "direct")),
                 ),
                 ("Deal size vs direct", size_text),
-                ("Time to close vs direct", f"partner {close.partner.text()} · direct {close.direct.text()}"),
+                (
+                    "Time to close vs direct",
+                    f"{close.partner.text(label='partner median')} · {close.direct.text(label='direct median')}",
+                ),
                 (
                     "Revenue concentration",
                     f"top 10 %: {share(concentration.top10_share)} · top 20 %: "
@@ -91,7 +98,8 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
             [
                 (
                     "Partners in runway",
-                    f"{runway.count} ({runway.change:+d} this week)\ncohort completion {runway.completion.text()}",
+                    f"{number(runway.count)} ({runway.change:+,d} this week)\n"
+                    f"{runway.completion.text(label='cohort completion')}",
                 ),
                 ("Activation rate", view.activation_rate.text()),
                 ("Time to first revenue", survival_text(view.time_to_first_revenue.overall)),
@@ -101,11 +109,11 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
                 ("Active revenue partners (90 d)", view.active_revenue_partners.text()),
                 (
                     "WIP per manager",
-                    f"{len(over)} owner(s) over the limit of {view.wip.limit}"
+                    f"{count(len(over), 'owner')} over the limit of {view.wip.limit}"
                     if over
                     else f"no owner over the limit of {view.wip.limit}",
                 ),
-                ("Deal registration velocity", view.registration_velocity.text()),
+                ("Deal registration velocity", view.registration_velocity.text(label="median")),
             ]
         ),
         divider(),
@@ -117,15 +125,15 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
                     "Pipeline movement (14 d)",
                     share(view.movement.share)
                     if view.movement.share is not None
-                    else f"not enough data (n={view.movement.open_deals})",
+                    else not_enough(view.movement.open_deals),
                 ),
                 (
                     "Slowest stage (partner)",
-                    f"{esc(slowest.stage)}: {slowest.partner.text()}" if slowest else "not enough data",
+                    f"{esc(slowest.stage)}: {slowest.partner.text(label='median')}" if slowest else "not enough data",
                 ),
                 (
                     "Handoff response (90 d)",
-                    f"median {view.handoff.median.text('h')} · p90 {view.handoff.p90.text('h')}"
+                    f"{view.handoff.median.text('h', label='median')} · {view.handoff.p90.text('h', label='p90')}"
                     f"\n{count(len(view.stale), 'stale intro')}",
                 ),
             ]
@@ -143,16 +151,16 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
                 ("Active partner rate (30 d)", view.active_partner_rate.text()),
                 (
                     "Dormant partners",
-                    f"{view.dormant.count}: training {dormant['training']}, fit {dormant['fit']}, "
-                    f"momentum {dormant['momentum']}\n{len(view.dormant.sunset_candidates)} sunset "
-                    "candidates",
+                    f"{number(view.dormant.count)}: training {number(dormant['training'])}, fit "
+                    f"{number(dormant['fit'])}, momentum {number(dormant['momentum'])}\n"
+                    f"{count(len(view.dormant.sunset_candidates), 'sunset candidate')}",
                 ),
                 ("Goals on track", view.goals_on_track.text()),
                 (
                     "PSAT (365 d)",
-                    f"{view.psat.mean:.1f} · NPS {view.psat.nps:+.0f} (n={view.psat.responses})"
+                    f"{view.psat.mean:.1f} · NPS {view.psat.nps:+.0f} (n={number(view.psat.responses)})"
                     if view.psat.mean is not None and view.psat.nps is not None
-                    else f"not enough data (n={view.psat.responses})",
+                    else not_enough(view.psat.responses),
                 ),
             ]
         ),

@@ -7,10 +7,10 @@ from reports.blocks.kit import Block, context, divider, esc, fields_section, hea
 from reports.chart_specs import RevenueChart, scorecard_revenue_spec
 from reports.charts import caption, revenue_png
 from reports.config import ProgramConfig, step_title
-from reports.formatting import count, days, hours, local_date, money, period_label
+from reports.formatting import count, days, hours, local_date, money, number, period_label
 from reports.kpis.goals import BEHIND, MET, MISSED, ON_TRACK, GoalProgress
 from reports.message import File
-from reports.stats import Median, Rate
+from reports.stats import Median, Rate, not_enough
 from reports.views.scorecard import Comparison, Scorecard
 
 STATUS_ICONS = {
@@ -29,21 +29,22 @@ GOAL_ICONS = {
 }
 
 
-def _figure(value: Rate | Median | float | None, *, unit: str, currency: str) -> str:
+def _figure(value: Rate | Median | float | None, *, unit: str, currency: str, label: str | None = None) -> str:
+    """'program 38% (1,571 of 4,166)', 'program: not enough data (n=3)', 'direct $54k'."""
     if isinstance(value, Rate):
-        return value.text()
+        return value.text(label=label)
     if isinstance(value, Median):
-        return value.text(unit)
+        return value.text(unit, label=label)
     if value is None:
-        return "not enough data"
-    return money(value, currency)
+        return f"{label}: not enough data" if label else "not enough data"
+    return f"{label} {money(value, currency)}" if label else money(value, currency)
 
 
 def _comparison(comparison: Comparison, *, unit: str = "d", currency: str) -> str:
     return (
         f"{_figure(comparison.partner, unit=unit, currency=currency)}\n"
-        f"program {_figure(comparison.program, unit=unit, currency=currency)} · "
-        f"direct {_figure(comparison.direct, unit=unit, currency=currency)}"
+        f"{_figure(comparison.program, unit=unit, currency=currency, label='program')} · "
+        f"{_figure(comparison.direct, unit=unit, currency=currency, label='direct')}"
     )
 
 
@@ -58,8 +59,8 @@ def goal_line(progress: GoalProgress, currency: str) -> str:
             detail += f" (won {goal.first_win_on.isoformat()})"
     else:
         money_metric = goal.metric in ("sourced_pipeline", "sourced_revenue")
-        actual = money(goal.actual, currency) if money_metric else f"{goal.actual:.0f}"
-        target = money(goal.target or 0, currency) if money_metric else f"{goal.target or 0:.0f}"
+        actual = money(goal.actual, currency) if money_metric else f"{goal.actual:,.0f}"
+        target = money(goal.target or 0, currency) if money_metric else f"{goal.target or 0:,.0f}"
         pace = f", {progress.pace:.0%} of period gone" if progress.pace is not None and progress.status != MET else ""
         detail = f"{metric} {goal.period}: {actual} of {target}{pace}"
     return f"{icon} *{progress.status}* — {esc(detail)}"
@@ -94,7 +95,7 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
     blocks.append(divider())
 
     sourced, influenced = card.sourced, card.influenced
-    without = f", {card.open_without_amount} without amount" if card.open_without_amount else ""
+    without = f", {number(card.open_without_amount)} without amount" if card.open_without_amount else ""
     stalled = card.stalled
     stalled_text = (
         f"{count(stalled.count, 'deal')}, {money(stalled.amount_minor, currency)}" if stalled.count else "none"
@@ -102,7 +103,7 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
     if stalled.largest:
         top = stalled.largest[0]
         label = esc(top.deal.name or top.deal.external_id)
-        stalled_text += f"\nlargest: {label} ({top.days_in_stage:.0f} d in {esc(top.deal.stage)})"
+        stalled_text += f"\nlargest: {label} ({days(top.days_in_stage)} in {esc(top.deal.stage)})"
     movement = card.movement.share
     blocks += fields_section(
         [
@@ -111,7 +112,7 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
             (
                 "Open pipeline",
                 f"{money(card.open_minor, currency)} in {count(card.open_deals, 'deal')}{without}\n"
-                f"moved in 14 d: {'not enough data' if movement is None else f'{movement:.0%}'}",
+                f"moved in 14 d: {not_enough(card.movement.open_deals) if movement is None else f'{movement:.0%}'}",
             ),
             ("Stalled deals", stalled_text),
             ("Win rate (365 d)", _comparison(card.win_rate, currency=currency)),
@@ -124,9 +125,9 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
     )
     psat = card.psat
     psat_text = (
-        f"{psat.mean:.1f} / 10 · NPS {psat.nps:+.0f} · {psat.responses} responses (365 d)"
+        f"{psat.mean:.1f} / 10 · NPS {psat.nps:+.0f} · {count(psat.responses, 'response')} (365 d)"
         if psat.mean is not None and psat.nps is not None
-        else f"not enough data (n={psat.responses})"
+        else not_enough(psat.responses)
     )
     blocks += fields_section([("PSAT", psat_text)])
     blocks.append(section(f":arrow_right: *Next step:* {esc(card.next_step)}"))
@@ -138,22 +139,23 @@ def _activation_field(card: Scorecard) -> tuple[str, str]:
     activation = card.activation
     if activation.time_to_first_revenue is not None:
         return "Time to first revenue", (
-            f"{days(activation.time_to_first_revenue)}\nprogram median {card.program_ttfr.text()}"
+            f"{days(activation.time_to_first_revenue)}\n{card.program_ttfr.text(label='program median')}"
         )
     if activation.days_onboarded is None:
         return "Time to first revenue", "onboarding date unknown"
     reached = step_title(activation.current_step or "onboarded").lower()
     return "Days in runway", (
-        f"{activation.days_onboarded:.0f} d · reached {reached}\nprogram TTFR median {card.program_ttfr.text()}"
+        f"{days(activation.days_onboarded)} · reached {reached}\n"
+        f"{card.program_ttfr.text(label='program median time to first revenue')}"
     )
 
 
 def _intros_text(card: Scorecard, config: ProgramConfig) -> str:
     handoff = card.handoff
-    lines = [f"{card.open_intros} waiting for a first response"]
+    lines = [f"{number(card.open_intros)} waiting for a first response"]
     if card.stale:
-        lines[0] += f" ({len(card.stale)} past the {config.handoff_sla_hours} h SLA)"
-    lines.append(f"response median {handoff.median.text('h')} over {count(handoff.intros, 'intro')} (90 d)")
+        lines[0] += f" ({number(len(card.stale))} past the {config.handoff_sla_hours} h SLA)"
+    lines.append(f"response {handoff.median.text('h', label='median')} over {count(handoff.intros, 'intro')} (90 d)")
     if card.stale:
         oldest = card.stale[0]
         lines.append(f"oldest: {esc(oldest.intro.account or oldest.intro.external_id)}, {hours(oldest.age_hours)}")
@@ -164,7 +166,7 @@ def _enablement_text(card: Scorecard, config: ProgramConfig) -> str:
     engagement = card.engagement
     if card.required_courses:
         done = len(card.required_courses) - len(card.missing_courses)
-        courses = f"{done}/{len(card.required_courses)} required courses"
+        courses = f"{number(done)}/{number(len(card.required_courses))} required courses"
         if card.missing_courses:
             courses += f" (missing {esc(', '.join(card.missing_courses[:3]))})"
     else:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from reports.config import STEP_FIRST_WIN, ProgramConfig, step_title
-from reports.formatting import count, hours, money
+from reports.formatting import count, days, hours, money, number
 from reports.kpis.activation import Milestones, PartnerActivation, compute_partner_activation
 from reports.kpis.dormancy import DormantPartner, QuietPartner, compute_dormant_partners
 from reports.kpis.enablement import EngagementMix
@@ -33,7 +33,7 @@ from reports.kpis.revenue import (
 )
 from reports.kpis.satisfaction import Psat, compute_psat
 from reports.model import PartnerProfile, PersonProfile
-from reports.stats import Distribution, Median, Rate
+from reports.stats import Distribution, Median, Rate, not_enough
 
 ACTIVATED = "activated"
 IN_RUNWAY = "in runway"
@@ -150,7 +150,7 @@ def compute_next_step(card: Scorecard, config: ProgramConfig) -> str:
         top = card.stalled.largest[0]
         label = top.deal.name or top.deal.account or top.deal.external_id
         value = money(top.deal.amount_minor, card.currency) if top.deal.amount_minor is not None else "no amount"
-        return f"Unstick {label} ({value}): {top.days_in_stage:.0f} d in {top.deal.stage}."
+        return f"Unstick {label} ({value}): {days(top.days_in_stage)} in {top.deal.stage}."
     if card.status == IN_RUNWAY:
         step = card.activation.next_step
         if step == "enabled" and card.missing_courses:
@@ -173,22 +173,24 @@ def _headline(metric: str, card: Scorecard) -> tuple[str, str]:
     currency = card.currency
     if metric == "time_to_first_revenue":
         if card.activation.time_to_first_revenue is not None:
-            baseline = card.program_ttfr.text()
             return (
                 "Time to first revenue",
-                f"{card.activation.time_to_first_revenue:.1f} d · program median: {baseline}",
+                f"{days(card.activation.time_to_first_revenue)} · {card.program_ttfr.text(label='program median')}",
             )
         if card.activation.days_onboarded is not None:
             return (
                 "Days in runway",
-                f"{card.activation.days_onboarded:.0f} d · program time to first revenue: {card.program_ttfr.text()}",
+                f"{days(card.activation.days_onboarded)} · "
+                f"{card.program_ttfr.text(label='program median time to first revenue')}",
             )
         return "Time to first revenue", "onboarding date unknown"
     if metric == "pipeline_health":
         moved = card.movement.share
-        moved_text = f"{moved:.0%} moved in 14 d" if moved is not None else f"movement n={card.movement.open_deals}"
+        moved_text = (
+            f"{moved:.0%} moved in 14 d" if moved is not None else f"movement: {not_enough(card.movement.open_deals)}"
+        )
         return "Pipeline health", (
-            f"{money(card.open_minor, currency)} open · {card.stalled.count} stalled · {moved_text}"
+            f"{money(card.open_minor, currency)} open · {number(card.stalled.count)} stalled · {moved_text}"
         )
     if metric == "enablement":
         done = len(card.required_courses) - len(card.missing_courses)
@@ -200,12 +202,12 @@ def _headline(metric: str, card: Scorecard) -> tuple[str, str]:
     if metric == "sourced_revenue":
         return "Sourced revenue", f"{money(card.sourced['quarter'].amount_minor, currency)} this quarter"
     if metric == "handoff_response_time":
-        return "Handoff response", card.handoff.median.text("h")
+        return "Handoff response", card.handoff.median.text("h", label="median")
     psat = card.psat
     return "PSAT", (
-        f"{psat.mean:.1f} · NPS {psat.nps:+.0f} (n={psat.responses})"
+        f"{psat.mean:.1f} · NPS {psat.nps:+.0f} (n={number(psat.responses)})"
         if psat.mean is not None
-        else f"not enough data (n={psat.responses})"
+        else not_enough(psat.responses)
     )
 
 
