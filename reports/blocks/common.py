@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from reports.blocks.kit import Block, context, esc
 from reports.formatting import local_time, money, period_label
-from reports.kpis.revenue import WonTotal
+from reports.kpis.revenue import DealSize, WonTotal
 from reports.model import PersonProfile
-from reports.stats import Median, Rate
+from reports.stats import Median, Rate, not_enough
 
 
 def person(profile: PersonProfile | None, email: str | None = None) -> str:
@@ -45,3 +45,18 @@ def revenue_text(totals: Mapping[str, WonTotal], currency: str) -> str:
         f"{money(totals[period].amount_minor, currency)} {period_label(period)}"
         for period in ("quarter", "trailing_365")
     )
+
+
+def _mean(mean_minor: float | None, n: int, side: str, currency: str) -> str:
+    if mean_minor is not None:
+        return f"{money(mean_minor, currency)} {side} mean"
+    return f"{side}: no won deals" if n == 0 else f"{side}: {not_enough(n)}"
+
+
+def deal_size_text(size: DealSize, currency: str) -> str:
+    """Both means whenever they exist (KPIS.md): '$48k partner mean · direct: no won deals'."""
+    text = (
+        f"{_mean(size.partner_mean_minor, size.partner_n, 'partner', currency)} · "
+        f"{_mean(size.direct_mean_minor, size.direct_n, 'direct', currency)}"
+    )
+    return text if size.ratio is None else f"{text} ({size.ratio:.2f}×)"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.blocks.common import freshness, freshness_block, rate_text, revenue_text
+from reports.blocks.common import deal_size_text, freshness, freshness_block, rate_text, revenue_text
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, money, number, share
@@ -48,13 +48,6 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
         default=None,
     )
     dormant = view.dormant.by_diagnosis()
-    deal_size = view.deal_size
-    size_text = (
-        f"{money(deal_size.partner_mean_minor, c)} vs direct {money(deal_size.direct_mean_minor, c)} "
-        f"({deal_size.ratio:.2f}×)"
-        if deal_size.ratio is not None
-        else f"not enough data (partner n={deal_size.partner_n}, direct n={deal_size.direct_n})"
-    )
     close = view.time_to_close
     blocks: list[Block] = [
         header(f"{config.program_name} — program view"),
@@ -79,7 +72,7 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
                     "Win rate (365 d)",
                     "\n".join(view.win_rate[side].text(label=side) for side in ("sourced", "influenced", "direct")),
                 ),
-                ("Deal size vs direct", size_text),
+                ("Deal size vs direct", deal_size_text(view.deal_size, c)),
                 (
                     "Time to close vs direct",
                     f"{close.partner.text(label='partner median')} · {close.direct.text(label='direct median')}",

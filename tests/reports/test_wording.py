@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from reports.blocks.common import deal_size_text
 from reports.blocks.dormant import dormant_line
 from reports.blocks.program import survival_text
 from reports.kpis.activation import Survival
 from reports.kpis.dormancy import DormantPartner
+from reports.kpis.revenue import DealSize
 from reports.model import PartnerProfile
 from reports.stats import Median, Rate
 
@@ -24,3 +26,13 @@ def test_a_survival_line_says_how_many_reached_the_milestone_and_why_there_is_no
 def test_days_quiet_are_a_duration_with_one_decimal() -> None:
     item = DormantPartner(ACME, "fit", "Book an account-mapping session.", 61.25, None, False)
     assert dormant_line(item).startswith("• *Smith &amp; &lt;Sons&gt;* — 61.3 d quiet · olga@example.com")
+
+
+def test_deal_size_gives_each_mean_it_has() -> None:
+    assert deal_size_text(DealSize(4_800_000, 5_400_000, 12, 30, 0.888), "USD") == (
+        "$48k partner mean · $54k direct mean (0.89×)"
+    )
+    assert deal_size_text(DealSize(4_800_000, None, 12, 3, None), "USD") == (
+        "$48k partner mean · direct: not enough data (n=3)"
+    )
+    assert deal_size_text(DealSize(None, 5_400_000, 0, 30, None), "EUR") == "partner: no won deals · €54k direct mean"

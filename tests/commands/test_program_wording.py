@@ -1,0 +1,34 @@
+"""The program view says what it knows and what it does not: both means, unknown amounts, no activity data."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from commands.context import CommandContext
+from commands.table import dispatch
+from storage.db import Database
+from tests.commands.test_chart_agreement import field
+from tests.factories import Fixture
+
+AS_OF = datetime(2026, 6, 15, 12, tzinfo=UTC)
+
+
+def program_field(db: Database, label: str) -> str:
+    return field(dispatch("program", CommandContext(database=db, as_of=AS_OF)), label)
+
+
+def test_deal_size_shows_the_partner_mean_when_direct_has_no_won_deals(db: Database) -> None:
+    f = Fixture()
+    f.partner("P-1", onboarded_on=date(2025, 1, 1))
+    for n, amount in enumerate((40_000, 44_000, 48_000, 52_000, 56_000)):
+        f.deal(
+            f"W-{n}",
+            partner="P-1",
+            attribution="sourced",
+            created=date(2026, 1, 1),
+            outcome="won",
+            closed=date(2026, 3, 1),
+            amount=amount,
+        )
+    f.write(db)
+    assert program_field(db, "Deal size vs direct") == "$48k partner mean · direct: no won deals"
