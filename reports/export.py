@@ -82,6 +82,7 @@ def _stalled(stalled: StalledDeals) -> Json:
     return {
         "count": stalled.count,
         "amount_minor": stalled.amount_minor,
+        "deals_with_amount": stalled.with_amount,
         "largest": [
             {
                 "deal_id": s.deal.external_id,

@@ -7,7 +7,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from reports.blocks.kit import Block, context, esc
-from reports.formatting import local_time, money, period_label
+from reports.formatting import count, local_time, money, number, period_label
+from reports.kpis.pipeline import StalledDeals
 from reports.kpis.revenue import DealSize, WonTotal
 from reports.model import PersonProfile
 from reports.stats import Median, Rate, not_enough
@@ -60,3 +61,18 @@ def deal_size_text(size: DealSize, currency: str) -> str:
         f"{_mean(size.direct_mean_minor, size.direct_n, 'direct', currency)}"
     )
     return text if size.ratio is None else f"{text} ({size.ratio:.2f}×)"
+
+
+def stalled_text(stalled: StalledDeals, currency: str) -> str:
+    """'12 deals, $1.3M'; without amounts 'amounts unknown' rather than $0; in part '$1.3M over 9 of 12 deals with
+    an amount'."""
+    if not stalled.count:
+        return "none"
+    if stalled.with_amount == stalled.count:
+        return f"{count(stalled.count, 'deal')}, {money(stalled.amount_minor, currency)}"
+    if not stalled.with_amount:
+        return f"{count(stalled.count, 'deal')}, amounts unknown"
+    return (
+        f"{money(stalled.amount_minor, currency)} over {number(stalled.with_amount)} of "
+        f"{count(stalled.count, 'deal')} with an amount"
+    )

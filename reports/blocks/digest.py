@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from reports.blocks.common import freshness, freshness_block
+from reports.blocks.common import freshness, freshness_block, stalled_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, esc, header, section
 from reports.chart_specs import digest_figures, trend_spec
 from reports.charts import trend_png
@@ -133,7 +133,7 @@ def digest_lines(view: DigestView, config: ProgramConfig) -> list[str]:
     stalled = view.stalled
     lines.append(
         _with(
-            f"*Stalled deals:* {number(stalled.now.count)} worth {money(stalled.now.amount_minor, c)}",
+            f"*Stalled deals:* {stalled_text(stalled.now, c)}",
             change(stalled.now.count, stalled.week_ago.count),
         )
     )

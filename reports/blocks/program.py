@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from reports.blocks.common import deal_size_text, freshness, freshness_block, rate_text, revenue_text
+from reports.blocks.common import (
+    deal_size_text,
+    freshness,
+    freshness_block,
+    rate_text,
+    revenue_text,
+    stalled_text,
+)
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, money, number, share
@@ -113,7 +120,7 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
         section("*Pipeline health and handoffs*"),
         *fields_section(
             [
-                ("Stalled deals", f"{count(view.stalled.count, 'deal')}, {money(view.stalled.amount_minor, c)}"),
+                ("Stalled deals", stalled_text(view.stalled, c)),
                 (
                     "Pipeline movement (14 d)",
                     share(view.movement.share)

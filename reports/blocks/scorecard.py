@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.blocks.common import freshness, freshness_block, person, revenue_text
+from reports.blocks.common import freshness, freshness_block, person, revenue_text, stalled_text
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
 from reports.chart_specs import RevenueChart, scorecard_revenue_spec
 from reports.charts import caption, revenue_png
@@ -97,13 +97,11 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
     sourced, influenced = card.sourced, card.influenced
     without = f", {number(card.open_without_amount)} without amount" if card.open_without_amount else ""
     stalled = card.stalled
-    stalled_text = (
-        f"{count(stalled.count, 'deal')}, {money(stalled.amount_minor, currency)}" if stalled.count else "none"
-    )
+    stalled_lines = stalled_text(stalled, currency)
     if stalled.largest:
         top = stalled.largest[0]
         label = esc(top.deal.name or top.deal.external_id)
-        stalled_text += f"\nlargest: {label} ({days(top.days_in_stage)} in {esc(top.deal.stage)})"
+        stalled_lines += f"\nlargest: {label} ({days(top.days_in_stage)} in {esc(top.deal.stage)})"
     movement = card.movement.share
     blocks += fields_section(
         [
@@ -114,7 +112,7 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
                 f"{money(card.open_minor, currency)} in {count(card.open_deals, 'deal')}{without}\n"
                 f"moved in 14 d: {not_enough(card.movement.open_deals) if movement is None else f'{movement:.0%}'}",
             ),
-            ("Stalled deals", stalled_text),
+            ("Stalled deals", stalled_lines),
             ("Win rate (365 d)", _comparison(card.win_rate, currency=currency)),
             ("Deal size (365 d)", _comparison(card.deal_size, currency=currency)),
             ("Time to close (365 d)", _comparison(card.time_to_close, currency=currency)),
