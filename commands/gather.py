@@ -27,6 +27,7 @@ from reports.views.scorecard import ScorecardFacts
 from storage.loaders.activation import load_first_revenue_pairs, load_milestones, load_recent_winner_ids
 from storage.loaders.dormancy import load_quiet_partners
 from storage.loaders.enablement import (
+    load_activity_recorded,
     load_completed_courses,
     load_enabled_ids,
     load_engaged_ids,
@@ -131,6 +132,7 @@ def gather_program(session: Session, *, scope: Scope, as_of: datetime, config: P
         unanswered=load_unanswered_intros(session, scope=scope, as_of=as_of, older_than=as_of),
         enabled_ids=load_enabled_ids(session, partner_ids=active, as_of=as_of),
         engaged_ids=load_engaged_ids(session, partner_ids=active, window=trailing(as_of, 30, tz)),
+        activity_recorded=load_activity_recorded(session, as_of=as_of),
         quiet=load_quiet_partners(session, partners=partners, as_of=as_of, config=config),
         goals=load_goals(session, scope=scope, as_of=as_of, config=config),
         scores=load_scores(session, scope=scope, as_of=as_of, config=config),

@@ -190,7 +190,12 @@ def program_kpis(view: ProgramView) -> Json:
             for s in view.stale
         ],
         "enablement_completion": plain(view.enablement_completion),
-        "active_partner_rate": plain(view.active_partner_rate),
+        # without any activity in the store the rate is unknown, not 0 %
+        "active_partner_rate": {
+            **plain(view.active_partner_rate),
+            **({} if view.activity_recorded else {"value": None}),
+            "activity_data": view.activity_recorded,
+        },
         "dormant_partners": {
             "count": view.dormant.count,
             "by_diagnosis": view.dormant.by_diagnosis(),

@@ -17,6 +17,8 @@ from reports.kpis.activation import Survival
 from reports.stats import not_enough
 from reports.views.program import ProgramView
 
+NO_ACTIVITY = "no activity data yet: none imported or received"
+
 
 def survival_text(survival: Survival) -> str:
     """'12 of 17 reached it · median 38.0 d', or '1 of 17 reached it · median: not enough data (n=1)'."""
@@ -148,7 +150,10 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
                     if view.enablement_completion
                     else "no required courses configured",
                 ),
-                ("Active partner rate (30 d)", view.active_partner_rate.text()),
+                (
+                    "Active partner rate (30 d)",
+                    view.active_partner_rate.text() if view.activity_recorded else NO_ACTIVITY,
+                ),
                 (
                     "Dormant partners",
                     f"{number(view.dormant.count)}: training {number(dormant['training'])}, fit "

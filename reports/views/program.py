@@ -88,6 +88,7 @@ class ProgramFacts:
     unanswered: Sequence[IntroRecord]
     enabled_ids: frozenset[int]
     engaged_ids: frozenset[int]
+    activity_recorded: bool  # the store holds some activity before as-of
     quiet: Sequence[QuietPartner]
     goals: Sequence[GoalInput]
     scores: Distribution
@@ -129,6 +130,7 @@ class ProgramView:
     stale: tuple[StaleIntro, ...]
     enablement_completion: Rate | None
     active_partner_rate: Rate
+    activity_recorded: bool
     dormant: DormantPartners
     goals: tuple[GoalProgress, ...]
     goals_on_track: Rate
@@ -177,6 +179,7 @@ def compute_program(facts: ProgramFacts, config: ProgramConfig, as_of: datetime)
         stale=compute_stale_intros(facts.unanswered, as_of, config.handoff_sla_hours),
         enablement_completion=compute_enablement_completion(active, facts.enabled_ids, bool(config.required_courses)),
         active_partner_rate=compute_active_partner_rate(active, facts.engaged_ids),
+        activity_recorded=facts.activity_recorded,
         dormant=compute_dormant_partners(facts.quiet, config, as_of),
         goals=goals,
         goals_on_track=compute_share_on_track(goals, as_of, tz),

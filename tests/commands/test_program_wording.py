@@ -60,3 +60,23 @@ def test_stalled_deals_with_some_amounts_say_how_many_the_sum_covers(db: Databas
     assert program_field(db, "Stalled deals") == "$50k over 1 of 3 deals with an amount"
     stalled = export_kpis(db, as_of=AS_OF)["program"]["stalled_deals"]
     assert (stalled["count"], stalled["deals_with_amount"], stalled["amount_minor"]) == (3, 1, 50_000_00)
+
+
+def test_active_partner_rate_without_any_activity_data_says_so_rather_than_zero(db: Database) -> None:
+    f = Fixture()
+    for n in range(6):
+        f.partner(f"P-{n}", onboarded_on=date(2025, 1, 1))
+    f.write(db)
+    assert program_field(db, "Active partner rate (30 d)") == "no activity data yet: none imported or received"
+    rate = export_kpis(db, as_of=AS_OF)["program"]["active_partner_rate"]
+    assert (rate["value"], rate["denominator"], rate["activity_data"]) == (None, 6, False)
+
+
+def test_active_partner_rate_with_activity_data_is_a_rate_even_at_zero(db: Database) -> None:
+    f = Fixture()
+    for n in range(6):
+        f.partner(f"P-{n}", onboarded_on=date(2025, 1, 1))
+    f.activity("P-0", "login", at(date(2026, 1, 5)))  # long before the 30 days: recorded, but nobody engaged
+    f.write(db)
+    assert program_field(db, "Active partner rate (30 d)") == "0% (0 of 6)"
+    assert export_kpis(db, as_of=AS_OF)["program"]["active_partner_rate"]["activity_data"] is True
