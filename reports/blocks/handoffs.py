@@ -101,5 +101,6 @@ def handoffs_chart(view: HandoffsView) -> File:
         "handoff-times.png",
         "Intro response times",
         handoff_png(spec),
-        alt_text=f"Hours to first response on {caption(spec.caption)}, against the {spec.sla_hours:g} h SLA",
+        alt_text=f"Hours to first response on partner intros, against the {spec.sla_hours:g} h SLA: "
+        f"{caption(spec.caption)}",
     )
