@@ -58,6 +58,7 @@ def gather_digest(session: Session, *, scope: Scope, as_of: datetime, config: Pr
     now_activations = [compute_partner_activation(m, config, as_of) for m in milestones]
     then_activations = [compute_partner_activation(m, config, week_ago) for m in milestones]
     this_week, last_week = trailing(as_of, 7, tz), trailing(week_ago, 7, tz)
+    # the trend's weeks end at as-of and a week apart, so its last two are this week and last week
 
     def sourced(window: Window) -> int:
         rows = load_revenue_by_partner(session, scope=scope, window=window, config=config, attributions=("sourced",))
@@ -108,7 +109,7 @@ def gather_digest(session: Session, *, scope: Scope, as_of: datetime, config: Pr
             compute_wip_per_manager(milestones, config, as_of), compute_wip_per_manager(milestones, config, week_ago)
         ),
         first_wins=wins,
-        sourced_minor=WeekPair(sourced(this_week), sourced(last_week)),
+        sourced_minor=WeekPair(weekly_revenue[-1], weekly_revenue[-2]),  # the trend's last two bars, read once
         stalled=WeekPair(
             gather_stalled(session, scope=scope, as_of=as_of, config=config),
             gather_stalled(session, scope=scope, as_of=week_ago, config=config),

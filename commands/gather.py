@@ -19,15 +19,16 @@ from reports.kpis.pipeline import (
     compute_stall_thresholds,
     compute_stalled_deals,
 )
-from reports.kpis.revenue import RevenueFacts, RevenueSeries
+from reports.kpis.revenue import RevenueFacts, RevenueSeries, compute_month_spans
 from reports.model import PartnerProfile, Scope
 from reports.stats import Distribution
-from reports.timeframe import add_months, first_day_at_or_after, month_starts, shift_days, trailing
+from reports.timeframe import shift_days, trailing
 from reports.views.program import ProgramFacts
 from reports.views.scorecard import ScorecardFacts
 from storage.loaders.activation import load_first_revenue_pairs, load_milestones, load_recent_winner_ids
 from storage.loaders.dormancy import load_quiet_partners
 from storage.loaders.enablement import (
+    load_activity_recorded,
     load_completed_courses,
     load_enabled_ids,
     load_engaged_ids,
@@ -51,12 +52,12 @@ from storage.loaders.revenue import (
     load_revenue_by_partner,
     load_revenue_facts,
     load_top_partner_rows,
+    revenue_windows,
 )
 from storage.loaders.satisfaction import load_scores
 from storage.models import PARTNER_ATTRIBUTIONS
 
 HANDOFF_WINDOW_DAYS = 90
-CHART_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -97,13 +98,13 @@ def gather_stalled(
 
 
 def gather_revenue_series(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> RevenueSeries:
-    """Twelve months of won partner revenue by attribution, and open partner pipeline at each month's end."""
-    tz = config.tz
-    months = month_starts(as_of, CHART_MONTHS, tz)
-    month_ends = [min(add_months(month, 1), first_day_at_or_after(as_of, tz)) for month in months]
-    open_at_end = load_open_pipeline_at(session, scope=scope, days=month_ends)
-    won = load_monthly_revenue(session, scope=scope, as_of=as_of, config=config, months=months)
-    return RevenueSeries(months, won, {month: open_at_end[end] for month, end in zip(months, month_ends, strict=True)})
+    """Won partner revenue by month over the very window of the trailing-365-day revenue figures (so the chart's
+    bars add up to the card's totals), and open partner pipeline at each month's end."""
+    first, end = revenue_windows(as_of, config)["trailing_365"].day_bounds(config.tz)
+    spans = compute_month_spans(first, end, as_of, config.tz)
+    open_at_end = load_open_pipeline_at(session, scope=scope, days=[span.end for span in spans])
+    won = load_monthly_revenue(session, scope=scope, first=first, end=end)
+    return RevenueSeries(spans, won, {span.month: open_at_end[span.end] for span in spans})
 
 
 def gather_program(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> ProgramFacts:
@@ -132,6 +133,7 @@ def gather_program(session: Session, *, scope: Scope, as_of: datetime, config: P
         unanswered=load_unanswered_intros(session, scope=scope, as_of=as_of, older_than=as_of),
         enabled_ids=load_enabled_ids(session, partner_ids=active, as_of=as_of),
         engaged_ids=load_engaged_ids(session, partner_ids=active, window=trailing(as_of, 30, tz)),
+        activity_recorded=load_activity_recorded(session, as_of=as_of),
         quiet=load_quiet_partners(session, partners=partners, as_of=as_of, config=config),
         goals=load_goals(session, scope=scope, as_of=as_of, config=config),
         scores=load_scores(session, scope=scope, as_of=as_of, config=config),

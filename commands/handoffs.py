@@ -7,9 +7,9 @@ from commands.gather import HANDOFF_WINDOW_DAYS
 from commands.scope import parse_scope
 from reports.blocks.handoffs import LIST_LIMIT, handoffs_blocks, handoffs_chart, handoffs_text
 from reports.blocks.tables import stale_intros_csv
-from reports.kpis.handoffs import compute_handoff_response_time, compute_next_step_time, compute_stale_intros
 from reports.message import File, Message
 from reports.timeframe import trailing
+from reports.views.handoffs import compute_handoffs
 from storage.loaders.freshness import load_freshness
 from storage.loaders.handoffs import load_intros, load_unanswered_intros
 from storage.program import load_config
@@ -23,14 +23,8 @@ def handle_handoffs(text: str, ctx: CommandContext) -> Message:
         intros = load_intros(session, scope=scope, window=trailing(as_of, HANDOFF_WINDOW_DAYS, config.tz), tz=config.tz)
         unanswered = load_unanswered_intros(session, scope=scope, as_of=as_of, older_than=as_of)
         freshness = load_freshness(session, as_of=as_of, config=config)
-    response = compute_handoff_response_time(intros, as_of)
-    next_step = compute_next_step_time(intros, as_of)
-    stale = compute_stale_intros(unanswered, as_of, config.handoff_sla_hours)
-    files: tuple[File, ...] = (handoffs_chart(response, config),) if ctx.charts else ()
-    if len(stale) > LIST_LIMIT:
-        files += (stale_intros_csv(stale, config.tz),)
-    return Message(
-        text=handoffs_text(response, stale, freshness, config),
-        blocks=handoffs_blocks(scope, response, next_step, stale, freshness, config),
-        files=files,
-    )
+    view = compute_handoffs(scope, intros, unanswered, config, as_of, freshness)
+    files: tuple[File, ...] = (handoffs_chart(view),) if ctx.charts else ()
+    if len(view.stale) > LIST_LIMIT:
+        files += (stale_intros_csv(view.stale, config.tz),)
+    return Message(text=handoffs_text(view, config), blocks=handoffs_blocks(view, config), files=files)

@@ -7,6 +7,7 @@ from commands.gather import gather_program
 from commands.scope import parse_scope
 from reports.blocks.program import program_blocks, program_text
 from reports.blocks.scorecard import revenue_chart
+from reports.chart_specs import program_revenue_spec
 from reports.message import File, Message
 from reports.views.program import compute_program
 from storage.program import load_config
@@ -22,7 +23,9 @@ def handle_program(text: str, ctx: CommandContext) -> Message:
     if ctx.charts:
         files = (
             revenue_chart(
-                view.revenue_series, subject=config.program_name, filename="program-revenue.png", currency=view.currency
+                program_revenue_spec(view, config.program_name),
+                subject=config.program_name,
+                filename="program-revenue.png",
             ),
         )
     return Message(text=program_text(view, config), blocks=program_blocks(view, config), files=files)

@@ -1,7 +1,9 @@
 """Chart renderers: plain data in, PNG bytes out, sized and lettered to read in Slack's image preview.
 
 Every chart is built on `matplotlib.figure.Figure` (never pyplot: this runs inside a server) by a private
-`_*_figure` function that tests can draw and measure; the public `*_png` function only saves it.
+`_*_figure` function that tests can draw and measure; the public `*_png` function only saves it. The revenue,
+handoff and trend charts draw a spec from `reports.chart_specs` and compute no figure themselves: their captions
+are the figures the text beside them shows.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ import io
 import itertools
 import math
 import textwrap
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import ParamSpec
 
+from matplotlib import rc_context
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -21,8 +25,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from reports.formatting import money
-from reports.stats import Distribution, Median, Rate
+from reports.chart_specs import EN_DASH, HandoffChart, RevenueChart, Shown, TrendChart
+from reports.stats import Rate
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 BLACK = "#000000"
@@ -40,15 +44,30 @@ GRID = "#DDDDDD"
 
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 5.6, 100  # 1000 x 560 px: legible when Slack scales it to ~360-500 px
 TITLE_PT, SUBTITLE_PT, LABEL_PT, TICK_PT, NOTE_PT = 17, 13, 13, 12, 12
+TITLE_CHARS = 64  # about the widest bold title line that fits the image
 
 NO_DATA = "No data yet"
-EN_DASH = "\u2013"  # bin ranges use an en dash, as in print
-MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+PART_MONTH_ALPHA = 0.5  # a month the bars show only part of (month to date, or cut by the window): lighter, hatched
 MONTH_PT = 11  # one point smaller than other ticks, so 12 months fit side by side next to two money axes
 MIN_LABEL_GAP_PX = 6  # month labels closer than this read as one another
 TICK_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
-SOURCED, INFLUENCED = "sourced", "influenced"
-HANDOFF_EDGES: tuple[float, ...] = (0, 4, 8, 12, 24, 48, 72)  # hours; above the last edge is one overflow bin
+P = ParamSpec("P")
+
+
+def literal_text(build: Callable[P, Figure]) -> Callable[P, Figure]:
+    """Build a figure whose texts are drawn as written: a caption with two amounts ('$2.5M · $1.9M') or a partner
+    called 'Cash$ & Co' must not turn into mathtext."""
+
+    @wraps(build)
+    def built(*args: P.args, **kwargs: P.kwargs) -> Figure:
+        with rc_context({"text.parse_math": False}):
+            return build(*args, **kwargs)
+
+    return built
+
+
+def caption(shown: Sequence[Shown]) -> str:
+    return " · ".join(item.phrase for item in shown)
 
 
 def money_tick(minor: float, currency: str) -> str:
@@ -61,11 +80,6 @@ def money_tick(minor: float, currency: str) -> str:
     sign = "-" if minor < 0 and body != "0" else ""
     symbol = TICK_SYMBOLS.get(currency.upper())
     return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {currency.upper()}"
-
-
-def month_label(month: date) -> str:
-    """'Jan 26': spelled out here so output never depends on the server's locale."""
-    return f"{MONTH_ABBR[month.month - 1]} {month.year % 100:02d}"
 
 
 def worst_step(steps: Sequence[tuple[str, int]]) -> int | None:
@@ -82,38 +96,15 @@ def worst_step(steps: Sequence[tuple[str, int]]) -> int | None:
     return min(ranked)[1] if ranked else None
 
 
-def handoff_edges(sla_hours: float) -> tuple[float, ...]:
-    """The default bin edges plus the SLA, so the SLA line always falls between two bars."""
-    if sla_hours <= 0 or sla_hours in HANDOFF_EDGES:
-        return HANDOFF_EDGES
-    return tuple(sorted({*HANDOFF_EDGES, sla_hours}))
-
-
-def handoff_bins(hours: Sequence[float], edges: Sequence[float] = HANDOFF_EDGES) -> list[int]:
-    """Counts per bin (lower, upper], the first bin closed at 0, plus a last overflow bin above edges[-1]."""
-    counts = [0] * len(edges)
-    for value in hours:
-        index = next((i for i in range(1, len(edges)) if value <= edges[i]), len(edges))
-        counts[index - 1] += 1
-    return counts
-
-
 def bin_label(edges: Sequence[float], index: int) -> str:
     if index >= len(edges) - 1:
         return f"{edges[-1]:g}+"
     return f"{edges[index]:g}{EN_DASH}{edges[index + 1]:g}"
 
 
-def scorecard_png(
-    *,
-    title: str,
-    months: Sequence[date],
-    won: Mapping[tuple[date, str], int],
-    open_pipeline: Mapping[date, int],
-    currency: str,
-) -> bytes:
+def revenue_png(spec: RevenueChart) -> bytes:
     """Won revenue by attribution per month as stacked bars, with open pipeline at month end as a line."""
-    return _png(_scorecard_figure(title=title, months=months, won=won, open_pipeline=open_pipeline, currency=currency))
+    return _png(_revenue_figure(spec))
 
 
 def funnel_png(*, title: str, steps: Sequence[tuple[str, int]]) -> bytes:
@@ -121,46 +112,24 @@ def funnel_png(*, title: str, steps: Sequence[tuple[str, int]]) -> bytes:
     return _png(_funnel_figure(title=title, steps=steps))
 
 
-def handoff_png(
-    *, title: str, answered_hours: Sequence[float], waiting_hours: Sequence[float], sla_hours: float
-) -> bytes:
+def handoff_png(spec: HandoffChart) -> bytes:
     """Hours to first response on intros: answered and still-waiting counts per bin, SLA and median marked."""
-    return _png(
-        _handoff_figure(title=title, answered_hours=answered_hours, waiting_hours=waiting_hours, sla_hours=sla_hours)
-    )
+    return _png(_handoff_figure(spec))
 
 
-def trend_png(
-    *,
-    title: str,
-    weeks: Sequence[date],
-    revenue: Sequence[int],
-    in_runway: Sequence[int],
-    first_wins: Sequence[int],
-    currency: str,
-) -> bytes:
+def trend_png(spec: TrendChart) -> bytes:
     """The digest's trend: sourced revenue won per week (bars, first wins marked) and partners in runway."""
-    return _png(
-        _trend_figure(
-            title=title, weeks=weeks, revenue=revenue, in_runway=in_runway, first_wins=first_wins, currency=currency
-        )
-    )
+    return _png(_trend_figure(spec))
 
 
-def _trend_figure(
-    *,
-    title: str,
-    weeks: Sequence[date],
-    revenue: Sequence[int],
-    in_runway: Sequence[int],
-    first_wins: Sequence[int],
-    currency: str,
-) -> Figure:
-    code = currency.upper()
-    if not weeks or (not any(revenue) and not any(in_runway)):
-        return _no_data_figure(title, "Weekly revenue and partners in runway show here once data arrives.")
-    fig, ax = _figure(title)
-    positions = list(range(len(weeks)))
+@literal_text
+def _trend_figure(spec: TrendChart) -> Figure:
+    code = spec.currency.upper()
+    revenue, in_runway, first_wins = spec.revenue, spec.in_runway, spec.first_wins
+    if not spec.week_labels or (not any(revenue) and not any(in_runway)):
+        return _no_data_figure(spec.title, "Weekly revenue and partners in runway show here once data arrives.")
+    fig, ax = _figure(spec.title)
+    positions = list(range(len(spec.week_labels)))
     ax.bar(positions, revenue, width=0.7, color=BLUE, label="Sourced revenue won (week)", zorder=2)
     _money_axis(ax, code, top=max(revenue))
     top = max(*revenue, 1) * 1.12
@@ -169,7 +138,7 @@ def _trend_figure(
             ax.text(
                 x,
                 min(revenue[x] + top * 0.02, top * 0.95),
-                f"★{wins}",
+                f"★{wins:,}",
                 ha="center",
                 va="bottom",
                 fontsize=NOTE_PT,
@@ -179,7 +148,7 @@ def _trend_figure(
             )
     ax.set_ylabel(f"Sourced revenue ({code})", fontsize=LABEL_PT, color=INK)
     ax.set_xlabel("Week starting", fontsize=LABEL_PT, color=INK)
-    ax.set_xlim(-0.6, len(weeks) - 0.4)
+    ax.set_xlim(-0.6, len(positions) - 0.4)
     runway = ax.twinx()
     (line,) = runway.plot(
         positions,
@@ -199,55 +168,60 @@ def _trend_figure(
         runway.spines[spine].set_visible(False)
     wins_marker = Line2D([], [], color=ORANGE, marker="*", linestyle="none", markersize=12, label="First wins")
     ax.set_title(
-        f"{len(weeks)} weeks: {money(sum(revenue), code)} sourced · {sum(first_wins)} first wins",
+        f"This week: {spec.sourced.phrase} ({spec.sourced_week_ago.phrase}) · {spec.wins.phrase} · "
+        f"{spec.runway.phrase}",
         loc="left",
         fontsize=SUBTITLE_PT,
         color=MUTED,
         pad=10,
     )
     _legend(fig, [*ax.get_legend_handles_labels()[0], line, wins_marker])
-    labels = [f"{MONTH_ABBR[w.month - 1]} {w.day}" for w in weeks]
-    step = max(1, math.ceil(len(weeks) / 8))
-    shown = list(range(len(weeks) - 1, -1, -step))[::-1]
+    labels = spec.week_labels
+    step = max(1, math.ceil(len(labels) / 8))
+    shown = list(range(len(labels) - 1, -1, -step))[::-1]
     ax.set_xticks(shown, [labels[i] for i in shown], fontsize=MONTH_PT)
     return fig
 
 
-def _scorecard_figure(
-    *,
-    title: str,
-    months: Sequence[date],
-    won: Mapping[tuple[date, str], int],
-    open_pipeline: Mapping[date, int],
-    currency: str,
-) -> Figure:
-    code = currency.upper()
-    sourced = [won.get((m, SOURCED), 0) for m in months]
-    influenced = [won.get((m, INFLUENCED), 0) for m in months]
-    pipeline = [open_pipeline.get(m) for m in months]
-    if not any(sourced) and not any(influenced) and all(p is None for p in pipeline):
-        return _no_data_figure(title, "Won deals and open pipeline show here once they are imported.")
+@literal_text
+def _revenue_figure(spec: RevenueChart) -> Figure:
+    code = spec.currency.upper()
+    bars = spec.bars
+    sourced = [bar.sourced_minor for bar in bars]
+    influenced = [bar.influenced_minor for bar in bars]
+    pipeline = [bar.pipeline_minor for bar in bars]
+    if not any(sourced) and not any(influenced) and not any(pipeline):
+        return _no_data_figure(spec.title, "Won deals and open pipeline show here once they are imported.")
 
-    fig, ax = _figure(title)
-    positions = range(len(months))
-    ax.bar(positions, sourced, width=0.7, color=BLUE, label="Sourced (won)", zorder=2)
-    ax.bar(positions, influenced, width=0.7, bottom=sourced, color=SKY_BLUE, label="Influenced (won)", zorder=2)
+    fig, ax = _figure(spec.title)
+    positions = range(len(bars))
+    part = [bar.part is not None for bar in bars]
+    sourced_bars = ax.bar(positions, sourced, width=0.7, color=BLUE, label="Sourced (won)", zorder=2)
+    influenced_bars = ax.bar(
+        positions, influenced, width=0.7, bottom=sourced, color=SKY_BLUE, label="Influenced (won)", zorder=2
+    )
+    for drawn, is_part in zip([*sourced_bars, *influenced_bars], part * 2, strict=True):
+        if is_part:  # a month shown only in part (month to date, or cut by the window): lighter and hatched
+            drawn.set_alpha(PART_MONTH_ALPHA)
+            drawn.set_hatch("///")
+            drawn.set_edgecolor(INK)
+            drawn.set_linewidth(0)
     _money_axis(ax, code, top=max(s + i for s, i in zip(sourced, influenced, strict=True)))
     ax.set_ylabel(f"Won revenue ({code})", fontsize=LABEL_PT, color=INK)
     ax.set_xlabel("Month closed", fontsize=LABEL_PT, color=INK)
-    ax.set_xlim(-0.6, len(months) - 0.4)
+    ax.set_xlim(-0.6, len(bars) - 0.4)
 
-    subtitle = (
-        f"{len(months)} months won: sourced {money(sum(sourced), code)} · influenced {money(sum(influenced), code)}"
-    )
-    handles = ax.get_legend_handles_labels()[0]
+    # the legend's swatches are whole-month ones, whatever the first bar happens to be
+    handles: list[Artist] = [Patch(color=BLUE, label="Sourced (won)"), Patch(color=SKY_BLUE, label="Influenced (won)")]
     if any(p is not None for p in pipeline):
         handles.append(_pipeline_axis(ax, pipeline, code))
-        latest = next(p for p in reversed(pipeline) if p is not None)
-        subtitle += f" · open pipeline {money(latest, code)}"
-    ax.set_title(subtitle, loc="left", fontsize=SUBTITLE_PT, color=MUTED, pad=10)
+    if any(part):
+        handles.append(
+            Patch(facecolor=BLUE, alpha=PART_MONTH_ALPHA, hatch="///", edgecolor=INK, linewidth=0, label="Part month")
+        )
+    ax.set_title(f"{spec.window}: {caption(spec.caption)}", loc="left", fontsize=SUBTITLE_PT, color=MUTED, pad=10)
     _legend(fig, handles)
-    _fit_month_labels(fig, ax, months)
+    _fit_month_labels(fig, ax, [bar.label if bar.part is None else f"{bar.label}\n{bar.part}" for bar in bars])
     return fig
 
 
@@ -273,11 +247,10 @@ def _pipeline_axis(ax: Axes, pipeline: Sequence[int | None], currency: str) -> L
     return drawn
 
 
-def _fit_month_labels(fig: Figure, ax: Axes, months: Sequence[date]) -> None:
+def _fit_month_labels(fig: Figure, ax: Axes, labels: Sequence[str]) -> None:
     """Label every k-th month (the latest always), with the smallest k whose labels do not touch."""
-    labels = [month_label(m) for m in months]
-    for step in range(1, len(months) + 1):
-        shown = list(range(len(months) - 1, -1, -step))[::-1]
+    for step in range(1, len(labels) + 1):
+        shown = list(range(len(labels) - 1, -1, -step))[::-1]
         ax.set_xticks(shown, [labels[i] for i in shown], fontsize=MONTH_PT)
         fig.draw_without_rendering()
         boxes = [label.get_window_extent() for label in ax.get_xticklabels()]
@@ -288,6 +261,7 @@ def _fit_month_labels(fig: Figure, ax: Axes, months: Sequence[date]) -> None:
     fig.set_layout_engine(None)
 
 
+@literal_text
 def _funnel_figure(*, title: str, steps: Sequence[tuple[str, int]]) -> Figure:
     if not any(count for _, count in steps):
         return _no_data_figure(title, "Partners show here once they are onboarded.")
@@ -316,7 +290,7 @@ def _funnel_figure(*, title: str, steps: Sequence[tuple[str, int]]) -> Figure:
         note = f"{counts[i]:,}"
         if i:
             rate = Rate(counts[i], counts[i - 1])
-            note += " · " + (f"{rate.value:.0%} of previous" if rate.value is not None else _too_few(rate))
+            note += " · " + (f"{rate.value:.0%} of previous" if rate.value is not None else rate.text())
         ax.text(
             max(counts[i], previous[i]) + widest * 0.015,
             i,
@@ -351,16 +325,13 @@ def _funnel_figure(*, title: str, steps: Sequence[tuple[str, int]]) -> Figure:
     return fig
 
 
-def _handoff_figure(
-    *, title: str, answered_hours: Sequence[float], waiting_hours: Sequence[float], sla_hours: float
-) -> Figure:
-    if not answered_hours and not waiting_hours:
-        return _no_data_figure(title, "Intros show here once partners send them.")
+@literal_text
+def _handoff_figure(spec: HandoffChart) -> Figure:
+    if not any(spec.answered) and not any(spec.waiting):
+        return _no_data_figure(spec.title, "Intros show here once partners send them.")
 
-    fig, ax = _figure(title)
-    edges = handoff_edges(sla_hours)
-    answered = handoff_bins(answered_hours, edges)
-    waiting = handoff_bins(waiting_hours, edges)
+    fig, ax = _figure(spec.title)
+    edges, answered, waiting = spec.edges, spec.answered, spec.waiting
     positions = range(len(edges))
     ax.bar(positions, answered, width=0.9, color=BLUE, label="Answered", zorder=2)
     ax.bar(
@@ -399,23 +370,12 @@ def _handoff_figure(
     ax.set_ylabel("Intros", fontsize=LABEL_PT, color=INK)
 
     last = len(edges) - 1
-    sla_x = _hours_position(edges, sla_hours)
-    _marker(ax, sla_x, last=last, label=f"SLA {sla_hours:g} h", colour=VERMILLION, style="--", height=0.94)
-    everything = [*answered_hours, *waiting_hours]
-    median = Median.of(Distribution.of(everything))
-    if median.value is not None:
-        median_x = _hours_position(edges, median.value)
-        label = f"median {median.value:.1f} h"
-        _marker(ax, median_x, last=last, label=label, colour=BLACK, style=":", height=0.82)
-    median_text = f"median {median.value:.1f} h" if median.value is not None else f"median: {_too_few(median)}"
-    over = sum(1 for h in everything if h > sla_hours)
-    ax.set_title(
-        f"{len(everything):,} intros · {len(waiting_hours):,} still waiting · {over:,} over SLA · {median_text}",
-        loc="left",
-        fontsize=SUBTITLE_PT,
-        color=MUTED,
-        pad=10,
-    )
+    sla_x = _hours_position(edges, spec.sla_hours)
+    _marker(ax, sla_x, last=last, label=f"SLA {spec.sla_hours:g} h", colour=VERMILLION, style="--", height=0.94)
+    if spec.median_hours is not None:
+        median_x = _hours_position(edges, spec.median_hours)
+        _marker(ax, median_x, last=last, label=spec.median.phrase, colour=BLACK, style=":", height=0.82)
+    ax.set_title(caption(spec.caption), loc="left", fontsize=SUBTITLE_PT, color=MUTED, pad=10)
     _legend(fig, ax.get_legend_handles_labels()[0])
     return fig
 
@@ -448,15 +408,11 @@ def _marker(ax: Axes, x: float, *, last: float, label: str, colour: str, style: 
     )
 
 
-def _too_few(statistic: Rate | Median) -> str:
-    n = statistic.denominator if isinstance(statistic, Rate) else statistic.n
-    return f"not enough data (n={n})"
-
-
 def _figure(title: str) -> tuple[Figure, Axes]:
     layout = ConstrainedLayoutEngine(w_pad=0.12, h_pad=0.1)  # inches of margin around the plot
     fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout=layout, facecolor="white")
-    fig.suptitle(title, x=0.012, ha="left", fontsize=TITLE_PT, fontweight="bold", color=INK)
+    # a long partner or program name wraps the title rather than running off the image
+    fig.suptitle(textwrap.fill(title, TITLE_CHARS), x=0.012, ha="left", fontsize=TITLE_PT, fontweight="bold", color=INK)
     ax = fig.add_subplot()
     ax.tick_params(labelsize=TICK_PT, colors=INK)
     for spine in ("top", "right"):

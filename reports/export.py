@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from reports.kpis.activation import Dropoff, Funnel, Survival
-from reports.kpis.handoffs import HandoffTime
+from reports.kpis.handoffs import HandoffTime, SlaSplit
 from reports.kpis.pipeline import StalledDeals
 from reports.kpis.revenue import WonTotal
 from reports.stats import Median, Rate
@@ -56,11 +56,13 @@ def _dropoff(dropoff: Dropoff) -> Json:
     }
 
 
-def _handoff(handoff: HandoffTime) -> Json:
+def _handoff(handoff: HandoffTime, sla: SlaSplit | None = None) -> Json:
     worst = handoff.worst
+    over = {} if sla is None else {"answered": sla.answered, "over_sla": sla.over_sla, "sla_hours": sla.sla_hours}
     return {
         "intros": handoff.intros,
         "waiting": handoff.waiting,
+        **over,
         "median_hours": plain(handoff.median),
         "p90_hours": plain(handoff.p90),
         "worst": None
@@ -80,6 +82,7 @@ def _stalled(stalled: StalledDeals) -> Json:
     return {
         "count": stalled.count,
         "amount_minor": stalled.amount_minor,
+        "deals_with_amount": stalled.with_amount,
         "largest": [
             {
                 "deal_id": s.deal.external_id,
@@ -105,6 +108,7 @@ def program_kpis(view: ProgramView) -> Json:
             "sourced_share": plain(view.pipeline_contribution.sourced),
             "influenced_share": plain(view.pipeline_contribution.influenced),
             "open_amount_minor": view.pipeline_contribution.total_minor,
+            "partner_open_amount_minor": view.pipeline_contribution.partner_minor,
             "open_deals": view.pipeline_contribution.open_count,
             "open_deals_without_amount": view.pipeline_contribution.without_amount,
         },
@@ -173,7 +177,7 @@ def program_kpis(view: ProgramView) -> Json:
             "moved_amount_minor": view.movement.moved_minor,
             "open_deals": view.movement.open_deals,
         },
-        "handoff_response_time": _handoff(view.handoff),
+        "handoff_response_time": _handoff(view.handoff, view.handoff_sla),
         "next_step_time": _handoff(view.next_step),
         "stale_intros": [
             {
@@ -187,7 +191,12 @@ def program_kpis(view: ProgramView) -> Json:
             for s in view.stale
         ],
         "enablement_completion": plain(view.enablement_completion),
-        "active_partner_rate": plain(view.active_partner_rate),
+        # without any activity in the store the rate is unknown, not 0 %
+        "active_partner_rate": {
+            **plain(view.active_partner_rate),
+            **({} if view.activity_recorded else {"value": None}),
+            "activity_data": view.activity_recorded,
+        },
         "dormant_partners": {
             "count": view.dormant.count,
             "by_diagnosis": view.dormant.by_diagnosis(),

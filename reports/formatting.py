@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
@@ -27,16 +28,49 @@ def money(minor: int | float | None, currency: str, *, compact: bool = True) -> 
     return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {currency}"
 
 
+HOURS_AS_DAYS = 72  # from three days on, an hour duration reads in days ("waiting 4.5 d", not "108.0 h")
+PERIOD_LABELS = {"month": "this month", "quarter": "this quarter", "trailing_365": "trailing 365 d"}
+
+
+def number(n: int) -> str:
+    """A count with thousands separators: 4,238."""
+    return f"{n:,}"
+
+
+def one_decimal(value: float) -> str:
+    """The one rounding rule for durations: one decimal, halves rounded up, with thousands separators.
+
+    The value is first written to four decimals, so that float noise (a median of 38.1 and 38.2 computed as
+    38.149999…) rounds as the 38.15 it stands for: 38.2, never 38.1 on one card and 38.2 on another.
+    """
+    rounded = Decimal(f"{value:.4f}").quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{rounded.copy_abs() if rounded.is_zero() else rounded:,}"
+
+
 def days(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f} d"
+    return "–" if value is None else f"{one_decimal(value)} d"
 
 
 def hours(value: float | None) -> str:
     if value is None:
         return "–"
-    if value >= 72:
-        return f"{value / 24:.1f} d"
-    return f"{value:.1f} h"
+    if value >= HOURS_AS_DAYS:
+        return days(value / 24)
+    return f"{one_decimal(value)} h"
+
+
+def duration(value: float | None, unit: str) -> str:
+    """A duration in days (`unit` "d") or hours ("h"): every duration on every surface is written here."""
+    if unit == "h":
+        return hours(value)
+    if unit == "d":
+        return days(value)
+    raise ValueError(f"unknown duration unit {unit!r}")
+
+
+def period_label(period: str) -> str:
+    """How a revenue period is named on every surface, charts included: 'trailing 365 d'."""
+    return PERIOD_LABELS[period]
 
 
 def share(value: float | None) -> str:

@@ -6,11 +6,21 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from reports.formatting import duration, number
+
 MIN_SAMPLE = 5
 
 
 def not_enough(n: int) -> str:
-    return f"not enough data (n={n})"
+    """The small-sample phrase of KPIS.md, the same everywhere: 'not enough data (n=3)'."""
+    return f"not enough data (n={number(n)})"
+
+
+def labelled(label: str | None, figure: str | None, n: int) -> str:
+    """'median 4.4 h', or 'median: not enough data (n=3)' when the figure is withheld."""
+    if figure is None:
+        return f"{label}: {not_enough(n)}" if label else not_enough(n)
+    return f"{label} {figure}" if label else figure
 
 
 @dataclass(frozen=True)
@@ -26,10 +36,12 @@ class Rate:
             return None
         return self.numerator / self.denominator
 
-    def text(self) -> str:
-        if self.value is None:
-            return not_enough(self.denominator)
-        return f"{self.value:.0%} ({self.numerator} of {self.denominator})"
+    def text(self, *, label: str | None = None) -> str:
+        """'80% (4,238 of 5,297)', or the small-sample phrase; with a label, 'sourced 80% (…)'."""
+        figure = None
+        if self.value is not None:
+            figure = f"{self.value:.0%} ({number(self.numerator)} of {number(self.denominator)})"
+        return labelled(label, figure, self.denominator)
 
     def as_dict(self) -> dict[str, float | int | None]:
         return {"value": self.value, "numerator": self.numerator, "denominator": self.denominator}
@@ -104,10 +116,10 @@ class Median:
     def value(self) -> float | None:
         return self.raw if self.n >= MIN_SAMPLE else None
 
-    def text(self, unit: str = "d", digits: int = 1) -> str:
-        if self.value is None:
-            return not_enough(self.n)
-        return f"{self.value:.{digits}f} {unit}".strip()
+    def text(self, unit: str = "d", *, label: str | None = None) -> str:
+        """'38.0 d' (durations are written by `reports.formatting.duration`), or the small-sample phrase; with a
+        label, 'median 38.0 d' or 'median: not enough data (n=3)'."""
+        return labelled(label, None if self.value is None else duration(self.value, unit), self.n)
 
     def as_dict(self) -> dict[str, float | int | None]:
         return {"value": None if self.value is None else round(self.value, 4), "n": self.n}

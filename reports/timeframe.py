@@ -158,12 +158,6 @@ def quarter_to_date(as_of: datetime, tz: ZoneInfo) -> Window:
     return Window(day_start(quarter_first_day(as_of_day(as_of, tz)), tz), require_aware(as_of, "as-of"))
 
 
-def month_starts(as_of: datetime, months: int, tz: ZoneInfo) -> list[date]:
-    """The first days of the last `months` program-local months, oldest first, ending with the as-of's month."""
-    this_month = as_of_day(as_of, tz).replace(day=1)
-    return [add_months(this_month, -offset) for offset in range(months - 1, -1, -1)]
-
-
 def elapsed_days(start: datetime, end: datetime, tz: ZoneInfo) -> float:
     """Calendar days between two instants, read on the program's wall clock (a DST day still counts as 1)."""
     return (_wall_clock(end, tz) - _wall_clock(start, tz)).total_seconds() / 86400

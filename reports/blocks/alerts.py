@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reports.blocks.kit import MAX_BLOCKS, Block, actions, button, context, esc, header, section
-from reports.formatting import hours
+from reports.formatting import days, hours
 from reports.kpis.dormancy import DormantPartner
 from reports.kpis.handoffs import StaleIntro
 from reports.message import Message
@@ -51,7 +51,7 @@ def _stale(item: StaleIntro, *, escalation: bool) -> list[Block]:
 
 
 def _dormant(item: DormantPartner) -> list[Block]:
-    quiet = f"{item.days_quiet:.0f} d quiet" if item.days_quiet is not None else "never active"
+    quiet = f"{days(item.days_quiet)} quiet" if item.days_quiet is not None else "never active"
     return [
         section(f"*{esc(item.partner.name)}* — dormant ({item.diagnosis}), {quiet}\n{esc(item.step)}"),
         actions(

@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from reports.blocks.common import stalled_text
 from reports.blocks.freshness import freshness_block, freshness_text, stale_warning_blocks, stale_warning_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, esc, header, section
+from reports.chart_specs import digest_figures, trend_spec
 from reports.charts import trend_png
 from reports.config import ProgramConfig, step_title
-from reports.formatting import count, hours, local_date, money
+from reports.formatting import count, days, hours, local_date, money, number
 from reports.kpis.activation import Survival
 from reports.message import File
 from reports.stats import Median
 from reports.views.digest import DigestView
 
 
-def change(now: float | None, before: float | None, unit: str = "", *, digits: int = 0) -> str:
-    """'▲3 since last week', '▼1.5 d', 'no change', or '' when either side is unknown."""
+def _count(value: float) -> str:
+    return number(round(value))
+
+
+def change(now: float | None, before: float | None, written: Callable[[float], str] = _count) -> str:
+    """'▲ 3 since last week', '▼ 1.5 d since last week', '▲ $980 since last week', 'no change', or '' when either
+    side is unknown. `written` writes the size of the change as the figure itself is written (a count, a duration,
+    money), so a change too small to show in it is no change."""
     if now is None or before is None:
         return ""
-    delta = round(now - before, digits)
-    if delta == 0:
+    delta = now - before
+    size = written(abs(delta))
+    if size == written(0):
         return "no change"
-    arrow = "▲" if delta > 0 else "▼"
-    return f"{arrow}{abs(delta):.{digits}f}{unit} since last week"
+    return f"{'▲' if delta > 0 else '▼'} {size} since last week"
 
 
 def _median(survival: Survival) -> Median:
@@ -37,15 +47,15 @@ def digest_lines(view: DigestView, config: ProgramConfig) -> list[str]:
     runway = view.runway
     lines = [
         _with(
-            f"*Partners in runway:* {runway.count} · cohort completion {runway.completion.text()}",
+            f"*Partners in runway:* {number(runway.count)} · cohort completion {runway.completion.text()}",
             change(runway.count, runway.count_week_ago),
         ),
     ]
     fsa_now, fsa_then = _median(view.activation_runway.now), _median(view.activation_runway.week_ago)
     lines.append(
         _with(
-            f"*Time to first selling action:* median {fsa_now.text()}",
-            change(fsa_now.value, fsa_then.value, " d", digits=1),
+            f"*Time to first selling action:* {fsa_now.text(label='median')}",
+            change(fsa_now.value, fsa_then.value, days),
         )
     )
     handoff = view.handoff.now
@@ -58,8 +68,9 @@ def digest_lines(view: DigestView, config: ProgramConfig) -> list[str]:
         )
     lines.append(
         _with(
-            f"*Handoff time:* median {handoff.median.text('h')} over {count(handoff.intros, 'intro')}{worst_text}",
-            change(handoff.median.value, view.handoff.week_ago.median.value, " h", digits=1),
+            f"*Handoff time:* {handoff.median.text('h', label='median')} over {count(handoff.intros, 'intro')}"
+            f"{worst_text}",
+            change(handoff.median.value, view.handoff.week_ago.median.value, hours),
         )
     )
     step_now, step_then = view.dropoff.now.worst_step, view.dropoff.week_ago.worst_step
@@ -80,8 +91,8 @@ def digest_lines(view: DigestView, config: ProgramConfig) -> list[str]:
         )
         lines.append(
             _with(
-                f"*Largest drop-off:* {step_title(step_now.step).lower()} "
-                f"({step_now.conversion.text()})" + (f"; {', '.join(weakest)}" if weakest else ""),
+                f"*Largest drop-off:* {step_title(step_now.step).lower()}, "
+                f"{step_now.conversion.text()} of the step before" + (f"; {', '.join(weakest)}" if weakest else ""),
                 moved,
             )
         )
@@ -89,12 +100,10 @@ def digest_lines(view: DigestView, config: ProgramConfig) -> list[str]:
         lines.append("*Largest drop-off:* not enough data yet")
     cycle_now, cycle_then = _median(view.first_win_cycle.now), _median(view.first_win_cycle.week_ago)
     lines.append(
-        _with(
-            f"*First-win cycle:* median {cycle_now.text()}", change(cycle_now.value, cycle_then.value, " d", digits=1)
-        )
+        _with(f"*First-win cycle:* {cycle_now.text(label='median')}", change(cycle_now.value, cycle_then.value, days))
     )
     over_now, over_then = view.wip.now.over_limit, view.wip.week_ago.over_limit
-    owners = ", ".join(f"{esc(o.owner_email or 'unassigned')} ({o.in_runway})" for o in over_now[:3])
+    owners = ", ".join(f"{esc(o.owner_email or 'unassigned')} ({number(o.in_runway)})" for o in over_now[:3])
     lines.append(
         _with(
             f"*Capacity:* {count(len(over_now), 'owner')} over the WIP limit of {view.wip.now.limit}"
@@ -109,25 +118,29 @@ def digest_lines(view: DigestView, config: ProgramConfig) -> list[str]:
             f"{esc(w.partner.name)} ({money(w.amount_minor, c) if w.amount_minor else w.deal})" for w in wins[:5]
         )
         lines.append(
-            f":trophy: *First wins this week:* {names}" + (f" and {len(wins) - 5} more" if len(wins) > 5 else "")
+            f":trophy: *First wins this week:* {names}"
+            + (f" and {number(len(wins) - 5)} more" if len(wins) > 5 else "")
         )
     else:
         lines.append("*First wins this week:* none")
     revenue = view.sourced_minor
+    shown = digest_figures(view)
     lines.append(
         _with(
-            f"*Sourced revenue this week:* {money(revenue.now, c)} (last week {money(revenue.week_ago, c)})",
-            change(revenue.now / 100, revenue.week_ago / 100, "") if revenue.week_ago else "",
+            f"*Sourced revenue this week:* {money(revenue.now, c)}, {shown['sourced_week_ago'].phrase}",
+            change(revenue.now, revenue.week_ago, lambda minor: money(minor, c)),
         )
     )
     stalled = view.stalled
     lines.append(
         _with(
-            f"*Stalled deals:* {stalled.now.count} worth {money(stalled.now.amount_minor, c)}",
+            f"*Stalled deals:* {stalled_text(stalled.now, c)}",
             change(stalled.now.count, stalled.week_ago.count),
         )
     )
-    lines.append(_with(f"*Dormant partners:* {view.dormant.now}", change(view.dormant.now, view.dormant.week_ago)))
+    lines.append(
+        _with(f"*Dormant partners:* {number(view.dormant.now)}", change(view.dormant.now, view.dormant.week_ago))
+    )
     if view.snoozes:
         soon = "; ".join(
             f"{esc(s.label)} (until {local_date(s.until, config.tz)}" + (f", {esc(s.reason)}" if s.reason else "") + ")"
@@ -138,17 +151,20 @@ def digest_lines(view: DigestView, config: ProgramConfig) -> list[str]:
 
 
 def digest_text(view: DigestView, config: ProgramConfig) -> str:
+    name = esc(config.program_name)
+    shown = digest_figures(view)
+    fresh = freshness_text(view.freshness, config.tz)
     warning = stale_warning_text(view.freshness, config.tz)
     lead = f"{warning} " if warning else ""
     if not view.moved:
         return (
-            f"{lead}{config.program_name}: nothing moved this week — {view.runway.count} partners in runway, "
-            f"{view.dormant.now} dormant, no first wins. {freshness_text(view.freshness, config.tz)}."
+            f"{lead}{name}: nothing moved this week — {shown['in_runway'].phrase}, "
+            f"{count(view.dormant.now, 'dormant partner')}, no first wins. {fresh}."
         )
     return (
-        f"{lead}{config.program_name} this week: {view.runway.count} partners in runway, {len(view.first_wins)} "
-        f"first wins, {money(view.sourced_minor.now, view.currency)} sourced, {view.stalled.now.count} stalled "
-        f"deals, {view.dormant.now} dormant partners. {freshness_text(view.freshness, config.tz)}."
+        f"{lead}{name} this week: {shown['in_runway'].phrase}, {shown['first_wins'].phrase}, {shown['sourced'].phrase} "
+        f"({shown['sourced_week_ago'].phrase}), {count(view.stalled.now.count, 'stalled deal')}, "
+        f"{count(view.dormant.now, 'dormant partner')}. {fresh}."
     )
 
 
@@ -160,8 +176,8 @@ def digest_blocks(view: DigestView, config: ProgramConfig) -> list[Block]:
         return [
             *warning,
             section(
-                f"*{esc(title)}* ({esc(scope)}): nothing moved this week — {view.runway.count} partners in "
-                f"runway, {view.dormant.now} dormant, no first wins."
+                f"*{esc(title)}* ({esc(scope)}): nothing moved this week — {number(view.runway.count)} partners in "
+                f"runway, {number(view.dormant.now)} dormant, no first wins."
             ),
             freshness_block(view.freshness, config.tz),
         ]
@@ -179,17 +195,11 @@ def digest_blocks(view: DigestView, config: ProgramConfig) -> list[Block]:
 
 
 def digest_chart(view: DigestView, config: ProgramConfig) -> File:
-    png = trend_png(
-        title=f"Weekly throughput: {config.program_name}",
-        weeks=view.weeks,
-        revenue=view.weekly_revenue,
-        in_runway=view.weekly_runway,
-        first_wins=view.weekly_first_wins,
-        currency=view.currency,
-    )
+    spec = trend_spec(view, config.program_name)
     return File(
         "weekly-trend.png",
         "Weekly trend",
-        png,
-        alt_text="Sourced revenue won per week with first wins, and partners in runway",
+        trend_png(spec),
+        alt_text="Sourced revenue won per week with first wins, and partners in runway; this week: "
+        + ", ".join(item.phrase for item in spec.caption),
     )

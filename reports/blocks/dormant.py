@@ -6,6 +6,7 @@ from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, esc, header, section
 from reports.blocks.tables import MORE
 from reports.config import ProgramConfig
+from reports.formatting import count, days, number
 from reports.freshness import Freshness
 from reports.kpis.dormancy import DIAGNOSES, DormantPartner, DormantPartners
 from reports.model import Scope
@@ -19,7 +20,7 @@ DIAGNOSIS_TITLES = {
 
 
 def dormant_line(item: DormantPartner) -> str:
-    quiet = f"{item.days_quiet:.0f} d quiet" if item.days_quiet is not None else "never active"
+    quiet = f"{days(item.days_quiet)} quiet" if item.days_quiet is not None else "never active"
     sunset = " · :sunrise: sunset candidate" if item.sunset_candidate else ""
     return (
         f"• *{esc(item.partner.name)}* — {quiet} · {esc(item.partner.owner_email or 'unassigned')}{sunset}"
@@ -30,8 +31,9 @@ def dormant_line(item: DormantPartner) -> str:
 def dormant_text(dormant: DormantPartners, freshness: Freshness, config: ProgramConfig) -> str:
     counts = dormant.by_diagnosis()
     return (
-        f"{dormant.count} dormant partners (no motion in {dormant.window_days} d): training {counts['training']}, "
-        f"fit {counts['fit']}, momentum {counts['momentum']}. {freshness_text(freshness, config.tz)}."
+        f"{count(dormant.count, 'dormant partner')} (no motion in {dormant.window_days} d): training "
+        f"{number(counts['training'])}, fit {number(counts['fit'])}, momentum {number(counts['momentum'])}. "
+        f"{freshness_text(freshness, config.tz)}."
     )
 
 
@@ -43,10 +45,10 @@ def dormant_blocks(
 ) -> list[Block]:
     counts = dormant.by_diagnosis()
     blocks: list[Block] = [
-        header(f"Dormant partners: {dormant.count}"),
+        header(f"Dormant partners: {number(dormant.count)}"),
         context(
             f"{esc(scope.describe())} · active partners with no activity, intro, deal registration or stage "
-            f"change in {dormant.window_days} days · {len(dormant.sunset_candidates)} sunset candidates"
+            f"change in {dormant.window_days} days · {count(len(dormant.sunset_candidates), 'sunset candidate')}"
         ),
     ]
     if not dormant.partners:
@@ -57,10 +59,10 @@ def dormant_blocks(
             continue
         lines = [dormant_line(p) for p in members[:PER_DIAGNOSIS]]
         if len(members) > PER_DIAGNOSIS:
-            lines.append(f"…and {len(members) - PER_DIAGNOSIS} more: {MORE}")
+            lines.append(f"…and {number(len(members) - PER_DIAGNOSIS)} more: {MORE}")
         blocks += [
             divider(),
-            section(f"*{DIAGNOSIS_TITLES[diagnosis]}* ({counts[diagnosis]})"),
+            section(f"*{DIAGNOSIS_TITLES[diagnosis]}* ({number(counts[diagnosis])})"),
             *bullet_lines(lines),
         ]
     blocks.append(freshness_block(freshness, config.tz))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reports.blocks.kit import context, esc, section
 from reports.config import ProgramConfig
-from reports.formatting import local_date, money
+from reports.formatting import days, local_date, money
 from reports.message import Message
 from reports.model import PersonProfile
 from reports.views.wins import FirstWin
@@ -27,9 +27,9 @@ def first_win_message(win: FirstWin, owner: PersonProfile | None, config: Progra
             versus = f", {'faster' if faster else 'slower'} than its {win.cohort} cohort's median of {median.text()}"
         elif median is not None:
             versus = f" ({win.cohort} cohort: {median.text()})"
-        speed = f"{win.days_to_win:.0f} days from onboarding to first win{versus}."
+        speed = f"{days(win.days_to_win)} from onboarding to first win{versus}."
     text = (
-        f"First win for {partner.name}: {win.deal}, {amount} ({win.attribution or 'partner'}), "
+        f"First win for {esc(partner.name)}: {esc(win.deal)}, {amount} ({esc(win.attribution or 'partner')}), "
         f"closed {local_date(win.won_at, config.tz)}."
     )
     blocks = [

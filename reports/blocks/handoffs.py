@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, esc, fields_section, header, section
 from reports.blocks.tables import MORE
-from reports.charts import handoff_png
+from reports.chart_specs import handoff_figures, handoffs_spec
+from reports.charts import caption, handoff_png
 from reports.config import ProgramConfig
-from reports.formatting import hours
-from reports.freshness import Freshness
-from reports.kpis.handoffs import HandoffTime, StaleIntro, Wait
+from reports.formatting import count, hours, number
+from reports.kpis.handoffs import StaleIntro, Wait
 from reports.message import File
-from reports.model import Scope
+from reports.views.handoffs import HandoffsView
 
 LIST_LIMIT = 15
 
@@ -39,50 +39,48 @@ def stale_line(item: StaleIntro) -> str:
     )
 
 
-def handoffs_text(
-    response: HandoffTime,
-    stale: Sequence[StaleIntro],
-    freshness: Freshness,
-    config: ProgramConfig,
-) -> str:
+def handoffs_text(view: HandoffsView, config: ProgramConfig) -> str:
+    shown = handoff_figures(view.response, view.sla)
     return (
-        f"Intro response median {response.median.text('h')} over {response.intros} intros (90 d); "
-        f"{len(stale)} intros past the {config.handoff_sla_hours} h SLA. "
-        f"{freshness_text(freshness, config.tz)}."
+        f"Partner intros in the last 90 days: {shown['intros'].phrase}, {shown['answered'].phrase}, "
+        f"{shown['waiting'].phrase}; {shown['over_sla'].phrase}; first response {shown['median'].phrase}. "
+        f"{_stale_summary(view.stale, config)}. {freshness_text(view.freshness, config.tz)}."
     )
 
 
-def handoffs_blocks(
-    scope: Scope,
-    response: HandoffTime,
-    next_step: HandoffTime,
-    stale: Sequence[StaleIntro],
-    freshness: Freshness,
-    config: ProgramConfig,
-) -> list[Block]:
+def _stale_summary(stale: Sequence[StaleIntro], config: ProgramConfig) -> str:
+    """Stale intros are not the intros over the SLA above: any age, and only those not yet answered or closed."""
+    return f"{count(len(stale), 'intro')} unanswered past the {config.handoff_sla_hours} h SLA (any age, not closed)"
+
+
+def handoffs_blocks(view: HandoffsView, config: ProgramConfig) -> list[Block]:
+    response, split, next_step, stale = view.response, view.sla, view.next_step, view.stale
+    shown = handoff_figures(response, split)
     escalated = sum(1 for s in stale if s.escalate)
     blocks: list[Block] = [
         header("Handoffs: partner intros"),
         context(
-            f"{esc(scope.describe())} · intros introduced in the last 90 days; waiting intros count with their "
-            "age so far"
+            f"{esc(view.scope.describe())} · intros introduced in the last 90 days; waiting intros count with "
+            "their age so far"
         ),
         *fields_section(
             [
                 (
                     "First response",
-                    f"median {response.median.text('h')} · p90 {response.p90.text('h')}\n"
-                    f"{response.intros} intros, {response.waiting} still waiting",
+                    f"{shown['median'].phrase} · {response.p90.text('h', label='p90')}\n"
+                    f"{shown['intros'].phrase}: {shown['answered'].phrase}, {shown['waiting'].phrase}\n"
+                    f"{shown['over_sla'].phrase} ({number(split.answered_late)} answered late, "
+                    f"{number(split.waiting_past)} still waiting)",
                 ),
                 ("Worst first response", _worst(response.worst)),
                 (
                     "Next step after response",
-                    f"median {next_step.median.text('h')} · p90 {next_step.p90.text('h')}\n"
-                    f"{next_step.intros} answered, {next_step.waiting} without a next step",
+                    f"{next_step.median.text('h', label='median')} · {next_step.p90.text('h', label='p90')}\n"
+                    f"{number(next_step.intros)} answered, {number(next_step.waiting)} without a next step",
                 ),
                 (
                     "Stale intros",
-                    f"{len(stale)} past the {config.handoff_sla_hours} h SLA\n{escalated} past "
+                    f"{_stale_summary(stale, config)}\n{number(escalated)} past "
                     f"{2 * config.handoff_sla_hours} h (managers told)",
                 ),
             ]
@@ -91,22 +89,18 @@ def handoffs_blocks(
     if stale:
         lines = [stale_line(item) for item in stale[:LIST_LIMIT]]
         if len(stale) > LIST_LIMIT:
-            lines.append(f"…and {len(stale) - LIST_LIMIT} more: {MORE}")
+            lines.append(f"…and {number(len(stale) - LIST_LIMIT)} more: {MORE}")
         blocks += [divider(), section("*Stale intros, oldest first*"), *bullet_lines(lines)]
-    blocks.append(freshness_block(freshness, config.tz))
+    blocks.append(freshness_block(view.freshness, config.tz))
     return blocks
 
 
-def handoffs_chart(response: HandoffTime, config: ProgramConfig) -> File:
-    png = handoff_png(
-        title="Hours to first response on partner intros (last 90 days)",
-        answered_hours=[w.hours for w in response.waits if not w.waiting],
-        waiting_hours=[w.hours for w in response.waits if w.waiting],
-        sla_hours=float(config.handoff_sla_hours),
-    )
+def handoffs_chart(view: HandoffsView) -> File:
+    spec = handoffs_spec(view)
     return File(
         "handoff-times.png",
         "Intro response times",
-        png,
-        alt_text=f"Distribution of {response.intros} intro response times against the SLA",
+        handoff_png(spec),
+        alt_text=f"Hours to first response on partner intros, against the {spec.sla_hours:g} h SLA: "
+        f"{caption(spec.caption)}",
     )

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from reports.blocks.freshness import freshness_block
 from reports.blocks.kit import MAX_HOME_BLOCKS, Block, actions, button, context, divider, esc, header, section
-from reports.formatting import hours
+from reports.formatting import duration, hours
 from reports.freshness import Freshness
 from reports.kpis.dormancy import DormantPartner
 from reports.kpis.handoffs import StaleIntro
@@ -61,7 +61,7 @@ def home_view(
     if dormant:
         blocks += [divider(), section(f"*Dormant partners* ({len(dormant)})")]
         for quiet in dormant[:PER_SECTION]:
-            days = f"{quiet.days_quiet:.0f} d quiet" if quiet.days_quiet is not None else "never active"
+            days = f"{duration(quiet.days_quiet, 'd')} quiet" if quiet.days_quiet is not None else "never active"
             blocks += [
                 section(f"*{esc(quiet.partner.name)}* — {quiet.diagnosis}, {days}\n{esc(quiet.step)}"),
                 _buttons(quiet.partner),

@@ -7,11 +7,12 @@ manager), program or direct baselines, or anything about another partner.
 
 from __future__ import annotations
 
+from reports.blocks.common import revenue_text
 from reports.blocks.freshness import freshness_block
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
 from reports.blocks.scorecard import goal_line
 from reports.config import ProgramConfig, step_title
-from reports.formatting import count, money
+from reports.formatting import count, days, money, number
 from reports.kpis.lifecycle import NOT_YET_ONBOARDED
 from reports.message import Message
 from reports.views.scorecard import Scorecard
@@ -20,7 +21,7 @@ from reports.views.scorecard import Scorecard
 def partner_card_text(card: Scorecard) -> str:
     c = card.currency
     return (
-        f"{card.partner.name}: {money(card.sourced['quarter'].amount_minor, c)} sourced revenue this quarter, "
+        f"{esc(card.partner.name)}: {money(card.sourced['quarter'].amount_minor, c)} sourced revenue this quarter, "
         f"{money(card.open_minor, c)} open pipeline in {count(card.open_deals, 'deal')}."
     )
 
@@ -28,7 +29,7 @@ def partner_card_text(card: Scorecard) -> str:
 def _journey(card: Scorecard) -> str:
     activation = card.activation
     if activation.time_to_first_revenue is not None:
-        return f"First win after {activation.time_to_first_revenue:.0f} days in the program"
+        return f"First win after {days(activation.time_to_first_revenue)} in the program"
     if card.status == NOT_YET_ONBOARDED:
         return f"Welcome aboard: the program starts {card.partner.onboarded_on}"
     if activation.days_onboarded is None:
@@ -46,20 +47,12 @@ def partner_card_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
         context(esc(_journey(card))),
         *fields_section(
             [
-                (
-                    "Sourced revenue",
-                    f"{money(sourced['quarter'].amount_minor, c)} this quarter\n"
-                    f"{money(sourced['trailing_365'].amount_minor, c)} in the last 12 months",
-                ),
-                (
-                    "Influenced revenue",
-                    f"{money(influenced['quarter'].amount_minor, c)} this quarter\n"
-                    f"{money(influenced['trailing_365'].amount_minor, c)} in the last 12 months",
-                ),
+                ("Sourced revenue", revenue_text(sourced, c)),
+                ("Influenced revenue", revenue_text(influenced, c)),
                 ("Open pipeline", f"{money(card.open_minor, c)} in {count(card.open_deals, 'deal')}"),
                 (
                     "Enablement",
-                    f"{done} of {len(card.required_courses)} required courses complete"
+                    f"{number(done)} of {number(len(card.required_courses))} required courses complete"
                     if card.required_courses
                     else f"{count(card.engagement.total_30, 'activity')} in the last 30 days",
                 ),

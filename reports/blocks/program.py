@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from reports.blocks.common import rate_text
+from reports.blocks.common import deal_size_text, rate_text, revenue_text, stalled_text
 from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
 from reports.config import ProgramConfig, step_title
-from reports.formatting import count, money, share
+from reports.formatting import count, money, number, share
 from reports.kpis.activation import Survival
 from reports.kpis.lifecycle import state_label
+from reports.stats import not_enough
 from reports.views.program import ProgramView
+
+NO_ACTIVITY = "no activity data yet: none imported or received"
 
 
 def survival_text(survival: Survival) -> str:
+    """'12 of 17 reached it · median 38.0 d', or '1 of 17 reached it · median: not enough data (n=1)'."""
     marks = " · ".join(f"day {day}: {rate.text()}" for day, rate in survival.by_day)
-    return f"median {survival.median.text()} ({survival.reached} of {survival.started})\n{marks}"
+    return (
+        f"{number(survival.reached)} of {number(survival.started)} reached it · "
+        f"{survival.median.text(label='median')}\n{marks}"
+    )
 
 
 def states_text(states: Mapping[str, int]) -> str:
@@ -40,9 +47,10 @@ def data_quality_blocks(view: ProgramView) -> list[Block]:
 def program_text(view: ProgramView, config: ProgramConfig) -> str:
     c = view.currency
     return (
-        f"{config.program_name} ({view.scope.describe()}): sourced {money(view.sourced['quarter'].amount_minor, c)} "
-        f"this quarter, {view.partners_in_runway.count} partners in runway, {view.stalled.count} stalled deals, "
-        f"{view.dormant.count} dormant partners. {freshness_text(view.freshness, config.tz)}."
+        f"{esc(config.program_name)} ({esc(view.scope.describe())}): sourced "
+        f"{money(view.sourced['quarter'].amount_minor, c)} this quarter, "
+        f"{count(view.partners_in_runway.count, 'partner')} in runway, {count(view.stalled.count, 'stalled deal')}, "
+        f"{count(view.dormant.count, 'dormant partner')}. {freshness_text(view.freshness, config.tz)}."
     )
 
 
@@ -64,48 +72,39 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
         default=None,
     )
     dormant = view.dormant.by_diagnosis()
-    deal_size = view.deal_size
-    size_text = (
-        f"{money(deal_size.partner_mean_minor, c)} vs direct {money(deal_size.direct_mean_minor, c)} "
-        f"({deal_size.ratio:.2f}×)"
-        if deal_size.ratio is not None
-        else f"not enough data (partner n={deal_size.partner_n}, direct n={deal_size.direct_n})"
-    )
     close = view.time_to_close
     blocks: list[Block] = [
         header(f"{config.program_name} — program view"),
-        context(f"{esc(view.scope.describe())} · {view.active_partners} active partners: {states_text(view.states)}"),
+        context(
+            f"{esc(view.scope.describe())} · {count(view.active_partners, 'active partner')}: "
+            f"{states_text(view.states)}"
+        ),
         *data_quality_blocks(view),
         section("*Revenue*"),
         *fields_section(
             [
-                (
-                    "Sourced revenue",
-                    f"{money(view.sourced['quarter'].amount_minor, c)} this quarter\n"
-                    f"{money(view.sourced['trailing_365'].amount_minor, c)} trailing 365 d",
-                ),
-                (
-                    "Influenced revenue",
-                    f"{money(view.influenced['quarter'].amount_minor, c)} this quarter\n"
-                    f"{money(view.influenced['trailing_365'].amount_minor, c)} trailing 365 d",
-                ),
+                ("Sourced revenue", revenue_text(view.sourced, c)),
+                ("Influenced revenue", revenue_text(view.influenced, c)),
                 (
                     "Pipeline contribution",
                     f"sourced {share(contribution.sourced)} · influenced "
-                    f"{share(contribution.influenced)} of {money(contribution.total_minor, c)}"
+                    f"{share(contribution.influenced)} of {money(contribution.total_minor, c)}\n"
+                    f"open partner pipeline {money(contribution.partner_minor, c)}"
                     + (
-                        f"\n{contribution.without_amount} open deals without amount"
+                        f"\n{count(contribution.without_amount, 'open deal')} without amount"
                         if contribution.without_amount
                         else ""
                     ),
                 ),
                 (
                     "Win rate (365 d)",
-                    f"sourced {view.win_rate['sourced'].text()}\ninfluenced "
-                    f"{view.win_rate['influenced'].text()}\ndirect {view.win_rate['direct'].text()}",
+                    "\n".join(view.win_rate[side].text(label=side) for side in ("sourced", "influenced", "direct")),
                 ),
-                ("Deal size vs direct", size_text),
-                ("Time to close vs direct", f"partner {close.partner.text()} · direct {close.direct.text()}"),
+                ("Deal size vs direct", deal_size_text(view.deal_size, c)),
+                (
+                    "Time to close vs direct",
+                    f"{close.partner.text(label='partner median')} · {close.direct.text(label='direct median')}",
+                ),
                 (
                     "Revenue concentration",
                     f"top 10 %: {share(concentration.top10_share)} · top 20 %: "
@@ -120,7 +119,8 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
             [
                 (
                     "Partners in runway",
-                    f"{runway.count} ({runway.change:+d} this week)\ncohort completion {runway.completion.text()}",
+                    f"{number(runway.count)} ({runway.change:+,d} this week)\n"
+                    f"{runway.completion.text(label='cohort completion')}",
                 ),
                 ("Activation rate", view.activation_rate.text()),
                 ("Time to first revenue", survival_text(view.time_to_first_revenue.overall)),
@@ -130,31 +130,31 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
                 ("Active revenue partners (90 d)", view.active_revenue_partners.text()),
                 (
                     "WIP per manager",
-                    f"{len(over)} owner(s) over the limit of {view.wip.limit}"
+                    f"{count(len(over), 'owner')} over the limit of {view.wip.limit}"
                     if over
                     else f"no owner over the limit of {view.wip.limit}",
                 ),
-                ("Deal registration velocity", view.registration_velocity.text()),
+                ("Deal registration velocity", view.registration_velocity.text(label="median")),
             ]
         ),
         divider(),
         section("*Pipeline health and handoffs*"),
         *fields_section(
             [
-                ("Stalled deals", f"{count(view.stalled.count, 'deal')}, {money(view.stalled.amount_minor, c)}"),
+                ("Stalled deals", stalled_text(view.stalled, c)),
                 (
                     "Pipeline movement (14 d)",
                     share(view.movement.share)
                     if view.movement.share is not None
-                    else f"not enough data (n={view.movement.open_deals})",
+                    else not_enough(view.movement.open_deals),
                 ),
                 (
                     "Slowest stage (partner)",
-                    f"{esc(slowest.stage)}: {slowest.partner.text()}" if slowest else "not enough data",
+                    f"{esc(slowest.stage)}: {slowest.partner.text(label='median')}" if slowest else "not enough data",
                 ),
                 (
                     "Handoff response (90 d)",
-                    f"median {view.handoff.median.text('h')} · p90 {view.handoff.p90.text('h')}"
+                    f"{view.handoff.median.text('h', label='median')} · {view.handoff.p90.text('h', label='p90')}"
                     f"\n{count(len(view.stale), 'stale intro')}",
                 ),
             ]
@@ -169,19 +169,22 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
                     if view.enablement_completion
                     else "no required courses configured",
                 ),
-                ("Active partner rate (30 d)", view.active_partner_rate.text()),
+                (
+                    "Active partner rate (30 d)",
+                    view.active_partner_rate.text() if view.activity_recorded else NO_ACTIVITY,
+                ),
                 (
                     "Dormant partners",
-                    f"{view.dormant.count}: training {dormant['training']}, fit {dormant['fit']}, "
-                    f"momentum {dormant['momentum']}\n{len(view.dormant.sunset_candidates)} sunset "
-                    "candidates",
+                    f"{number(view.dormant.count)}: training {number(dormant['training'])}, fit "
+                    f"{number(dormant['fit'])}, momentum {number(dormant['momentum'])}\n"
+                    f"{count(len(view.dormant.sunset_candidates), 'sunset candidate')}",
                 ),
                 ("Goals on track", view.goals_on_track.text()),
                 (
                     "PSAT (365 d)",
-                    f"{view.psat.mean:.1f} · NPS {view.psat.nps:+.0f} (n={view.psat.responses})"
+                    f"{view.psat.mean:.1f} · NPS {view.psat.nps:+.0f} (n={number(view.psat.responses)})"
                     if view.psat.mean is not None and view.psat.nps is not None
-                    else f"not enough data (n={view.psat.responses})",
+                    else not_enough(view.psat.responses),
                 ),
             ]
         ),

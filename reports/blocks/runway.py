@@ -8,6 +8,7 @@ from reports.blocks.program import survival_text
 from reports.blocks.tables import MORE
 from reports.charts import funnel_png
 from reports.config import ProgramConfig, step_title
+from reports.formatting import count, number
 from reports.kpis.activation import RUNWAY_DAYS, Funnel
 from reports.message import File
 from reports.views.runway import RunwayView
@@ -17,7 +18,7 @@ LIST_LIMIT = 15
 
 def _funnel_line(label: str, funnel: Funnel) -> str:
     worst = funnel.worst_step
-    steps = " → ".join(str(s.reached) for s in funnel.steps)
+    steps = " → ".join(number(s.reached) for s in funnel.steps)
     worst_text = f"; worst: {step_title(worst.step)} {worst.conversion.text()}" if worst and worst.conversion else ""
     return f"• *{esc(label)}*: {steps}{worst_text}"
 
@@ -26,7 +27,7 @@ def runway_text(view: RunwayView, config: ProgramConfig) -> str:
     runway = view.partners_in_runway
     worst = view.dropoff.worst_step
     return (
-        f"{runway.count} partners in runway ({runway.change:+d} this week); largest drop-off: "
+        f"{count(runway.count, 'partner')} in runway ({runway.change:+,d} this week); largest drop-off: "
         f"{step_title(worst.step) if worst else 'not enough data'}. "
         f"{freshness_text(view.freshness, config.tz)}."
     )
@@ -34,7 +35,7 @@ def runway_text(view: RunwayView, config: ProgramConfig) -> str:
 
 def runway_blocks(view: RunwayView, config: ProgramConfig) -> list[Block]:
     runway = view.partners_in_runway
-    steps = ", ".join(f"{step_title(step).lower()} {n}" for step, n in runway.by_next_step) or "none"
+    steps = ", ".join(f"{step_title(step).lower()} {number(n)}" for step, n in runway.by_next_step) or "none"
     over = [o for o in view.wip.owners if o.over_limit]
     blocks: list[Block] = [
         header("Activation runway"),
@@ -43,7 +44,7 @@ def runway_blocks(view: RunwayView, config: ProgramConfig) -> list[Block]:
             [
                 (
                     "Partners in runway",
-                    f"{runway.count} ({runway.change:+d} this week)\nstuck before: {steps}",
+                    f"{number(runway.count)} ({runway.change:+,d} this week)\nstuck before: {steps}",
                 ),
                 (
                     "Cohort completion",
@@ -55,7 +56,9 @@ def runway_blocks(view: RunwayView, config: ProgramConfig) -> list[Block]:
                 ("Time to first revenue", survival_text(view.time_to_first_revenue.overall)),
                 (
                     "WIP per manager",
-                    "\n".join(f":warning: {esc(o.owner_email or 'unassigned')}: {o.in_runway}" for o in over[:5])
+                    "\n".join(
+                        f":warning: {esc(o.owner_email or 'unassigned')}: {number(o.in_runway)}" for o in over[:5]
+                    )
                     + (f"\n…and {len(over) - 5} more owners over the limit" if len(over) > 5 else "")
                     or f"no owner over {view.wip.limit}",
                 ),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from reports.blocks.common import person
+from reports.blocks.common import person, revenue_text, stalled_text
 from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
-from reports.charts import scorecard_png
+from reports.chart_specs import RevenueChart, scorecard_revenue_spec
+from reports.charts import caption, revenue_png
 from reports.config import ProgramConfig
-from reports.formatting import count, hours, local_date, money
+from reports.formatting import count, days, hours, local_date, money, number, period_label
 from reports.kpis.goals import BEHIND, MET, MISSED, ON_TRACK, GoalProgress
 from reports.kpis.lifecycle import (
     ACTIVATED,
@@ -18,9 +19,8 @@ from reports.kpis.lifecycle import (
     ONBOARDING_UNKNOWN,
     SUNSET,
 )
-from reports.kpis.revenue import RevenueSeries
 from reports.message import File
-from reports.stats import Median, Rate
+from reports.stats import Median, Rate, not_enough
 from reports.views.scorecard import Comparison, Scorecard, activation_clock
 
 STATUS_ICONS = {
@@ -41,21 +41,22 @@ GOAL_ICONS = {
 }
 
 
-def _figure(value: Rate | Median | float | None, *, unit: str, currency: str) -> str:
+def _figure(value: Rate | Median | float | None, *, unit: str, currency: str, label: str | None = None) -> str:
+    """'program 38% (1,571 of 4,166)', 'program: not enough data (n=3)', 'direct $54k'."""
     if isinstance(value, Rate):
-        return value.text()
+        return value.text(label=label)
     if isinstance(value, Median):
-        return value.text(unit)
+        return value.text(unit, label=label)
     if value is None:
-        return "not enough data"
-    return money(value, currency)
+        return f"{label}: not enough data" if label else "not enough data"
+    return f"{label} {money(value, currency)}" if label else money(value, currency)
 
 
 def _comparison(comparison: Comparison, *, unit: str = "d", currency: str) -> str:
     return (
         f"{_figure(comparison.partner, unit=unit, currency=currency)}\n"
-        f"program {_figure(comparison.program, unit=unit, currency=currency)} · "
-        f"direct {_figure(comparison.direct, unit=unit, currency=currency)}"
+        f"{_figure(comparison.program, unit=unit, currency=currency, label='program')} · "
+        f"{_figure(comparison.direct, unit=unit, currency=currency, label='direct')}"
     )
 
 
@@ -70,8 +71,8 @@ def goal_line(progress: GoalProgress, currency: str) -> str:
             detail += f" (won {goal.first_win_on.isoformat()})"
     else:
         money_metric = goal.metric in ("sourced_pipeline", "sourced_revenue")
-        actual = money(goal.actual, currency) if money_metric else f"{goal.actual:.0f}"
-        target = money(goal.target or 0, currency) if money_metric else f"{goal.target or 0:.0f}"
+        actual = money(goal.actual, currency) if money_metric else f"{goal.actual:,.0f}"
+        target = money(goal.target or 0, currency) if money_metric else f"{goal.target or 0:,.0f}"
         pace = f", {progress.pace:.0%} of period gone" if progress.pace is not None and progress.status != MET else ""
         detail = f"{metric} {goal.period}: {actual} of {target}{pace}"
     return f"{icon} *{progress.status}* — {esc(detail)}"
@@ -81,10 +82,10 @@ def scorecard_text(card: Scorecard, config: ProgramConfig) -> str:
     """The fallback and notification text: the card in one paragraph."""
     currency = card.currency
     return (
-        f"{card.partner.name} scorecard — {card.status_detail}. "
-        f"Sourced {money(card.sourced['trailing_365'].amount_minor, currency)} (365 d), "
-        f"open pipeline {money(card.open_minor, currency)}, {card.stalled.count} stalled. "
-        f"Next step: {card.next_step} {freshness_text(card.freshness, config.tz)}."
+        f"{esc(card.partner.name)} scorecard — {esc(card.status_detail)}. "
+        f"Sourced {money(card.sourced['trailing_365'].amount_minor, currency)} {period_label('trailing_365')}, "
+        f"open pipeline {money(card.open_minor, currency)}, {count(card.stalled.count, 'stalled deal')}. "
+        f"Next step: {esc(card.next_step)} {freshness_text(card.freshness, config.tz)}."
     )
 
 
@@ -106,34 +107,24 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
     blocks.append(divider())
 
     sourced, influenced = card.sourced, card.influenced
-    without = f", {card.open_without_amount} without amount" if card.open_without_amount else ""
+    without = f", {number(card.open_without_amount)} without amount" if card.open_without_amount else ""
     stalled = card.stalled
-    stalled_text = (
-        f"{count(stalled.count, 'deal')}, {money(stalled.amount_minor, currency)}" if stalled.count else "none"
-    )
+    stalled_lines = stalled_text(stalled, currency)
     if stalled.largest:
         top = stalled.largest[0]
         label = esc(top.deal.name or top.deal.external_id)
-        stalled_text += f"\nlargest: {label} ({top.days_in_stage:.0f} d in {esc(top.deal.stage)})"
+        stalled_lines += f"\nlargest: {label} ({days(top.days_in_stage)} in {esc(top.deal.stage)})"
     movement = card.movement.share
     blocks += fields_section(
         [
-            (
-                "Sourced revenue",
-                f"{money(sourced['quarter'].amount_minor, currency)} this quarter\n"
-                f"{money(sourced['trailing_365'].amount_minor, currency)} trailing 365 d",
-            ),
-            (
-                "Influenced revenue",
-                f"{money(influenced['quarter'].amount_minor, currency)} this quarter\n"
-                f"{money(influenced['trailing_365'].amount_minor, currency)} trailing 365 d",
-            ),
+            ("Sourced revenue", revenue_text(sourced, currency)),
+            ("Influenced revenue", revenue_text(influenced, currency)),
             (
                 "Open pipeline",
                 f"{money(card.open_minor, currency)} in {count(card.open_deals, 'deal')}{without}\n"
-                f"moved in 14 d: {'not enough data' if movement is None else f'{movement:.0%}'}",
+                f"moved in 14 d: {not_enough(card.movement.open_deals) if movement is None else f'{movement:.0%}'}",
             ),
-            ("Stalled deals", stalled_text),
+            ("Stalled deals", stalled_lines),
             ("Win rate (365 d)", _comparison(card.win_rate, currency=currency)),
             ("Deal size (365 d)", _comparison(card.deal_size, currency=currency)),
             ("Time to close (365 d)", _comparison(card.time_to_close, currency=currency)),
@@ -144,9 +135,9 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
     )
     psat = card.psat
     psat_text = (
-        f"{psat.mean:.1f} / 10 · NPS {psat.nps:+.0f} · {psat.responses} responses (365 d)"
+        f"{psat.mean:.1f} / 10 · NPS {psat.nps:+.0f} · {count(psat.responses, 'response')} (365 d)"
         if psat.mean is not None and psat.nps is not None
-        else f"not enough data (n={psat.responses})"
+        else not_enough(psat.responses)
     )
     blocks += fields_section([("PSAT", psat_text)])
     blocks.append(section(f":arrow_right: *Next step:* {esc(card.next_step)}"))
@@ -156,15 +147,15 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
 
 def _activation_field(card: Scorecard) -> tuple[str, str]:
     title, value = activation_clock(card)
-    return title, f"{value}\nprogram median time to first revenue {card.program_ttfr.text()}"
+    return title, f"{value}\n{card.program_ttfr.text(label='program median time to first revenue')}"
 
 
 def _intros_text(card: Scorecard, config: ProgramConfig) -> str:
     handoff = card.handoff
-    lines = [f"{card.open_intros} waiting for a first response"]
+    lines = [f"{number(card.open_intros)} waiting for a first response"]
     if card.stale:
-        lines[0] += f" ({len(card.stale)} past the {config.handoff_sla_hours} h SLA)"
-    lines.append(f"response median {handoff.median.text('h')} over {count(handoff.intros, 'intro')} (90 d)")
+        lines[0] += f" ({number(len(card.stale))} past the {config.handoff_sla_hours} h SLA)"
+    lines.append(f"response {handoff.median.text('h', label='median')} over {count(handoff.intros, 'intro')} (90 d)")
     if card.stale:
         oldest = card.stale[0]
         lines.append(f"oldest: {esc(oldest.intro.account or oldest.intro.external_id)}, {hours(oldest.age_hours)}")
@@ -175,7 +166,7 @@ def _enablement_text(card: Scorecard, config: ProgramConfig) -> str:
     engagement = card.engagement
     if card.required_courses:
         done = len(card.required_courses) - len(card.missing_courses)
-        courses = f"{done}/{len(card.required_courses)} required courses"
+        courses = f"{number(done)}/{number(len(card.required_courses))} required courses"
         if card.missing_courses:
             courses += f" (missing {esc(', '.join(card.missing_courses[:3]))})"
     else:
@@ -185,24 +176,16 @@ def _enablement_text(card: Scorecard, config: ProgramConfig) -> str:
     return f"{courses}\nlast login {login} · {count(engagement.total_30, 'activity')} in 30 d"
 
 
-def revenue_chart(series: RevenueSeries, *, subject: str, filename: str, currency: str) -> File:
-    png = scorecard_png(
-        title=f"{subject}: won revenue by month, with open pipeline",
-        months=series.months,
-        won=series.won,
-        open_pipeline=series.open_pipeline,
-        currency=currency,
-    )
+def revenue_chart(spec: RevenueChart, *, subject: str, filename: str) -> File:
     return File(
         filename,
-        f"{subject} — 12 months of won revenue",
-        png,
-        alt_text="Won revenue per month by attribution, with open partner pipeline",
+        f"{subject} — won revenue by month, {spec.window}",
+        revenue_png(spec),
+        alt_text=f"Won revenue per month by attribution, with open partner pipeline; {spec.window}: "
+        f"{caption(spec.caption)}",
     )
 
 
 def scorecard_chart(card: Scorecard) -> File:
     slug = "".join(ch if ch.isalnum() else "-" for ch in card.partner.name.lower()).strip("-")
-    return revenue_chart(
-        card.revenue_series, subject=card.partner.name, filename=f"scorecard-{slug}.png", currency=card.currency
-    )
+    return revenue_chart(scorecard_revenue_spec(card), subject=card.partner.name, filename=f"scorecard-{slug}.png")

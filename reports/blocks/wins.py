@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, esc, header
 from reports.config import ProgramConfig
-from reports.formatting import local_date, money
+from reports.formatting import days, local_date, money, number
 from reports.freshness import Freshness
 from reports.views.wins import FirstWin
 
@@ -18,8 +18,8 @@ def win_line(win: FirstWin, currency: str, config: ProgramConfig, note: str | No
     amount = money(win.amount_minor, currency) if win.amount_minor is not None else "no amount"
     speed = ""
     if win.days_to_win is not None:
-        baseline = win.cohort_median.text() if win.cohort_median else "–"
-        speed = f" · {win.days_to_win:.0f} d from onboarding (cohort {win.cohort} median {baseline})"
+        baseline = win.cohort_median.text(label="median") if win.cohort_median else "median –"
+        speed = f" · {days(win.days_to_win)} from onboarding (cohort {win.cohort} {baseline})"
     return (
         f"• {local_date(win.won_at, config.tz)} *{esc(win.partner.name)}* — {esc(win.deal)}, {amount}, "
         f"{win.attribution or 'partner'}{speed}"
@@ -27,7 +27,7 @@ def win_line(win: FirstWin, currency: str, config: ProgramConfig, note: str | No
 
 
 def wins_text(wins: Sequence[FirstWin], freshness: Freshness, config: ProgramConfig) -> str:
-    names = ", ".join(w.partner.name for w in wins[:5]) or "none yet"
+    names = ", ".join(esc(w.partner.name) for w in wins[:5]) or "none yet"
     return f"First wins, newest first: {names}. {freshness_text(freshness, config.tz)}."
 
 
@@ -40,7 +40,7 @@ def wins_blocks(
     currency = config.base_currency
     lines = [win_line(w, currency, config, notes.get(w.partner.id)) for w in wins[:LIST_LIMIT]]
     if len(wins) > LIST_LIMIT:
-        lines.append(f"…and {len(wins) - LIST_LIMIT} more")
+        lines.append(f"…and {number(len(wins) - LIST_LIMIT)} more")
     return [
         header(":trophy: First wins"),
         context("The first-win log: each partner's first won sourced or influenced deal, announced once, newest first"),

@@ -123,3 +123,31 @@ def compute_stale_intros(intros: Sequence[IntroRecord], as_of: datetime, sla_hou
         if age > sla_hours:
             stale.append(StaleIntro(intro, age, age > 2 * sla_hours))
     return tuple(sorted(stale, key=lambda s: (-s.age_hours, s.intro.external_id)))
+
+
+@dataclass(frozen=True)
+class SlaSplit:
+    """The intros of a `HandoffTime` either side of the response SLA, read from its waits as computed there."""
+
+    sla_hours: float
+    answered: int
+    answered_late: int  # answered, after more than the SLA
+    waiting: int
+    waiting_past: int  # still waiting, for more than the SLA so far
+
+    @property
+    def over_sla(self) -> int:
+        return self.answered_late + self.waiting_past
+
+
+def compute_sla_split(handoff: HandoffTime, sla_hours: float) -> SlaSplit:
+    """Answered and still-waiting intros, and how many of each are over the SLA (exactly on it is within it)."""
+    answered = [w for w in handoff.waits if not w.waiting]
+    waiting = [w for w in handoff.waits if w.waiting]
+    return SlaSplit(
+        sla_hours=sla_hours,
+        answered=len(answered),
+        answered_late=sum(1 for w in answered if w.hours > sla_hours),
+        waiting=len(waiting),
+        waiting_past=sum(1 for w in waiting if w.hours > sla_hours),
+    )

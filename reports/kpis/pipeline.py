@@ -107,27 +107,30 @@ class StalledDeal:
 @dataclass(frozen=True)
 class StalledDeals:
     count: int
-    amount_minor: int
+    amount_minor: int  # of those with an amount
     largest: tuple[StalledDeal, ...]
     thresholds: Mapping[str, float]
+    with_amount: int = 0  # stalled deals that have an amount: `amount_minor` sums only these
 
 
 def compute_stalled_deals(
-    counts: Mapping[str, tuple[int, int]],
+    counts: Mapping[str, tuple[int, int, int]],
     largest: Sequence[OpenDeal],
     thresholds: Mapping[str, float],
     as_of: datetime,
     limit: int = 5,
 ) -> StalledDeals:
-    """`counts`: stage → (stalled deals, their amount); `largest`: the biggest stalled deals, any order."""
+    """`counts`: stage → (stalled deals, their amount, those with an amount); `largest`: the biggest stalled deals,
+    any order."""
     ranked = sorted(largest, key=lambda d: (-(d.amount_minor or 0), d.entered_at, d.external_id))[:limit]
     return StalledDeals(
-        count=sum(n for n, _ in counts.values()),
-        amount_minor=sum(amount for _, amount in counts.values()),
+        count=sum(n for n, _, _ in counts.values()),
+        amount_minor=sum(amount for _, amount, _ in counts.values()),
         largest=tuple(
             StalledDeal(d, (as_of - d.entered_at).total_seconds() / 86400, thresholds.get(d.stage, 0.0)) for d in ranked
         ),
         thresholds=dict(thresholds),
+        with_amount=sum(known for _, _, known in counts.values()),
     )
 
 

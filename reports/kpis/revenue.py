@@ -6,9 +6,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from reports.stats import MIN_SAMPLE, Distribution, Median, Rate, mean, ratio
+from reports.timeframe import add_months, day_start
 
 PERIODS = ("month", "quarter", "trailing_365")
 PARTNER = "partner"
@@ -16,12 +18,38 @@ DIRECT = "direct"
 
 
 @dataclass(frozen=True)
-class RevenueSeries:
-    """Twelve months of won partner revenue by attribution, with open partner pipeline at each month's end."""
+class MonthSpan:
+    """The part of one calendar month that lies in a window of whole program-local days: [first, end)."""
 
-    months: Sequence[date]
-    won: Mapping[tuple[date, str], int]
-    open_pipeline: Mapping[date, int]
+    month: date  # the month's first day
+    first: date
+    end: date
+    in_progress: bool  # the month holding as-of, not over yet at as-of: its figures are month to date
+
+    @property
+    def whole(self) -> bool:
+        return self.first == self.month and self.end == add_months(self.month, 1) and not self.in_progress
+
+
+def compute_month_spans(first: date, end: date, as_of: datetime, tz: ZoneInfo) -> tuple[MonthSpan, ...]:
+    """The calendar months the dates [first, end) touch, each cut to the window, oldest first."""
+    spans = []
+    month = first.replace(day=1)
+    while month < end:
+        following = add_months(month, 1)
+        spans.append(MonthSpan(month, max(first, month), min(end, following), as_of < day_start(following, tz)))
+        month = following
+    return tuple(spans)
+
+
+@dataclass(frozen=True)
+class RevenueSeries:
+    """Won partner revenue by month over exactly the trailing-365-day window of `sourced_revenue`, by attribution,
+    with open partner pipeline at each span's end (the last one at as-of): the bars add up to the card's totals."""
+
+    spans: tuple[MonthSpan, ...]
+    won: Mapping[tuple[date, str], int]  # (month, attribution) → won amount closed in the month's span
+    open_pipeline: Mapping[date, int]  # month → open partner pipeline at the start of its span's end day
 
 
 @dataclass(frozen=True)
@@ -74,6 +102,11 @@ class PipelineContribution:
     total_minor: int
     open_count: int
     without_amount: int
+
+    @property
+    def partner_minor(self) -> int:
+        """Open partner (sourced and influenced) pipeline amount: what the revenue chart's line ends at."""
+        return self.sourced_minor + self.influenced_minor
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,11 @@ from reports.kpis.goals import GoalInput, GoalProgress, compute_goal_progress, c
 from reports.kpis.handoffs import (
     HandoffTime,
     IntroRecord,
+    SlaSplit,
     StaleIntro,
     compute_handoff_response_time,
     compute_next_step_time,
+    compute_sla_split,
     compute_stale_intros,
 )
 from reports.kpis.lifecycle import STATES, compute_partner_state
@@ -88,6 +90,7 @@ class ProgramFacts:
     unanswered: Sequence[IntroRecord]
     enabled_ids: frozenset[int]
     engaged_ids: frozenset[int]
+    activity_recorded: bool  # the store holds some activity before as-of
     quiet: Sequence[QuietPartner]
     goals: Sequence[GoalInput]
     scores: Distribution
@@ -124,10 +127,12 @@ class ProgramView:
     stalled: StalledDeals
     movement: PipelineMovement
     handoff: HandoffTime
+    handoff_sla: SlaSplit
     next_step: HandoffTime
     stale: tuple[StaleIntro, ...]
     enablement_completion: Rate | None
     active_partner_rate: Rate
+    activity_recorded: bool
     dormant: DormantPartners
     goals: tuple[GoalProgress, ...]
     goals_on_track: Rate
@@ -156,6 +161,7 @@ def compute_program(facts: ProgramFacts, config: ProgramConfig, as_of: datetime)
     activations = tuple(compute_partner_activation(m, config, as_of) for m in facts.milestones)
     goals = compute_goal_progress(facts.goals, as_of, tz)
     dormant = compute_dormant_partners(facts.quiet, config, as_of)
+    handoff = compute_handoff_response_time(facts.intros, as_of)
     return ProgramView(
         scope=facts.scope,
         as_of=as_of,
@@ -183,11 +189,13 @@ def compute_program(facts: ProgramFacts, config: ProgramConfig, as_of: datetime)
         stage_conversion=compute_stage_conversion(facts.entries, config.pipeline_stages),
         stalled=facts.stalled,
         movement=facts.movement,
-        handoff=compute_handoff_response_time(facts.intros, as_of),
+        handoff=handoff,
+        handoff_sla=compute_sla_split(handoff, config.handoff_sla_hours),
         next_step=compute_next_step_time(facts.intros, as_of),
         stale=compute_stale_intros(facts.unanswered, as_of, config.handoff_sla_hours),
         enablement_completion=compute_enablement_completion(active, facts.enabled_ids, bool(config.required_courses)),
         active_partner_rate=compute_active_partner_rate(active, facts.engaged_ids),
+        activity_recorded=facts.activity_recorded,
         dormant=dormant,
         goals=goals,
         goals_on_track=compute_share_on_track(goals, as_of, tz),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from reports.config import STEP_FIRST_WIN, STEP_ONBOARDED, ProgramConfig, step_title
-from reports.formatting import count, hours, money
+from reports.formatting import count, days, hours, money, number
 from reports.freshness import Freshness
 from reports.kpis.activation import (
     RUNWAY_DAYS,
@@ -48,7 +48,7 @@ from reports.kpis.revenue import (
 )
 from reports.kpis.satisfaction import Psat, compute_psat
 from reports.model import PartnerProfile, PersonProfile
-from reports.stats import Distribution, Median, Rate
+from reports.stats import Distribution, Median, Rate, not_enough
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def compute_next_step(card: Scorecard, config: ProgramConfig) -> str:
         top = card.stalled.largest[0]
         label = top.deal.name or top.deal.account or top.deal.external_id
         value = money(top.deal.amount_minor, card.currency) if top.deal.amount_minor is not None else "no amount"
-        return f"Unstick {label} ({value}): {top.days_in_stage:.0f} d in {top.deal.stage}."
+        return f"Unstick {label} ({value}): {days(top.days_in_stage)} in {top.deal.stage}."
     if card.status == ONBOARDING_UNKNOWN:
         return "Record the onboarding date (partners import, column onboarded_on) so activation can be tracked."
     if card.status == ACTIVE:
@@ -184,12 +184,14 @@ def _headline(metric: str, card: Scorecard) -> tuple[str, str]:
     currency = card.currency
     if metric == "time_to_first_revenue":
         title, value = activation_clock(card)
-        return title, f"{value} · program median time to first revenue: {card.program_ttfr.text()}"
+        return title, f"{value} · {card.program_ttfr.text(label='program median time to first revenue')}"
     if metric == "pipeline_health":
         moved = card.movement.share
-        moved_text = f"{moved:.0%} moved in 14 d" if moved is not None else f"movement n={card.movement.open_deals}"
+        moved_text = (
+            f"{moved:.0%} moved in 14 d" if moved is not None else f"movement: {not_enough(card.movement.open_deals)}"
+        )
         return "Pipeline health", (
-            f"{money(card.open_minor, currency)} open · {card.stalled.count} stalled · {moved_text}"
+            f"{money(card.open_minor, currency)} open · {number(card.stalled.count)} stalled · {moved_text}"
         )
     if metric == "enablement":
         done = len(card.required_courses) - len(card.missing_courses)
@@ -201,12 +203,12 @@ def _headline(metric: str, card: Scorecard) -> tuple[str, str]:
     if metric == "sourced_revenue":
         return "Sourced revenue", f"{money(card.sourced['quarter'].amount_minor, currency)} this quarter"
     if metric == "handoff_response_time":
-        return "Handoff response", card.handoff.median.text("h")
+        return "Handoff response", card.handoff.median.text("h", label="median")
     psat = card.psat
     return "PSAT", (
-        f"{psat.mean:.1f} · NPS {psat.nps:+.0f} (n={psat.responses})"
+        f"{psat.mean:.1f} · NPS {psat.nps:+.0f} (n={number(psat.responses)})"
         if psat.mean is not None
-        else f"not enough data (n={psat.responses})"
+        else not_enough(psat.responses)
     )
 
 

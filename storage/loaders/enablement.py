@@ -16,6 +16,12 @@ from storage.models import Activity, Partner, PartnerMilestone
 from storage.rollups import COURSE_KINDS, chunked
 
 
+def load_activity_recorded(session: Session, *, as_of: datetime) -> bool:
+    """Whether the store holds any activity at all before as-of (any partner, any kind): without any, an activity
+    rate of 0 % would be a statement about the import, not about the partners."""
+    return session.execute(select(exists().where(Activity.occurred_at < as_of))).scalar_one()
+
+
 def load_engaged_ids(session: Session, *, partner_ids: frozenset[int], window: Window) -> frozenset[int]:
     """Of these partners, those with any activity in the window (one index probe per partner)."""
     if not partner_ids:

@@ -163,8 +163,9 @@ def _stalled_condition(thresholds: Mapping[str, float], as_of: datetime) -> Colu
 
 def load_stalled(
     session: Session, *, scope: Scope, as_of: datetime, thresholds: Mapping[str, float], limit: int = 5
-) -> tuple[dict[str, tuple[int, int]], list[OpenDeal]]:
-    """Open partner deals past their stage's stall threshold: per-stage (count, amount) and the largest ones."""
+) -> tuple[dict[str, tuple[int, int, int]], list[OpenDeal]]:
+    """Open partner deals past their stage's stall threshold: per-stage (count, amount, deals with an amount) and
+    the largest ones."""
     if not thresholds:
         return {}, []
     where = (
@@ -173,9 +174,11 @@ def load_stalled(
         _stalled_condition(thresholds, as_of),
     )
     counts = {
-        stage: (n, int(amount or 0))
-        for stage, n, amount in session.execute(
-            select(StageChange.stage, func.count(), func.sum(Deal.amount_base_minor))
+        stage: (n, int(amount or 0), with_amount)
+        for stage, n, amount, with_amount in session.execute(
+            select(
+                StageChange.stage, func.count(), func.sum(Deal.amount_base_minor), func.count(Deal.amount_base_minor)
+            )
             .join(Deal, Deal.id == StageChange.deal_id)
             .where(*where)
             .group_by(StageChange.stage)

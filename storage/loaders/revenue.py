@@ -216,12 +216,8 @@ def load_registration_days(session: Session, *, scope: Scope, as_of: datetime, c
     return memoized(session, ("registration_days", scope, first, end), read)
 
 
-def load_monthly_revenue(
-    session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig, months: list[date]
-) -> dict[tuple[date, str], int]:
-    """(month start, attribution) → won partner amount closed that month, up to as-of."""
-    tz = config.tz
-    end = dates_before(as_of, tz)
+def load_monthly_revenue(session: Session, *, scope: Scope, first: date, end: date) -> dict[tuple[date, str], int]:
+    """(month start, attribution) → won partner amount closed on the dates [first, end) of that month."""
 
     def read() -> tuple[tuple[tuple[date, str], int], ...]:
         out: dict[tuple[date, str], int] = defaultdict(int)
@@ -229,7 +225,7 @@ def load_monthly_revenue(
             select(Deal.closed_on, Deal.attribution, func.sum(Deal.amount_base_minor))
             .where(
                 won(),
-                Deal.closed_on >= months[0],
+                Deal.closed_on >= first,
                 Deal.closed_on < end,
                 created_before(end),
                 scoped_deals(scope, with_direct=False),
@@ -241,7 +237,7 @@ def load_monthly_revenue(
                 out[(closed_on.replace(day=1), attribution)] += int(amount or 0)
         return tuple(out.items())
 
-    return dict(memoized(session, ("monthly_revenue", scope, months[0], end), read))
+    return dict(memoized(session, ("monthly_revenue", scope, first, end), read))
 
 
 def load_open_pipeline_at(session: Session, *, scope: Scope, days: list[date]) -> dict[date, int]:

@@ -30,7 +30,6 @@ from reports.timeframe import (
     as_of_day,
     dates_before,
     end_of_day,
-    month_starts,
     month_to_date,
     parse_as_of,
     quarter_to_date,
@@ -62,7 +61,6 @@ def test_a_typed_date_is_the_end_of_that_day_and_belongs_to_it() -> None:
     # the whole of June and Q2 at the end of June 30, not July and Q3
     assert month_to_date(END_OF_JUNE, NY).start == datetime(2026, 6, 1, tzinfo=NY)
     assert quarter_to_date(END_OF_JUNE, NY).start == datetime(2026, 4, 1, tzinfo=NY)
-    assert month_starts(END_OF_JUNE, 2, NY) == [date(2026, 5, 1), date(2026, 6, 1)]
     # one second into July: July and Q3
     later = END_OF_JUNE + timedelta(seconds=1)
     assert month_to_date(later, NY).start == datetime(2026, 7, 1, tzinfo=NY)

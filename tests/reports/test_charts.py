@@ -5,33 +5,45 @@ from __future__ import annotations
 
 import itertools
 import struct
-from collections.abc import Callable
-from datetime import date, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from reports.chart_specs import (
+    HANDOFF_EDGES,
+    HandoffChart,
+    MonthBar,
+    RevenueChart,
+    Shown,
+    TrendChart,
+    handoff_bins,
+    handoff_edges,
+    handoff_spec,
+    month_label,
+)
 from reports.charts import (
     BLUE,
-    HANDOFF_EDGES,
     VERMILLION,
     _funnel_figure,
     _handoff_figure,
-    _scorecard_figure,
+    _revenue_figure,
+    _trend_figure,
     funnel_png,
-    handoff_bins,
-    handoff_edges,
     handoff_png,
     money_tick,
-    month_label,
-    scorecard_png,
+    revenue_png,
+    trend_png,
     worst_step,
 )
+from reports.kpis.handoffs import IntroRecord, compute_handoff_response_time, compute_sla_split
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SIZE = (1000, 560)
@@ -53,9 +65,35 @@ ANSWERED = [0.5, 1.2, 2.0, 3.1, 3.9, 4.0, 5.2, 6.0, 7.5, 9.0, 11.0, 14.0, 20.0, 
 WAITING = [2.0, 6.0, 26.0, 80.0]
 
 
+AS_OF = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def revenue_spec(
+    *,
+    months: Sequence[date] = MONTHS,
+    won: Mapping[tuple[date, str], int] = WON,
+    open_pipeline: Mapping[date, int] = PIPELINE,
+    currency: str = "USD",
+    title: str = "Acme — won revenue",
+    parts: Mapping[int, str] | None = None,
+) -> RevenueChart:
+    """Bars as the scorecard draws them; `parts` marks bars (by index) that show only part of their month."""
+    bars = tuple(
+        MonthBar(
+            month_label(m),
+            (parts or {}).get(i),
+            won.get((m, "sourced"), 0),
+            won.get((m, "influenced"), 0),
+            open_pipeline.get(m),
+        )
+        for i, m in enumerate(months)
+    )
+    caption = (Shown(None, 0, "sourced $1.2M"), Shown(None, 0, "influenced $800k"), Shown(None, 0, "open pipeline $2M"))
+    return RevenueChart(title, currency, "trailing 365 d", bars, caption)
+
+
 def scorecard(**overrides: object) -> Figure:
-    args: dict = {"title": "Acme — won revenue", "months": MONTHS, "won": WON, "open_pipeline": PIPELINE}
-    return _scorecard_figure(**{**args, "currency": "USD", **overrides})
+    return _revenue_figure(revenue_spec(**overrides))  # type: ignore[arg-type]
 
 
 def funnel(**overrides: object) -> Figure:
@@ -63,22 +101,57 @@ def funnel(**overrides: object) -> Figure:
     return _funnel_figure(**{**args, **overrides})
 
 
+def intro(key: str, hours: float, *, answered: bool) -> IntroRecord:
+    introduced = AS_OF - timedelta(hours=hours + (1 if answered else 0))
+    response = introduced + timedelta(hours=hours) if answered else None
+    return IntroRecord(0, key, 1, "Acme", None, None, None, introduced, response, None, None)
+
+
+def handoff_chart(
+    answered_hours: Sequence[float] = ANSWERED,
+    waiting_hours: Sequence[float] = WAITING,
+    sla_hours: float = 24,
+    title: str = "Intro response times",
+) -> HandoffChart:
+    """The spec the handoffs view draws, from intros answered (or waiting) after the given hours."""
+    intros = [intro(f"A{i}", h, answered=True) for i, h in enumerate(answered_hours)]
+    intros += [intro(f"W{i}", h, answered=False) for i, h in enumerate(waiting_hours)]
+    handoff = compute_handoff_response_time(intros, AS_OF)
+    return handoff_spec(handoff, compute_sla_split(handoff, sla_hours), title=title)
+
+
 def handoff(**overrides: object) -> Figure:
-    args: dict = {"title": "Intro response times", "answered_hours": ANSWERED, "waiting_hours": WAITING}
-    return _handoff_figure(**{**args, "sla_hours": 24, **overrides})
+    return _handoff_figure(handoff_chart(**overrides))  # type: ignore[arg-type]
+
+
+def trend_chart(weeks: int = 12) -> TrendChart:
+    return TrendChart(
+        title="Weekly throughput",
+        currency="USD",
+        week_labels=tuple(f"Sep {7 + 7 * n}" if n < 4 else f"Oct {n}" for n in range(weeks)),
+        revenue=tuple(n * 250_000 for n in range(weeks)),
+        in_runway=tuple(40 - n for n in range(weeks)),
+        first_wins=tuple(n % 3 for n in range(weeks)),
+        sourced=Shown(None, 0, "$27.5k sourced"),
+        sourced_week_ago=Shown(None, 0, "last week $25k"),
+        wins=Shown(None, 2, "2 first wins"),
+        runway=Shown("partners_in_runway.count", 29, "29 partners in runway"),
+    )
 
 
 PNGS: dict[str, Callable[[], bytes]] = {
-    "scorecard": lambda: scorecard_png(title="Acme", months=MONTHS, won=WON, open_pipeline=PIPELINE, currency="USD"),
-    "scorecard empty": lambda: scorecard_png(title="Acme", months=[], won={}, open_pipeline={}, currency="USD"),
-    "scorecard all zero": lambda: scorecard_png(
-        title="Acme", months=MONTHS, won={(MONTHS[0], "sourced"): 0}, open_pipeline={}, currency="EUR"
+    "scorecard": lambda: revenue_png(revenue_spec(title="Acme")),
+    "scorecard empty": lambda: revenue_png(revenue_spec(title="Acme", months=[], won={}, open_pipeline={})),
+    "scorecard all zero": lambda: revenue_png(
+        revenue_spec(title="Acme", won={(MONTHS[0], "sourced"): 0}, open_pipeline={}, currency="EUR")
     ),
     "funnel": lambda: funnel_png(title="Activation funnel", steps=STEPS),
     "funnel empty": lambda: funnel_png(title="Activation funnel", steps=[]),
     "funnel nobody yet": lambda: funnel_png(title="Activation funnel", steps=[(name, 0) for name, _ in STEPS]),
-    "handoff": lambda: handoff_png(title="Intros", answered_hours=ANSWERED, waiting_hours=WAITING, sla_hours=24),
-    "handoff empty": lambda: handoff_png(title="Intros", answered_hours=[], waiting_hours=[], sla_hours=24),
+    "handoff": lambda: handoff_png(handoff_chart(title="Intros")),
+    "handoff empty": lambda: handoff_png(handoff_chart(title="Intros", answered_hours=[], waiting_hours=[])),
+    "trend": lambda: trend_png(trend_chart()),
+    "trend empty": lambda: trend_png(trend_chart(weeks=0)),
 }
 
 
@@ -95,7 +168,9 @@ def png_size(png: bytes) -> tuple[int, int]:
 
 
 def visible_tick_labels(ax: Axes, axis: str) -> list[Text]:
-    """Labels of the ticks inside the view, with text: the ones a reader actually sees."""
+    """Labels of the ticks inside the view, with text, on an axis that is drawn: the ones a reader sees."""
+    if not (ax.xaxis if axis == "x" else ax.yaxis).get_visible():
+        return []
     low, high = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
     labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
     ticks = ax.get_xticks() if axis == "x" else ax.get_yticks()
@@ -127,7 +202,7 @@ def test_same_input_gives_identical_bytes(name: str) -> None:
 
 
 def test_different_input_gives_different_bytes() -> None:
-    other = scorecard_png(title="Acme", months=MONTHS, won={}, open_pipeline=PIPELINE, currency="USD")
+    other = revenue_png(revenue_spec(title="Acme", won={}))
     assert other != PNGS["scorecard"]()
 
 
@@ -168,6 +243,10 @@ FIGURES: dict[str, Callable[[], Figure]] = {
     "handoff SLA between default edges": lambda: handoff(sla_hours=36),
     "handoff median beside SLA": lambda: handoff(answered_hours=[23.0] * 9, waiting_hours=[25.0], sla_hours=24),
     "handoff all overflow": lambda: handoff(answered_hours=[100.0] * 12, waiting_hours=[500.0] * 3),
+    "scorecard part months": lambda: scorecard(
+        months=[date(2025, 12, 1), *MONTHS[2:], date(2026, 3, 1)], parts={0: "3–31", 11: "MTD"}
+    ),
+    "trend": lambda: _trend_figure(trend_chart()),
 }
 
 
@@ -289,7 +368,7 @@ def test_scorecard_stacks_influenced_on_sourced_and_leaves_gaps_in_pipeline() ->
 def test_scorecard_without_pipeline_has_no_pipeline_axis() -> None:
     fig = scorecard(open_pipeline={})
     assert len(fig.axes) == 1
-    assert "open pipeline" not in fig.axes[0].get_title(loc="left")
+    assert all(not isinstance(handle, Line2D) for handle in fig.legends[0].legend_handles)
 
 
 @pytest.mark.parametrize(
@@ -421,23 +500,19 @@ def test_handoff_median_needs_five_intros() -> None:
     assert "median: not enough data (n=3)" in ax.get_title(loc="left")
 
 
-def test_trend_png_is_a_deterministic_png_and_copes_with_no_data() -> None:
-    from reports.charts import _trend_figure, trend_png
-
-    weeks = [date(2026, 9, 7) + timedelta(weeks=n) for n in range(12)]
-    kwargs = {
-        "title": "Weekly throughput",
-        "weeks": weeks,
-        "revenue": [n * 250_000 for n in range(12)],
-        "in_runway": [40 - n for n in range(12)],
-        "first_wins": [n % 3 for n in range(12)],
-        "currency": "USD",
-    }
-    first = trend_png(**kwargs)  # type: ignore[arg-type]
-    assert first.startswith(b"\x89PNG") and first == trend_png(**kwargs)  # type: ignore[arg-type]
-    figure = _trend_figure(**kwargs)  # type: ignore[arg-type]
+def test_trend_labels_the_latest_week() -> None:
+    figure = _trend_figure(trend_chart())
     figure.draw_without_rendering()
     labels = [t for t in figure.axes[0].get_xticklabels() if t.get_text()]
-    assert labels and labels[-1].get_text() == "Nov 23"
-    empty = trend_png(title="Weekly throughput", weeks=[], revenue=[], in_runway=[], first_wins=[], currency="USD")
-    assert empty.startswith(b"\x89PNG")
+    assert labels and labels[-1].get_text() == "Oct 11"
+
+
+def test_dollar_signs_in_names_and_captions_are_drawn_as_written() -> None:
+    """Two amounts in one caption ('$1.2M · $800k') or a '$' in a name must not be read as mathtext."""
+    fig = scorecard(title="Cash$ & <Co> $ — won revenue")
+    drawn(fig)
+    caption = fig.axes[0].get_title(loc="left")
+    assert caption == "trailing 365 d: sourced $1.2M · influenced $800k · open pipeline $2M"
+    texts = [t for t in fig.findobj(Text) if "$" in t.get_text() and t.get_text() in (caption, fig.get_suptitle())]
+    assert len(texts) == 2
+    assert not any(t.get_parse_math() for t in texts)

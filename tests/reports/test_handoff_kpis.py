@@ -22,7 +22,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reports.kpis.handoffs import compute_handoff_response_time, compute_next_step_time, compute_stale_intros
+from reports.kpis.handoffs import (
+    compute_handoff_response_time,
+    compute_next_step_time,
+    compute_sla_split,
+    compute_stale_intros,
+)
 from reports.model import Scope
 from reports.timeframe import trailing
 from storage.db import Database
@@ -109,3 +114,15 @@ def test_no_intros() -> None:
     result = compute_handoff_response_time([], AS_OF)
     assert (result.intros, result.worst, result.median.text()) == (0, None, "not enough data (n=0)")
     assert compute_stale_intros([], AS_OF, 24) == ()
+
+
+def test_sla_split_counts_each_side_of_the_sla_from_the_same_waits(intros_db: Database) -> None:
+    with intros_db.session() as session:
+        intros = load_intros(session, scope=Scope(), window=trailing(AS_OF, 90, UTC_ZONE), tz=UTC_ZONE)
+    handoff = compute_handoff_response_time(intros, AS_OF)
+    split = compute_sla_split(handoff, 24)
+    # answered: H1 2 h, H2 4 h, H3 exactly 24 h (within); waiting: H4 exactly 24 h (within), H6 30 h, H5 60 h, H9 132 h
+    assert (split.answered, split.answered_late, split.waiting, split.waiting_past) == (3, 0, 4, 3)
+    assert split.over_sla == 3
+    assert split.answered + split.waiting == handoff.intros and split.waiting == handoff.waiting
+    assert compute_sla_split(handoff, 2).answered_late == 2  # H2 and H3; H1 is exactly on it

@@ -6,13 +6,17 @@ As-of is 2026-06-15 12:00 UTC in a UTC program, so the trailing 365 days hold th
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from reports.config import ProgramConfig
 from reports.kpis.revenue import (
     PartnerRevenue,
     compute_deal_size_vs_direct,
+    compute_month_spans,
     compute_pipeline_contribution,
     compute_revenue,
     compute_revenue_concentration,
@@ -23,7 +27,12 @@ from reports.kpis.revenue import (
 from reports.model import Scope
 from reports.timeframe import trailing
 from storage.db import Database
-from storage.loaders.revenue import load_revenue_by_partner, load_revenue_facts, load_top_partner_rows
+from storage.loaders.revenue import (
+    load_revenue_by_partner,
+    load_revenue_facts,
+    load_top_partner_rows,
+    revenue_windows,
+)
 from tests.factories import Fixture
 
 AS_OF = datetime(2026, 6, 15, 12, tzinfo=UTC)
@@ -278,3 +287,33 @@ def _config(session):  # type: ignore[no-untyped-def]
     from storage.program import load_config
 
     return load_config(session)
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+SPAN_CASES = {
+    # 10:00 on December 2nd: the dates 2025-12-03 … 2026-12-02, December 2025 in part, December 2026 to date
+    "December 2nd": (datetime(2026, 12, 2, 10, tzinfo=NEW_YORK), 13, (date(2025, 12, 3), date(2026, 12, 3)), True),
+    # the first instant of December: twelve whole months, none in progress
+    "December 1st, 00:00": (datetime(2026, 12, 1, tzinfo=NEW_YORK), 12, (date(2025, 12, 1), date(2026, 12, 1)), False),
+    # the evening of November 30th: every day of November is in, but November is not over
+    "November 30th, 18:00": (
+        datetime(2026, 11, 30, 18, tzinfo=NEW_YORK),
+        12,
+        (date(2025, 12, 1), date(2026, 12, 1)),
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SPAN_CASES)
+def test_month_spans_cover_the_trailing_window_exactly(case: str) -> None:
+    as_of, months, (first, end), in_progress = SPAN_CASES[case]
+    window = revenue_windows(as_of, ProgramConfig(time_zone="America/New_York"))["trailing_365"]
+    assert window.day_bounds(NEW_YORK) == (first, end)
+    spans = compute_month_spans(first, end, as_of, NEW_YORK)
+    assert len(spans) == months
+    assert (spans[0].first, spans[-1].end) == (first, end)
+    assert all(a.end == b.first and a.end == b.month for a, b in itertools.pairwise(spans))
+    assert [s.in_progress for s in spans] == [False] * (months - 1) + [in_progress]
+    assert spans[0].whole == (first.day == 1)
+    assert all(s.whole for s in spans[1:-1])

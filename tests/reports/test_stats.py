@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from reports.formatting import count, duration, number
 from reports.stats import Distribution, Median, Rate
 
 
@@ -52,3 +53,38 @@ def test_median_hides_small_samples_but_keeps_count() -> None:
     assert few.text() == "not enough data (n=3)"
     enough = Median.of(Distribution.of([1, 2, 3, 4, 5]))
     assert enough.text() == "3.0 d"
+
+
+def test_rates_and_small_samples_write_thousands_separators() -> None:
+    assert Rate(4238, 6711).text() == "63% (4,238 of 6,711)"
+    assert Median(1572, None).text() == "not enough data (n=1,572)"
+
+
+def test_a_label_is_followed_by_a_colon_only_before_the_small_sample_phrase() -> None:
+    assert Median.of(Distribution.of([1, 2, 3, 4, 5])).text(label="median") == "median 3.0 d"
+    assert Median.of(Distribution.of([3.0])).text("h", label="median") == "median: not enough data (n=1)"
+    assert Rate(4, 5).text(label="sourced") == "sourced 80% (4 of 5)"
+    assert Rate(1, 2).text(label="sourced") == "sourced: not enough data (n=2)"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (38.15, "d", "38.2 d"),  # halves round up …
+        ((38.1 + 38.2) / 2, "d", "38.2 d"),  # … also when float arithmetic lands just below the half
+        (2.25, "h", "2.3 h"),  # Python's own formatting would give 2.2 here
+        (0.04, "h", "0.0 h"),
+        (1234.56, "d", "1,234.6 d"),
+        (71.9, "h", "71.9 h"),
+        (72.0, "h", "3.0 d"),  # from three days on, hours read in days
+        (100.0, "h", "4.2 d"),
+    ],
+)
+def test_every_duration_is_rounded_by_one_rule(value: float, unit: str, expected: str) -> None:
+    assert duration(value, unit) == expected
+    assert Median(5, value).text(unit) == expected  # a median reads exactly as any other duration
+
+
+def test_counts_have_thousands_separators() -> None:
+    assert number(1572) == "1,572"
+    assert count(1572, "deal") == "1,572 deals"
