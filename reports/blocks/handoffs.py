@@ -48,6 +48,12 @@ def handoffs_text(view: HandoffsView, config: ProgramConfig) -> str:
     )
 
 
+def _closed(closed: int, before: str) -> str:
+    """Intros closed with an outcome (qualified out, no budget, …) before `before`: waiting for nothing, so out of
+    the figures above, and said so."""
+    return f"\n{count(closed, 'intro')} closed before {before}" if closed else ""
+
+
 def _stale_summary(stale: Sequence[StaleIntro], config: ProgramConfig) -> str:
     """Stale intros are not the intros over the SLA above: any age, and only those not yet answered or closed."""
     return f"{count(len(stale), 'intro')} unanswered past the {config.handoff_sla_hours} h SLA (any age, not closed)"
@@ -70,13 +76,14 @@ def handoffs_blocks(view: HandoffsView, config: ProgramConfig) -> list[Block]:
                     f"{shown['median'].phrase} · {response.p90.text('h', label='p90')}\n"
                     f"{shown['intros'].phrase}: {shown['answered'].phrase}, {shown['waiting'].phrase}\n"
                     f"{shown['over_sla'].phrase} ({number(split.answered_late)} answered late, "
-                    f"{number(split.waiting_past)} still waiting)",
+                    f"{number(split.waiting_past)} still waiting)" + _closed(response.closed, "a response"),
                 ),
                 ("Worst first response", _worst(response.worst)),
                 (
                     "Next step after response",
                     f"{next_step.median.text('h', label='median')} · {next_step.p90.text('h', label='p90')}\n"
-                    f"{number(next_step.intros)} answered, {number(next_step.waiting)} without a next step",
+                    f"{number(next_step.intros + next_step.closed)} answered, "
+                    f"{number(next_step.waiting)} without a next step" + _closed(next_step.closed, "a next step"),
                 ),
                 (
                     "Stale intros",

@@ -42,7 +42,7 @@ from reports.views.program import compute_program
 from reports.views.scorecard import compute_scorecard
 from storage.db import Database
 from storage.demo import DemoSize, build_demo
-from storage.loaders.freshness import load_data_as_of
+from storage.loaders.freshness import load_freshness
 from storage.loaders.handoffs import load_intros, load_unanswered_intros
 from storage.loaders.partners import load_partner_profiles
 from storage.program import load_config
@@ -242,7 +242,7 @@ def test_handoff_chart_shows_the_handoff_texts_counts(world: World) -> None:
             load_unanswered_intros(session, scope=Scope(), as_of=AS_OF, older_than=AS_OF),
             config,
             AS_OF,
-            load_data_as_of(session, as_of=AS_OF, config=config),
+            load_freshness(session, as_of=AS_OF, config=config),
         )
     spec = handoffs_spec(view)
     message = dispatch("handoffs", world.context)

@@ -336,3 +336,19 @@ def test_the_program_view_counts_the_states_the_cards_show_and_names_the_data_qu
     )
     quality = message.blocks[2]["elements"][0]["text"]
     assert quality.startswith(":warning: Data quality: 1 partner without an onboarding date (No Date Inc)")
+
+
+def test_the_handoffs_view_says_closed_intros_apart_from_waiting_ones(db: Database) -> None:
+    f = Fixture()
+    f.partner("P1", "Smith & <Sons>", onboarded_on=date(2025, 1, 1))
+    start = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    f.intro("A", partner="P1", introduced=start, first_response_at=start + timedelta(hours=2))
+    f.intro("B", partner="P1", introduced=start, outcome="duplicate")  # closed before any response
+    f.intro("C", partner="P1", introduced=start)  # still waiting
+    f.intro("D", partner="P1", introduced=start, first_response_at=start + timedelta(hours=1), outcome="no budget")
+    f.write(db)
+    message = dispatch("handoffs", CommandContext(database=db, as_of=AS_OF, charts=False))
+    fields = " ".join(field["text"] for block in message.blocks for field in block.get("fields", []))
+    assert "3 intros: 2 answered, 1 still waiting" in fields
+    assert "1 intro closed before a response" in fields
+    assert "2 answered, 1 without a next step\n1 intro closed before a next step" in fields
