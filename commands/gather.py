@@ -91,9 +91,9 @@ def gather_stalled(
     """Stall thresholds come from the whole program's history, whatever the scope."""
     if history is None:
         history = load_stage_stays(session, scope=Scope(), as_of=as_of, config=config)
-    stages = load_open_stages(session, scope=scope, as_of=as_of)
+    stages = load_open_stages(session, scope=scope, as_of=as_of, config=config)
     thresholds = compute_stall_thresholds(history, stages, config.stall_threshold_days)
-    counts, largest = load_stalled(session, scope=scope, as_of=as_of, thresholds=thresholds, limit=limit)
+    counts, largest = load_stalled(session, scope=scope, as_of=as_of, config=config, thresholds=thresholds, limit=limit)
     return compute_stalled_deals(counts, largest, thresholds, as_of, limit=limit)
 
 

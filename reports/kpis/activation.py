@@ -115,9 +115,13 @@ def compute_step_times(
     """Each step's reach time as of: its own first time or any later step's, whichever came first, if that is
     before as-of.
 
-    A partner without an onboarding date has no clock: it is left out of every activation KPI.
+    A partner without an onboarding date, or onboarded at or after as-of, has no clock yet: it has reached no
+    step and is left out of every activation KPI, even if a deal of its came first.
     """
     implied = implied_step_times(milestones, steps, tz)
+    onboarded = milestones.partner.onboarded_at(tz)
+    if onboarded is None or onboarded >= as_of:
+        return dict.fromkeys(steps)
     return {step: t if t is not None and t < as_of else None for step, t in zip(steps, implied, strict=True)}
 
 

@@ -85,7 +85,8 @@ def load_goals(session: Session, *, scope: Scope, as_of: datetime, config: Progr
                 period_end=period_end,
                 target=target,
                 target_date=target_date,
-                actual=by_goal.get(goal_id, 0.0),
+                # a first-win goal's actual is whether the first win has come (1) or not yet (0)
+                actual=float(partner_id in first_win_days) if metric == "first_win_by" else by_goal.get(goal_id, 0.0),
                 first_win_on=first_win_days.get(partner_id),
             )
         )

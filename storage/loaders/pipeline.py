@@ -14,7 +14,8 @@ from reports.config import ProgramConfig
 from reports.kpis.pipeline import DIRECT, PARTNER, OpenDeal, StageStays
 from reports.model import Scope
 from reports.stats import Distribution
-from reports.timeframe import shift_days, trailing
+from reports.timeframe import dates_before, shift_days, trailing
+from storage.loaders.revenue import open_as_of, open_through_join
 from storage.memo import memoized, split_days
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, Partner, StageChange
 from storage.sql import partner_scope, unindexed
@@ -28,12 +29,18 @@ def _scoped_stays(scope: Scope, *, with_direct: bool) -> ColumnElement[bool]:
 
 
 def open_stays(as_of: datetime) -> ColumnElement[bool]:
-    """The stay each deal was in at as-of, for deals open then (found by when stays left: few are open)."""
+    """The stay each deal was in at as-of (found by when stays left: few are open). A stay can outlive its deal's
+    close when the stage history stops short of a closing stage: pair it with the deal's own open rule."""
     return and_(
         unindexed(StageChange.entered_at) < as_of,
         or_(StageChange.left_at.is_(None), StageChange.left_at >= as_of),
         ~StageChange.terminal,
     )
+
+
+def open_deal_stays(as_of: datetime, config: ProgramConfig) -> ColumnElement[bool]:
+    """The stay at as-of of each deal open at as-of (joined to its deal)."""
+    return and_(open_stays(as_of), open_through_join(dates_before(as_of, config.tz)))
 
 
 def _stay_counts(
@@ -145,9 +152,12 @@ def load_stage_entries(
     }
 
 
-def load_open_stages(session: Session, *, scope: Scope, as_of: datetime) -> set[str]:
+def load_open_stages(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> set[str]:
     rows = session.execute(
-        select(StageChange.stage).where(open_stays(as_of), _scoped_stays(scope, with_direct=False)).distinct()
+        select(StageChange.stage)
+        .join(Deal, Deal.id == StageChange.deal_id)
+        .where(open_deal_stays(as_of, config), _scoped_stays(scope, with_direct=False))
+        .distinct()
     )
     return set(rows.scalars())
 
@@ -162,14 +172,20 @@ def _stalled_condition(thresholds: Mapping[str, float], as_of: datetime) -> Colu
 
 
 def load_stalled(
-    session: Session, *, scope: Scope, as_of: datetime, thresholds: Mapping[str, float], limit: int = 5
+    session: Session,
+    *,
+    scope: Scope,
+    as_of: datetime,
+    config: ProgramConfig,
+    thresholds: Mapping[str, float],
+    limit: int = 5,
 ) -> tuple[dict[str, tuple[int, int, int]], list[OpenDeal]]:
     """Open partner deals past their stage's stall threshold: per-stage (count, amount, deals with an amount) and
     the largest ones."""
     if not thresholds:
         return {}, []
     where = (
-        open_stays(as_of),
+        open_deal_stays(as_of, config),
         _scoped_stays(scope, with_direct=False),
         _stalled_condition(thresholds, as_of),
     )
@@ -223,7 +239,11 @@ def load_stalled(
 def load_pipeline_movement(
     session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig
 ) -> tuple[int, int, int, int]:
-    """(open partner amount, open partner deals, amount that moved stage in 14 days, deals that moved)."""
+    """(open partner amount, open partner deals, amount that moved stage in 14 days, deals that moved).
+
+    Open means the deal's own rule (as pipeline contribution reads it), so a deal without stage history still
+    counts as open, never as moved; the stay at as-of, where there is one, tells whether it moved.
+    """
     since = shift_days(as_of, -MOVEMENT_DAYS, config.tz)
     moved = and_(StageChange.entered_at >= since, StageChange.seq > 1)
     row = session.execute(
@@ -233,11 +253,12 @@ def load_pipeline_movement(
             func.coalesce(func.sum(case((moved, Deal.amount_base_minor))), 0),
             func.count(case((moved, 1))),
         )
-        .join(Deal, Deal.id == StageChange.deal_id)
+        .select_from(Deal)
+        .outerjoin(StageChange, and_(StageChange.deal_id == Deal.id, open_stays(as_of)))
         .where(
-            open_stays(as_of),
-            _scoped_stays(scope, with_direct=False),
+            open_as_of(dates_before(as_of, config.tz)),
             Deal.attribution.in_(PARTNER_ATTRIBUTIONS),
+            partner_scope(Deal.partner_id, scope),
         )
     ).one()
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])

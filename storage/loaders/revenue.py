@@ -39,6 +39,15 @@ def open_as_of(end_day: date) -> ColumnElement[bool]:
     )
 
 
+def open_through_join(end_day: date) -> ColumnElement[bool]:
+    """`open_as_of`'s rule for reads that reach deals through another table (a stage stay's deal): the same
+    condition, kept off the deal indexes so the other table stays the way in."""
+    return and_(
+        unindexed(Deal.created_on) < end_day,
+        or_(unindexed(Deal.outcome) == "open", unindexed(Deal.closed_on) >= end_day),
+    )
+
+
 def created_before(end_day: date) -> ColumnElement[bool]:
     """A deal exists at as-of only once created: for reads bounded by close date, checked from the close-date
     index (which holds created_on), never by a second way in."""

@@ -250,9 +250,10 @@ def test_engagement_mix_counts_by_kind_over_30_and_90_days(db: Database) -> None
 
 def _step_times_by_definition(milestones: Milestones, steps: tuple[str, ...], as_of: datetime) -> dict:
     """The definition, read straight: a step's time is the earliest of its own and every later step's first
-    times that fall before as-of; onboarded is the onboarding day if that is before as-of."""
+    times that fall before as-of, once the partner is onboarded (its onboarding day before as-of); before that, or
+    with no onboarding date, no step at all."""
     onboarded = milestones.partner.onboarded_at(ZONE)
-    if onboarded is None:
+    if onboarded is None or onboarded >= as_of:
         return dict.fromkeys(steps)
     out: dict[str, datetime | None] = {}
     for index, step in enumerate(steps):

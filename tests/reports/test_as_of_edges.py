@@ -14,6 +14,7 @@ import pytest
 from commands.context import CommandContext
 from commands.gather import gather_baseline, gather_scorecard
 from commands.table import dispatch
+from reports.kpis.activation import compute_first_win_cycle, compute_partner_activation, compute_time_to_first_revenue
 from reports.kpis.goals import BEHIND, MET, MISSED, ON_TRACK, compute_goal_progress, compute_share_on_track
 from reports.kpis.handoffs import IntroRecord, compute_handoff_response_time, compute_next_step_time
 from reports.kpis.lifecycle import (
@@ -25,7 +26,7 @@ from reports.kpis.lifecycle import (
     ONBOARDING_UNKNOWN,
     SUNSET,
 )
-from reports.model import Scope
+from reports.model import PartnerProfile, Scope
 from reports.timeframe import (
     as_of_day,
     dates_before,
@@ -285,6 +286,53 @@ def test_the_runway_view_lists_exactly_the_partners_whose_cards_say_in_runway(db
     with db.session() as session:
         milestones = load_milestones(session, scope=Scope())
     assert len(milestones) == 7
+
+
+def test_a_partner_not_yet_onboarded_has_no_activation_steps_even_with_an_earlier_win(db: Database) -> None:
+    """A win before the partner's (later) onboarding date starts no clock: no step, no current step, and the
+    partner is in neither the first-win cycle nor time to first revenue."""
+    f = Fixture()
+    f.partner("EARLY", "Early Bird", onboarded_on=date(2026, 9, 1))  # after as-of
+    f.partner("ON", "On Time", onboarded_on=date(2026, 1, 1))
+    for key, closed in (("EARLY", date(2026, 3, 1)), ("ON", date(2026, 4, 1))):
+        f.deal(f"W-{key}", partner=key, attribution="sourced", created=date(2026, 2, 1), outcome="won", closed=closed)
+    config = f.write(db)
+    with db.session() as session:
+        milestones = {m.partner.external_id: m for m in load_milestones(session, scope=Scope())}
+    early = compute_partner_activation(milestones["EARLY"], config, AS_OF)
+    assert set(early.steps.values()) == {None}
+    assert (early.current_step, early.next_step, early.activated) == (None, None, False)
+    activations = [compute_partner_activation(m, config, AS_OF) for m in milestones.values()]
+    assert compute_first_win_cycle(activations, AS_OF, config.tz).started == 1  # On Time only
+    assert compute_time_to_first_revenue(activations, AS_OF, config.tz).overall.started == 1
+    # once onboarded, the earlier win counts as day 0
+    later = datetime(2026, 9, 2, tzinfo=UTC)
+    assert compute_partner_activation(milestones["EARLY"], config, later).activated
+
+
+def test_a_first_win_goal_counts_the_win_once_it_has_come(db: Database) -> None:
+    f = Fixture()
+    f.partner("P1", onboarded_on=date(2026, 1, 1))
+    f.goal("P1", "first_win_by", date(2026, 1, 1), date(2026, 7, 1), target_date=date(2026, 6, 30), period="H1")
+    f.deal("W", partner="P1", attribution="sourced", created=date(2026, 2, 1), outcome="won", closed=date(2026, 5, 4))
+    config = f.write(db)
+    for as_of, actual, status in (
+        (end_of_day(date(2026, 5, 3), config.tz), 0.0, ON_TRACK),
+        (end_of_day(date(2026, 5, 4), config.tz), 1.0, MET),
+    ):
+        with db.session() as session:
+            goals = load_goals(session, scope=Scope(), as_of=as_of, config=config)
+        (progress,) = compute_goal_progress(goals, as_of, config.tz)
+        assert (progress.goal.actual, progress.status) == (actual, status), as_of
+
+
+def test_a_partner_is_sunset_from_the_first_instant_after_its_sunset_dates_midnight() -> None:
+    partner = PartnerProfile(1, "P1", "Gone", onboarded_on=date(2025, 1, 1), sunset_on=date(2026, 6, 15))
+    midnight = datetime(2026, 6, 15, tzinfo=NY)
+    assert partner.is_active(midnight, NY)  # as of midnight: the last instant before it is June 14
+    assert not partner.is_active(midnight + timedelta(seconds=1), NY)
+    flagged = PartnerProfile(2, "P2", "Flagged", onboarded_on=date(2025, 1, 1), status="sunset")
+    assert not flagged.is_active(midnight, NY)  # marked sunset without a date: sunset at every as-of
 
 
 # --- 5. intros closed without a next step are not waiting ---------------------------------------------------

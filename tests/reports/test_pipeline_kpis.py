@@ -156,9 +156,9 @@ def test_stalled_deals_use_the_larger_of_threshold_and_p75(pipeline_db: Database
     with pipeline_db.session() as session:
         config = load_config(session)
         stays = load_stage_stays(session, scope=Scope(), as_of=AS_OF, config=config)
-        stages = load_open_stages(session, scope=Scope(), as_of=AS_OF)
+        stages = load_open_stages(session, scope=Scope(), as_of=AS_OF, config=config)
         thresholds = compute_stall_thresholds(stays, stages, config.stall_threshold_days)
-        counts, largest = load_stalled(session, scope=Scope(), as_of=AS_OF, thresholds=thresholds)
+        counts, largest = load_stalled(session, scope=Scope(), as_of=AS_OF, config=config, thresholds=thresholds)
     assert stages == {"Prospecting", "Proposal", "Negotiation"}
     assert thresholds == {"Prospecting": 30.0, "Proposal": 30.0, "Negotiation": 100.0}
     stalled = compute_stalled_deals(counts, largest, thresholds, AS_OF)
@@ -202,9 +202,54 @@ def test_as_of_in_the_past_sees_the_pipeline_as_it_was(pipeline_db: Database) ->
     """On 2026-03-10 S1 was in Qualification (entered 03-06) and D2 (lost 02-10) was already closed."""
     earlier = datetime(2026, 3, 10, tzinfo=UTC)
     with pipeline_db.session() as session:
-        stages = load_open_stages(session, scope=Scope(), as_of=earlier)
-        open_minor, open_deals, _, _ = load_pipeline_movement(
-            session, scope=Scope(), as_of=earlier, config=load_config(session)
-        )
+        config = load_config(session)
+        stages = load_open_stages(session, scope=Scope(), as_of=earlier, config=config)
+        open_minor, open_deals, _, _ = load_pipeline_movement(session, scope=Scope(), as_of=earlier, config=config)
     assert stages == {"Qualification"}
     assert (open_minor, open_deals) == (500_000, 1)
+
+
+def test_open_means_the_deals_own_rule_with_or_without_stage_history(db: Database) -> None:
+    """A partner deal open at as-of with no stage history is open pipeline (as pipeline contribution counts it),
+    not moved; a deal lost before as-of whose stage history runs on past the close is neither open nor stalled."""
+    f = Fixture()
+    f.partner("A")
+    f.deal("N1", partner="A", attribution="sourced", created=date(2026, 5, 1), amount=2000)  # no stage history
+    f.deal(
+        "M1",
+        partner="A",
+        attribution="sourced",
+        created=date(2026, 5, 1),
+        amount=1000,
+        stages=(("Prospecting", at(date(2026, 5, 1))), ("Proposal", at(date(2026, 6, 10)))),
+    )  # moved 5 days before as-of
+    f.deal(
+        "L1",
+        partner="A",
+        attribution="sourced",
+        created=date(2026, 1, 1),
+        outcome="lost",
+        closed=date(2026, 3, 1),
+        amount=7000,
+        stages=(("Prospecting", at(date(2026, 1, 1))), ("Negotiation", at(date(2026, 3, 20)))),
+    )  # lost on 03-01, yet a stage change came after: its last stay never ends
+    f.write(db)
+    with db.session() as session:
+        config = load_config(session)
+        movement = load_pipeline_movement(session, scope=Scope(), as_of=AS_OF, config=config)
+        stages = load_open_stages(session, scope=Scope(), as_of=AS_OF, config=config)
+        counts, largest = load_stalled(
+            session, scope=Scope(), as_of=AS_OF, config=config, thresholds={"Negotiation": 30.0, "Prospecting": 30.0}
+        )
+    assert movement == (300_000, 2, 100_000, 1)  # N1 + M1 open; M1 moved; L1 closed
+    assert stages == {"Proposal"}
+    assert (counts, largest) == ({}, [])
+    # between L1's loss and its late stage change, its Prospecting stay still "runs": the deal is closed all the same
+    between = datetime(2026, 3, 10, tzinfo=UTC)
+    with db.session() as session:
+        assert load_pipeline_movement(session, scope=Scope(), as_of=between, config=config) == (0, 0, 0, 0)
+        assert load_open_stages(session, scope=Scope(), as_of=between, config=config) == set()
+        assert load_stalled(session, scope=Scope(), as_of=between, config=config, thresholds={"Prospecting": 30.0}) == (
+            {},
+            [],
+        )
