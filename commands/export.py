@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 from typing import Any
@@ -11,6 +10,7 @@ from commands.context import CommandContext
 from commands.errors import UserFacingError
 from commands.gather import gather_baseline, gather_program, gather_scorecard
 from reports.blocks.kit import section
+from reports.csv_cells import safe_writer
 from reports.export import flatten, partner_kpis, program_kpis
 from reports.lookup import find_partner
 from reports.message import File, Message
@@ -62,7 +62,7 @@ def export_kpis(database: Database, *, as_of: datetime, partner: str | None = No
 def kpis_csv(data: dict[str, Any]) -> str:
     """Long format: scope, partner_id, partner, kpi, measure, value."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = safe_writer(buffer)
     writer.writerow(["scope", "partner_id", "partner", "kpi", "measure", "value"])
     for kpi, value in data.get("program", {}).items():
         for measure, scalar in flatten(value):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from reports.csv_cells import safe_writer
 from reports.formatting import local_time
 from reports.kpis.activation import OwnerLoad, PartnerActivation
 from reports.kpis.dormancy import DormantPartner
@@ -19,7 +19,7 @@ MORE = "the full list is in the attached file"
 
 def csv_file(filename: str, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> File:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = safe_writer(buffer)
     writer.writerow(header)
     writer.writerows(["" if v is None else v for v in row] for row in rows)
     return File(filename, title, buffer.getvalue().encode("utf-8"))

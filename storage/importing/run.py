@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from reports.config import ProgramConfig
+from reports.csv_cells import safe_writer
 from reports.freshness import IMPORT_SOURCE
 from storage.db import Database, analyze, bulk_write_cache
 from storage.importing.files import RawTable, read_table, table_from_records
@@ -292,7 +292,7 @@ def _write_rejected(path: Path, table: RawTable, bad: np.ndarray, errors: list[R
     lines = table.lines[bad]
     try:
         with target.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = safe_writer(handle)
             writer.writerow([*table.columns, "line", "reason"])
             for record, line in zip(rows.itertuples(index=False, name=None), lines, strict=True):
                 writer.writerow([*record, int(line), "; ".join(reasons.get(int(line), []))])
