@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
+from bot import log_redaction
 from bot.settings import Settings, SettingsError
 from commands.context import CommandContext
 from commands.errors import UserFacingError
@@ -374,6 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=os.environ.get("PARTNERBOT_LOG_LEVEL", "WARNING").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    log_redaction.install()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "config" and args.action in ("set", "unset") and not args.key:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -87,9 +88,19 @@ def bulk_write_cache(connection: Connection) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
 
 
+def _create_private_file(database: str | None) -> None:
+    """Create a new SQLite file readable by its owner only (0600): SQLite gives its -wal and -shm files the same
+    mode. An existing file is left as it is."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    with suppress(FileExistsError):
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def create_store_engine(url: URL | str, **kwargs: Any) -> Engine:
     parsed = parse_database_url(url) if isinstance(url, str) else url
     if parsed.get_backend_name() == "sqlite":
+        _create_private_file(parsed.database)
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
