@@ -18,9 +18,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy.orm import Session
 
 from bot.identity import Directory
 from bot.slack_port import ChannelUnavailable, SlackPort, SlackUnavailable
+from commands.alerts import snooze_label
 from commands.context import CommandContext
 from commands.errors import UserFacingError
 from commands.home import home_for
@@ -33,10 +35,12 @@ from storage.alerts import record_intro_response, record_next_step, record_snooz
 from storage.claims import claim_event, claim_interaction, record_workspace_status
 from storage.db import Database
 from storage.models import SlackEvent
+from storage.work import load_sent_message, record_sent_blocks
 
 log = logging.getLogger("partnerbot.runtime")
 WORKERS = 4  # cards render charts: CPU-bound work stays bounded whatever the request rate
 Reply = Callable[[Message], object]
+SUBJECT_GONE = "That alert's intro or partner is no longer in partnerbot: nothing to snooze."
 
 
 def new_ref() -> str:
@@ -255,34 +259,39 @@ class BotRuntime:
             if not value.isdigit() or not self.claim(f"{action}:{value}"):
                 return
             now = self.clock()
+            what = ":white_check_mark: Responded" if action == RESPONDED_ACTION else ":memo: Next step logged"
+            note = f"{what} — recorded by <@{user_id}>."
             with self.database.transaction() as session:
                 record = record_intro_response if action == RESPONDED_ACTION else record_next_step
                 record(session, intro_id=int(value), at=now)
-            what = ":white_check_mark: Responded" if action == RESPONDED_ACTION else ":memo: Next step logged"
-            blocks = resolve_item(
-                message.get("blocks") or [], item_block_id(STALE, value), f"{what} — recorded by <@{user_id}>."
-            )
-            if channel_id and message.get("ts"):
-                self.port.update(
-                    channel_id, str(message["ts"]), Message(text=message.get("text") or "Partner alerts", blocks=blocks)
-                )
+                fresh = list(message.get("blocks") or [])
+                updated = self._resolve_sent(session, channel_id, message.get("ts"), STALE, value, note, fresh)
+            if updated is not None:
+                self.port.update(str(channel_id), str(message["ts"]), updated)
 
         self.submit(job, lambda m: self.port.post(self.port.open_dm(user_id), m))
 
     def start_snooze(self, *, body: dict[str, Any]) -> None:
+        """Open the snooze modal. It carries ids only (rule, subject, and where the alert is): names and the
+        message's blocks are read back from the store when it is submitted."""
         value = str((body.get("actions") or [{}])[0].get("value", ""))
-        rule, _, rest = value.partition("|")
-        subject, _, label = rest.partition("|")
+        rule, _, subject = value.partition("|")
         where = {
             "rule": rule,
             "subject": subject,
-            "label": label,
             "channel": (body.get("channel") or {}).get("id"),
             "ts": (body.get("message") or {}).get("ts"),
-            "text": (body.get("message") or {}).get("text"),
-            "blocks": (body.get("message") or {}).get("blocks"),
         }
-        self.submit(lambda: self.port.open_view(body["trigger_id"], snooze_modal(label, where)), None)
+
+        def job() -> None:
+            with self.database.session() as session:
+                label = snooze_label(session, rule=rule, subject=subject)
+            if label is None:
+                raise UserFacingError(SUBJECT_GONE)
+            self.port.open_view(body["trigger_id"], snooze_modal(label, where))
+
+        user_id = body["user"]["id"]
+        self.submit(job, lambda m: self.port.post(self.port.open_dm(user_id), m))
 
     def finish_snooze(self, *, body: dict[str, Any]) -> None:
         user_id = body["user"]["id"]
@@ -298,26 +307,53 @@ class BotRuntime:
             now = self.clock()
             until = now + timedelta(days=days)
             requester = self.directory.requester(user_id, None)
+            rule, subject = str(where.get("rule", "")), str(where.get("subject", ""))
+            note = f":zzz: Snoozed for {days} days by <@{user_id}>" + (f": {reason}" if reason else "")
             with self.database.transaction() as session:
+                label = snooze_label(session, rule=rule, subject=subject)
+                if label is None:
+                    raise UserFacingError(
+                        "That alert's intro or partner is no longer in partnerbot: nothing to snooze."
+                    )
                 record_snooze(
                     session,
-                    rule=where["rule"],
-                    subject=where["subject"],
-                    label=where["label"],
+                    rule=rule,
+                    subject=subject,
+                    label=label,
                     owner_email=requester.email,
                     user_id=user_id,
                     reason=reason,
                     until=until,
                     at=now,
                 )
-            if where.get("channel") and where.get("ts"):
-                note = f":zzz: Snoozed for {days} days by <@{user_id}>" + (f": {reason}" if reason else "")
-                blocks = resolve_item(where.get("blocks") or [], item_block_id(where["rule"], where["subject"]), note)
-                self.port.update(
-                    where["channel"], where["ts"], Message(text=where.get("text") or "Partner alerts", blocks=blocks)
-                )
+                updated = self._resolve_sent(session, where.get("channel"), where.get("ts"), rule, subject, note)
+            if updated is not None:
+                self.port.update(str(where["channel"]), str(where["ts"]), updated)
 
         self.submit(job, lambda m: self.port.post(self.port.open_dm(user_id), m))
+
+    @staticmethod
+    def _resolve_sent(
+        session: Session,
+        channel: object,
+        ts: object,
+        rule: str,
+        subject: str,
+        note: str,
+        fresh: list[dict[str, Any]] | None = None,
+    ) -> Message | None:
+        """One alert item marked done in the stored copy of its message, which is kept for the next item (so two
+        items resolved one after the other both show); the message to send to Slack, or None if unknown."""
+        if not channel or not ts:
+            return None
+        sent = load_sent_message(session, channel=str(channel), ts=str(ts))
+        if sent is None and fresh is None:
+            return None
+        blocks = resolve_item(sent.blocks if sent else fresh or [], item_block_id(rule, subject), note)
+        text = sent.text if sent else "Partner alerts"
+        if sent is not None:
+            record_sent_blocks(session, outbox_id=sent.outbox_id, text=text, blocks=blocks)
+        return Message(text=text or "Partner alerts", blocks=blocks)
 
     def act_on_event(self, kind: str, event: dict[str, Any], body: dict[str, Any]) -> None:
         if kind == "app_home_opened":
@@ -360,7 +396,7 @@ def snooze_modal(label: str, where: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": SNOOZE_VIEW,
-        "private_metadata": json.dumps(where)[:3000],
+        "private_metadata": json.dumps(where),  # ids only: well under Slack's 3,000 characters
         "title": {"type": "plain_text", "text": "Snooze an alert"},
         "submit": {"type": "plain_text", "text": "Snooze"},
         "close": {"type": "plain_text", "text": "Cancel"},

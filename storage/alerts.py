@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import AlertNotice, Intro, Snooze
+from storage.models import AlertNotice, Intro, Partner, Snooze
 
 
 def load_notices(session: Session) -> dict[str, datetime]:
@@ -80,3 +80,17 @@ def record_next_step(session: Session, *, intro_id: int, at: datetime) -> bool:
         .values(next_step_at=at, updated_at=at, first_response_at=func.coalesce(Intro.first_response_at, at))
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def load_intro_names(session: Session, *, intro_id: int) -> tuple[str | None, str, str] | None:
+    """(account, external id, partner name) of an intro, for naming it in an alert."""
+    row = session.execute(
+        select(Intro.account, Intro.external_id, Partner.name)
+        .join(Partner, Partner.id == Intro.partner_id)
+        .where(Intro.id == intro_id)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def load_partner_name(session: Session, *, partner_id: int) -> str | None:
+    return session.execute(select(Partner.name).where(Partner.id == partner_id)).scalar_one_or_none()

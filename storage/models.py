@@ -370,7 +370,7 @@ class OutboxMessage(Base):
     """A message recorded before it is sent; the sender retries, paces and marks it sent with its ts."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index(None, "status", "next_attempt_at"),)
+    __table_args__ = (Index(None, "status", "next_attempt_at"), Index("ix_outbox_sent", "sent_channel", "sent_ts"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     claim_key: Mapped[str] = mapped_column(String(300), unique=True)

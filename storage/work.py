@@ -178,3 +178,33 @@ def load_deliveries(session: Session, *, since: datetime, limit: int = 200) -> l
         select(WorkClaim).where(WorkClaim.claimed_at >= since).order_by(WorkClaim.claimed_at.desc()).limit(limit)
     ).scalars()
     return [Delivery(r.key, r.kind, r.status, r.reason, r.claimed_at, r.finished_at) for r in rows]
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    outbox_id: int
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def load_sent_message(session: Session, *, channel: str, ts: str) -> SentMessage | None:
+    """The message as partnerbot last wrote it at (channel, ts), locked for an update until the transaction ends
+    (a row lock on PostgreSQL; SQLite writers take turns)."""
+    row = session.execute(
+        select(OutboxMessage.id, OutboxMessage.payload)
+        .where(OutboxMessage.sent_channel == channel, OutboxMessage.sent_ts == ts)
+        .with_for_update()
+    ).first()
+    if row is None:
+        return None
+    payload = json.loads(row.payload)
+    return SentMessage(row.id, str(payload.get("text") or ""), list(payload.get("blocks") or []))
+
+
+def record_sent_blocks(session: Session, *, outbox_id: int, text: str, blocks: list[dict[str, Any]]) -> None:
+    """Keep the stored copy of a sent message in step with an update made to it in Slack."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id)
+        .values(payload=json.dumps({"text": text, "blocks": blocks}))
+    )

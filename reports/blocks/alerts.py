@@ -22,13 +22,18 @@ def item_block_id(rule: str, subject: int | str) -> str:
     return f"{rule}:{subject}:actions"
 
 
-def snooze_value(rule: str, subject: int | str, label: str) -> str:
-    return f"{rule}|{subject}|{label}"[:2000]
+def snooze_value(rule: str, subject: int | str) -> str:
+    """A Snooze button carries ids only: the rule and its subject (an intro or partner id)."""
+    return f"{rule}|{subject}"
+
+
+def intro_label(account: str | None, external_id: str, partner_name: str) -> str:
+    """How an alert names an intro (plain text; escape it for mrkdwn)."""
+    return f"{account or external_id} via {partner_name}"
 
 
 def _stale(item: StaleIntro, *, escalation: bool) -> list[Block]:
     intro = item.intro
-    label = f"{intro.account or intro.external_id} via {intro.partner_name}"
     owner = f" · owner {esc(intro.partner_owner_email)}" if escalation and intro.partner_owner_email else ""
     flag = ":rotating_light: " if item.escalate else ""
     blocks = [
@@ -42,7 +47,7 @@ def _stale(item: StaleIntro, *, escalation: bool) -> list[Block]:
             actions(
                 button("Responded", RESPONDED_ACTION, str(intro.intro_id), style="primary"),
                 button("Log next step", NEXT_STEP_ACTION, str(intro.intro_id)),
-                button("Snooze…", SNOOZE_ACTION, snooze_value(STALE, intro.intro_id, label)),
+                button("Snooze…", SNOOZE_ACTION, snooze_value(STALE, intro.intro_id)),
                 button("Open scorecard", OPEN_ACTION, str(intro.partner_id)),
                 block_id=item_block_id(STALE, intro.intro_id),
             )
@@ -55,7 +60,7 @@ def _dormant(item: DormantPartner) -> list[Block]:
     return [
         section(f"*{esc(item.partner.name)}* — dormant ({item.diagnosis}), {quiet}\n{esc(item.step)}"),
         actions(
-            button("Snooze…", SNOOZE_ACTION, snooze_value(DORMANT, item.partner.id, item.partner.name)),
+            button("Snooze…", SNOOZE_ACTION, snooze_value(DORMANT, item.partner.id)),
             button("Open scorecard", OPEN_ACTION, str(item.partner.id)),
             block_id=item_block_id(DORMANT, item.partner.id),
         ),

@@ -234,7 +234,7 @@ def test_owner_alerts_wait_for_the_morning_and_escalate(world: World) -> None:
     world.jobs().tick(morning)
     world.jobs().tick(morning + timedelta(minutes=1))
     (alert,) = world.posts("DU0OLGA")
-    assert "Initech via Acme" in json.dumps(alert["blocks"])
+    assert "*Initech* via Acme" in json.dumps(alert["blocks"])
     assert [e["action_id"] for e in alert["blocks"][2 + 1]["elements"]] == [
         "alert_responded",
         "alert_next_step",
@@ -374,7 +374,7 @@ def test_stale_data_warns_atop_the_digest_holds_dormant_dms_and_tells_admins_onc
     notices = [b for b in hana if "No data has arrived since" in b]
     assert len(notices) == 1 and (first.stale_data_notices, second.stale_data_notices) == (1, 0)
     (olga,) = world.posts("DU0OLGA")  # I-1 was past the SLA when data last arrived: still stale, still sent
-    assert "Initech via Acme" in json.dumps(olga["blocks"]) and "I-2" not in json.dumps(olga["blocks"])
+    assert "*Initech* via Acme" in json.dumps(olga["blocks"]) and "I-2" not in json.dumps(olga["blocks"])
 
     arrived = monday + timedelta(hours=1)
     run_import(

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from bot.jobs import Jobs
 from bot.slack_port import SlackSender, make_client
-from storage.models import DigestSubscription, Intro, Person, Snooze
+from storage.models import DigestSubscription, Intro, OutboxMessage, Partner, Person, Snooze
 from tests.bot.conftest import ADMIN, VIEWER, Harness, text_of
 from tests.slack_harness.bot import BOT_TOKEN, interaction_body
 
@@ -48,13 +48,20 @@ def alert_dm(harness: Harness) -> dict:
     )
     jobs.tick(datetime(2026, 6, 15, 12, tzinfo=UTC))
     (dm,) = [c.params for c in harness.slack.calls_to("chat.postMessage") if c.params["channel"] == f"D{VIEWER}"]
+    with harness.database.session() as session:  # where Slack put it, as the sender recorded it
+        dm["ts"] = session.execute(
+            select(OutboxMessage.sent_ts).where(OutboxMessage.sent_channel == f"D{VIEWER}")
+        ).scalar_one()
     return dm
 
 
-def click(harness: Harness, dm: dict, action_id: str, *, ts: str = "1781000000.000100") -> None:
-    button = next(
-        e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id
-    )
+def click(harness: Harness, dm: dict, action_id: str, *, nth: int = 0) -> None:
+    """Click the nth button with this action id, on the message as it was first posted (as Slack would send a
+    click on a message the user has not reloaded)."""
+    ts = dm["ts"]
+    button = [e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id][
+        nth
+    ]
     payload = {
         "type": "block_actions",
         "team": {"id": "T0TEST"},
@@ -83,21 +90,16 @@ def test_responded_records_the_first_response_and_updates_the_dm_once(harness: H
     assert "alert_responded" not in json.dumps(updated.params["blocks"], ensure_ascii=False)
 
 
-def test_snooze_with_a_reason(harness: Harness) -> None:
-    dm = alert_dm(harness)
-    click(harness, dm, "alert_snooze")
-    harness.bot.settle()
-    (opened,) = harness.slack.calls_to("views.open")
-    view = opened.params["view"]
+def submit_snooze(harness: Harness, view: dict, *, view_id: str, days: str, reason: str | None) -> None:
     submitted = {
-        "id": "V9",
+        "id": view_id,
         "type": "modal",
         "callback_id": view["callback_id"],
         "private_metadata": view["private_metadata"],
         "state": {
             "values": {
-                "length": {"days": {"type": "radio_buttons", "selected_option": {"value": "7"}}},
-                "why": {"reason": {"type": "plain_text_input", "value": "seller on leave"}},
+                "length": {"days": {"type": "radio_buttons", "selected_option": {"value": days}}},
+                "why": {"reason": {"type": "plain_text_input", "value": reason}},
             }
         },
     }
@@ -107,11 +109,25 @@ def test_snooze_with_a_reason(harness: Harness) -> None:
             "user": {"id": VIEWER},
             "view": submitted,
             "team": {"id": "T0TEST"},
-            "trigger_id": "t-9",
+            "trigger_id": f"t-{view_id}",
         }
     )
     assert harness.bot.post("/slack/events", body, headers).status == 200
     harness.bot.settle()
+
+
+def test_snooze_with_a_reason(harness: Harness) -> None:
+    dm = alert_dm(harness)
+    click(harness, dm, "alert_snooze")
+    harness.bot.settle()
+    (opened,) = harness.slack.calls_to("views.open")
+    view = opened.params["view"]
+    metadata = json.loads(view["private_metadata"])  # ids only
+    assert set(metadata) == {"rule", "subject", "channel", "ts"}
+    assert (metadata["rule"], metadata["channel"], metadata["ts"]) == ("stale_intro", f"D{VIEWER}", dm["ts"])
+    assert metadata["subject"].isdigit()
+    assert "Initech via Acme" in json.dumps(view["blocks"])  # the name is read from the store, not carried
+    submit_snooze(harness, view, view_id="V9", days="7", reason="seller on leave")
     with harness.database.session() as session:
         snooze = session.execute(select(Snooze)).scalar_one()
     assert (snooze.rule, snooze.reason) == ("stale_intro", "seller on leave")
@@ -120,3 +136,44 @@ def test_snooze_with_a_reason(harness: Harness) -> None:
     assert "Snoozed for 7 days by <@U0OLGA>: seller on leave" in json.dumps(
         updated.params["blocks"], ensure_ascii=False
     )
+
+
+def test_a_ten_item_alert_snoozes_each_item_and_the_message_keeps_every_note(harness: Harness) -> None:
+    """Before: a DM of 4+ items carried its blocks in the modal's private_metadata, cut at 3,000 characters, and
+    Snooze answered "Something went wrong". Now the modal holds ids only; each item is snoozed and the DM, updated
+    after each, ends with all ten notes."""
+    introduced = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    with harness.database.transaction() as session:
+        partner_id = session.execute(select(Partner.id).where(Partner.name == "Acme")).scalar_one()
+        for n in range(9):
+            session.add(
+                Intro(
+                    external_id=f"X-{n}",
+                    partner_id=partner_id,
+                    account=f"Account & <Co> {n} with a rather long name to fill the message",
+                    introduced_at=introduced,
+                    seller_email="olga@example.com",
+                    updated_at=introduced,
+                )
+            )
+    dm = alert_dm(harness)
+    snoozes = [
+        e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "alert_snooze"
+    ]
+    assert len(snoozes) >= 10
+    assert len(json.dumps(dm["blocks"])) > 3000  # what the old modal could not carry
+    for nth in range(len(snoozes)):
+        click(harness, dm, "alert_snooze", nth=nth)
+        harness.bot.settle()
+        view = harness.slack.calls_to("views.open")[-1].params["view"]
+        assert len(view["private_metadata"]) < 200
+        submit_snooze(harness, view, view_id=f"V{nth}", days="3", reason=None)
+    with harness.database.session() as session:
+        assert len(session.execute(select(Snooze)).scalars().all()) == len(snoozes)
+    updates = harness.slack.calls_to("chat.update")
+    assert len(updates) == len(snoozes)
+    last = json.dumps(updates[-1].params["blocks"], ensure_ascii=False)
+    assert last.count("Snoozed for 3 days by <@U0OLGA>") == len(snoozes)
+    assert "alert_snooze" not in last
+    sent_dms = [c for c in harness.slack.calls_to("chat.postMessage") if c.params["channel"] == f"D{VIEWER}"]
+    assert len(sent_dms) == 1  # no "Something went wrong" DM
