@@ -69,9 +69,11 @@ def tenths_of_day(start: datetime, end: datetime) -> int:
 def derive_stays(deal: DealFacts, changes: Sequence[tuple[str, datetime]], config: ProgramConfig) -> list[StayFacts]:
     """The stay that begins at each stage change, `changes` ordered by entry time.
 
-    A stay ends when the next stage is entered, or at the close if it was the last one. A stay that begins at or
-    after the close (a "Closed Won" stage) is terminal: it is no pipeline time. A pipeline stage's first entry
-    advanced when the deal later entered a later pipeline stage, or was won.
+    A stay ends when the next stage is entered or at the close, whichever comes first (the close date stands for
+    its local midnight): a stage change recorded after the close never stretches a stay past it, so it cannot
+    change what an as-of after the close sees. A stay that begins at or after the close (a "Closed Won" stage) is
+    terminal: it is no pipeline time. A pipeline stage's first entry advanced when the deal later entered a later
+    pipeline stage before its close, or was won.
     """
     close = None
     if deal.outcome in ("won", "lost") and deal.closed_on is not None:
@@ -87,6 +89,8 @@ def derive_stays(deal: DealFacts, changes: Sequence[tuple[str, datetime]], confi
         if not terminal:
             if position + 1 < len(changes):
                 left = changes[position + 1][1]
+                if close is not None and left > close:
+                    left = close
             elif close is not None:
                 left = close
         folded = stage.casefold()
@@ -98,7 +102,7 @@ def derive_stays(deal: DealFacts, changes: Sequence[tuple[str, datetime]], confi
             later = [
                 changes[j][1]
                 for j in range(position + 1, len(changes))
-                if (other := indexes[j]) is not None and other > index
+                if (other := indexes[j]) is not None and other > index and (close is None or changes[j][1] < close)
             ]
             if won_at is not None:
                 later.append(max(won_at, entered))

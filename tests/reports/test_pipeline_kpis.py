@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from reports.kpis.pipeline import (
     compute_pipeline_movement,
@@ -36,7 +37,8 @@ def _fixture(db: Database) -> None:
     f = Fixture()
     f.partner("A")
     f.partner("B")
-    # direct D1: 10 d Prospecting, 20 d Qualification, Proposal until "Closed Won" at 02-10 09:00 (10.375 d)
+    # direct D1: 10 d Prospecting, 20 d Qualification, Proposal until the close on 02-10 (10 d: "Closed Won" was
+    # recorded at 09:00 that day, after the close date's midnight, and a stay never runs past the close)
     f.deal(
         "D1",
         partner=None,
@@ -146,7 +148,7 @@ def test_stage_velocity_from_stays_ended_in_the_window(pipeline_db: Database) ->
     assert [v.stage for v in velocity] == ["Prospecting", "Qualification", "Proposal", "Negotiation"]
     assert _raw(velocity, "Prospecting") == ((1, 5.0), (1, 10.0))  # S1; D1 (S3 ended before the window)
     assert _raw(velocity, "Qualification") == ((2, 22.5), (1, 20.0))  # S1 10 d, I1 35 d; D1
-    assert _raw(velocity, "Proposal") == ((0, None), (1, 10.4))  # D1 to 02-10 09:00
+    assert _raw(velocity, "Proposal") == ((0, None), (1, 10.0))  # D1 to the close, 02-10 00:00
     negotiation = next(v for v in velocity if v.stage == "Negotiation")
     assert negotiation.direct.value == 60.0  # 40 50 60 100 120
     assert negotiation.partner.text() == "not enough data (n=0)"
@@ -253,3 +255,36 @@ def test_open_means_the_deals_own_rule_with_or_without_stage_history(db: Databas
             {},
             [],
         )
+
+
+def test_a_stage_change_recorded_after_the_close_changes_nothing_before_it(db: Database) -> None:
+    """A deal lost on 03-01 whose history gains a stage change on 06-20: its Prospecting stay still ends at the
+    close, so velocity at as-of (06-15) is what it was without that row."""
+
+    def velocity_with(late: bool) -> tuple:
+        f = Fixture()
+        f.partner("A")
+        stages = [("Prospecting", at(date(2026, 1, 1))), ("Proposal", at(date(2026, 2, 1)))]
+        if late:
+            stages.append(("Negotiation", at(date(2026, 6, 20))))  # dated after as-of
+        f.deal(
+            "L",
+            partner="A",
+            attribution="sourced",
+            created=date(2026, 1, 1),
+            outcome="lost",
+            closed=date(2026, 3, 1),
+            stages=tuple(stages),
+        )
+        f.write(db)
+        with db.session() as session:
+            config = load_config(session)
+            stays = load_stage_stays(session, scope=Scope(), as_of=AS_OF, config=config)
+            entries = load_stage_entries(session, scope=Scope(), as_of=AS_OF, config=config)
+        return _raw(compute_stage_velocity(stays, config.pipeline_stages), "Proposal"), entries
+
+    before = velocity_with(late=False)
+    with db.transaction() as session:
+        for table in ("stage_changes", "partner_milestones", "deals", "partners"):
+            session.execute(text(f"DELETE FROM {table}"))
+    assert velocity_with(late=True) == before == (((1, 28.0), (0, None)), before[1])
