@@ -13,6 +13,17 @@ Rules, as the README states them:
 - a record counts when the date that makes it exist is before as-of; a later fact (close, response, sunset)
   applies once its own date is before as-of;
 - rates and medians below 5 items have no value; medians and quantiles interpolate linearly between ranks.
+
+Where KPIS.md is looser than a decision the README documents, the README is followed (and the engine agrees):
+stalled deals are open *partner* deals, with the 75th percentile taken over the program's stays ended in the
+trailing 365 days (at least 5 of them); every activity kind counts as engagement; only partners onboarded at least
+the dormancy window ago can be dormant, diagnosed momentum, then training, then fit; stage conversion counts a
+deal's first entry into a stage in the window; an intro closed with an outcome leaves the handoff distributions;
+revenue concentration's population is the active partners plus any with revenue; time to first revenue is never
+negative; a goal expects nothing in its first min(14 d, period / 4).
+
+Where the engine has known defects (being fixed), the reference says what the README says, and its comment names
+the defect: (a) and (b) in `steps`, (c) in `movement`, (d) in `current_stay`, (e) in `goal`, (f) in `sunset`.
 """
 
 from __future__ import annotations
@@ -246,7 +257,8 @@ class Reference:
         return p["onboarded_on"] is not None and not self.onboarded(p)
 
     def sunset(self, p: dict[str, Any]) -> bool:
-        # README: status sunset, or a sunset_on before as-of; a partner sunset after as-of is still active
+        # README: status sunset, or a sunset_on before as-of; a partner sunset after as-of is still active. Known
+        # defect (f): sunset once the local midnight starting its sunset_on day is before as-of.
         if p["sunset_on"] is not None:
             return self.counts(p["sunset_on"])
         return p["status"] == "sunset"
@@ -350,7 +362,8 @@ class Reference:
 
     def steps(self, p: dict[str, Any]) -> dict[str, datetime | None]:
         """Each step's time as of: a later step implies the earlier ones at the earliest evidence. A partner not
-        onboarded by as-of (or without an onboarding date) has no clock, hence no step at all."""
+        onboarded by as-of (or without an onboarding date) has no clock, hence no step at all (known defect (a):
+        the engine gives a partner not yet onboarded steps and a current step; (b): its first-win cycle counts)."""
         if not self.onboarded(p):
             return dict.fromkeys(STEPS)
         own = self.own_times(p)
@@ -442,7 +455,7 @@ class Reference:
 
     def current_stay(self, d: dict[str, Any]) -> dict[str, Any] | None:
         """The stage an open deal is in at as-of: its latest entry before as-of (a deal closed by as-of is in none,
-        whatever its history says after the close)."""
+        whatever its history says after the close: known defect (d))."""
         if not self.open(d):
             return None
         before = [s for s in self.stays(d) if s["entered"] < self.as_of]
@@ -484,7 +497,8 @@ class Reference:
         }
 
     def movement(self, pid: int | None) -> dict[str, Any]:
-        """Open partner deals at as-of (with or without a stage history, as pipeline contribution counts them);
+        """Open partner deals at as-of (with or without a stage history, as pipeline contribution counts them: known
+        defect (c) leaves out those without one);
         moved: the current stage was entered in the last 14 days and was not the deal's first."""
         since = self.back(14)
         opened = [d for d in self.partner_deals(pid) if self.open(d)]
@@ -644,7 +658,8 @@ class Reference:
                 status = "met" if first_win.astimezone(self.tz).date() <= deadline else "missed"
             else:
                 status = "missed" if self.as_of >= self.midnight(deadline + timedelta(days=1)) else "on track"
-            # KPIS.md: actual against target; a first win before as-of is the one thing this goal counts
+            # KPIS.md: actual against target; a first win before as-of is the one thing this goal counts (known
+            # defect (e): the engine's actual stays 0)
             return {
                 "status": status,
                 "actual": 1.0 if first_win is not None else 0.0,

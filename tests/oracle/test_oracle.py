@@ -7,8 +7,8 @@ before the first and after the last data, a partner's onboarding and sunset day,
 (`export_kpis`: `compute_program` and `compute_scorecard` of every partner) is compared with `reference.py` on every
 figure the reference covers: money exactly in minor units, durations and shares within 1e-6.
 
-The `ci` profile compares 12 programs × 22–30 as-ofs (about 300 as-ofs, each with every partner's scorecard);
-`HYPOTHESIS_PROFILE=dev` runs 150 programs.
+The `ci` profile compares 20 programs × 22–30 as-ofs (488 as-ofs, each with the program view and every partner's
+scorecard; about 75 s on SQLite on a 2-core machine); `HYPOTHESIS_PROFILE=dev` runs 150 programs.
 
 Disagreements are collected over the whole run and reported at the end, grouped by KPI, each with program seed,
 as-of, partner, engine value and reference value. Some KPIs disagree because of engine defects known and being
