@@ -22,8 +22,8 @@ deal's first entry into a stage in the window; an intro closed with an outcome l
 revenue concentration's population is the active partners plus any with revenue; time to first revenue is never
 negative; a goal expects nothing in its first min(14 d, period / 4).
 
-Where the engine has known defects (being fixed), the reference says what the README says, and its comment names
-the defect: (a) and (b) in `steps`, (c) in `movement`, (d) in `current_stay`, (e) in `goal`, (f) in `sunset`.
+Where the engine once disagreed (six defects, now fixed), the reference says what the README says: `steps`, `movement`,
+`current_stay`, `goal` and `sunset` hold those rules.
 """
 
 from __future__ import annotations
@@ -257,8 +257,8 @@ class Reference:
         return p["onboarded_on"] is not None and not self.onboarded(p)
 
     def sunset(self, p: dict[str, Any]) -> bool:
-        # README: status sunset, or a sunset_on before as-of; a partner sunset after as-of is still active. Known
-        # defect (f): sunset once the local midnight starting its sunset_on day is before as-of.
+        # README: status sunset, or a sunset_on before as-of; a partner sunset after as-of is still active.
+        # sunset once the local midnight starting its sunset_on day is before as-of (README, partner states)
         if p["sunset_on"] is not None:
             return self.counts(p["sunset_on"])
         return p["status"] == "sunset"
@@ -362,8 +362,8 @@ class Reference:
 
     def steps(self, p: dict[str, Any]) -> dict[str, datetime | None]:
         """Each step's time as of: a later step implies the earlier ones at the earliest evidence. A partner not
-        onboarded by as-of (or without an onboarding date) has no clock, hence no step at all (known defect (a):
-        the engine gives a partner not yet onboarded steps and a current step; (b): its first-win cycle counts)."""
+        onboarded by as-of (or without an onboarding date) has no clock, hence no step at all (so it is in no
+        activation figure, the first-win cycle included)."""
         if not self.onboarded(p):
             return dict.fromkeys(STEPS)
         own = self.own_times(p)
@@ -405,8 +405,9 @@ class Reference:
 
     # ---- stage histories
     def stays(self, d: dict[str, Any]) -> list[dict[str, Any]]:
-        """The stay that begins at each stage change: it ends at the next entry, or at the close if it was the last
-        one; a stay entered at or after the close is terminal (no pipeline time)."""
+        """The stay that begins at each stage change: it ends at the next entry or at the close, whichever is
+        first; a stay entered at or after the close is terminal (no pipeline time); only entries before the close
+        advance a stage (README, pipeline decisions)."""
         changes = self.raw.changes.get(d["id"], [])
         close = self.midnight(d["closed_on"]) if d["outcome"] in ("won", "lost") and d["closed_on"] else None
         index = {s.casefold(): i for i, s in enumerate(PIPELINE)}
@@ -416,14 +417,19 @@ class Reference:
             terminal = close is not None and c["entered"] >= close
             left = None
             if not terminal:
-                left = changes[n + 1]["entered"] if n + 1 < len(changes) else close
+                ends = [t for t in (changes[n + 1]["entered"] if n + 1 < len(changes) else None, close) if t]
+                left = min(ends) if ends else None
             folded = c["stage"].casefold()
             first = folded not in seen
             seen.add(folded)
             advanced = None
             here = index.get(folded)
             if first and here is not None and not terminal:
-                later = [x["entered"] for x in changes[n + 1 :] if index.get(x["stage"].casefold(), -1) > here]
+                later = [
+                    x["entered"]
+                    for x in changes[n + 1 :]
+                    if index.get(x["stage"].casefold(), -1) > here and (close is None or x["entered"] < close)
+                ]
                 if d["outcome"] == "won" and close is not None:
                     later.append(max(close, c["entered"]))
                 advanced = min(later) if later else None
@@ -455,7 +461,7 @@ class Reference:
 
     def current_stay(self, d: dict[str, Any]) -> dict[str, Any] | None:
         """The stage an open deal is in at as-of: its latest entry before as-of (a deal closed by as-of is in none,
-        whatever its history says after the close: known defect (d))."""
+        whatever its history says after the close)."""
         if not self.open(d):
             return None
         before = [s for s in self.stays(d) if s["entered"] < self.as_of]
@@ -497,8 +503,7 @@ class Reference:
         }
 
     def movement(self, pid: int | None) -> dict[str, Any]:
-        """Open partner deals at as-of (with or without a stage history, as pipeline contribution counts them: known
-        defect (c) leaves out those without one);
+        """Open partner deals at as-of (with or without a stage history, as pipeline contribution counts them);
         moved: the current stage was entered in the last 14 days and was not the deal's first."""
         since = self.back(14)
         opened = [d for d in self.partner_deals(pid) if self.open(d)]
@@ -658,8 +663,7 @@ class Reference:
                 status = "met" if first_win.astimezone(self.tz).date() <= deadline else "missed"
             else:
                 status = "missed" if self.as_of >= self.midnight(deadline + timedelta(days=1)) else "on track"
-            # KPIS.md: actual against target; a first win before as-of is the one thing this goal counts (known
-            # defect (e): the engine's actual stays 0)
+            # KPIS.md: actual against target; a first win before as-of is the one thing this goal counts
             return {
                 "status": status,
                 "actual": 1.0 if first_win is not None else 0.0,
