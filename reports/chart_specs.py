@@ -12,9 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from reports.config import step_title
 from reports.formatting import count, money, number, period_label
+from reports.kpis.activation import Funnel
 from reports.kpis.handoffs import HandoffTime, SlaSplit
 from reports.kpis.revenue import MonthSpan, RevenueSeries, WonTotal
+from reports.stats import Rate
 from reports.views.digest import DigestView
 from reports.views.handoffs import HandoffsView
 from reports.views.program import ProgramView
@@ -245,4 +248,28 @@ def trend_spec(view: DigestView, program_name: str) -> TrendChart:
         sourced_week_ago=figures["sourced_week_ago"],
         wins=figures["first_wins"],
         runway=figures["in_runway"],
+    )
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    label: str
+    reached: int
+    conversion: Rate | None  # from the step before; None for the first step
+
+
+@dataclass(frozen=True)
+class FunnelChart:
+    title: str
+    rows: tuple[FunnelRow, ...]
+    worst: int | None  # the row of the funnel's worst step (`Funnel.worst_step`), None without enough data
+
+
+def funnel_spec(funnel: Funnel, *, title: str) -> FunnelChart:
+    """The activation funnel as the runway text reads it: its steps, conversions and worst step, as computed."""
+    worst = funnel.worst_step
+    return FunnelChart(
+        title=title,
+        rows=tuple(FunnelRow(step_title(s.step), s.reached, s.conversion) for s in funnel.steps),
+        worst=None if worst is None else funnel.steps.index(worst),
     )

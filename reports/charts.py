@@ -25,8 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from reports.chart_specs import EN_DASH, HandoffChart, RevenueChart, Shown, TrendChart
-from reports.stats import Rate
+from reports.chart_specs import EN_DASH, FunnelChart, HandoffChart, RevenueChart, Shown, TrendChart
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 BLACK = "#000000"
@@ -82,20 +81,6 @@ def money_tick(minor: float, currency: str) -> str:
     return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {currency.upper()}"
 
 
-def worst_step(steps: Sequence[tuple[str, int]]) -> int | None:
-    """Index of the step with the lowest conversion from the step before it.
-
-    Conversions from fewer than 5 partners (or from none) are not ranked, as everywhere else in the product
-    (see `Rate`); ties go to the earlier step. None when no step has a rankable conversion.
-    """
-    ranked = [
-        (value, index)
-        for index in range(1, len(steps))
-        if (value := Rate(steps[index][1], steps[index - 1][1]).value) is not None
-    ]
-    return min(ranked)[1] if ranked else None
-
-
 def bin_label(edges: Sequence[float], index: int) -> str:
     if index >= len(edges) - 1:
         return f"{edges[-1]:g}+"
@@ -107,9 +92,9 @@ def revenue_png(spec: RevenueChart) -> bytes:
     return _png(_revenue_figure(spec))
 
 
-def funnel_png(*, title: str, steps: Sequence[tuple[str, int]]) -> bytes:
+def funnel_png(spec: FunnelChart) -> bytes:
     """The activation funnel as horizontal bars with conversions, drop-offs and the largest drop named."""
-    return _png(_funnel_figure(title=title, steps=steps))
+    return _png(_funnel_figure(spec))
 
 
 def handoff_png(spec: HandoffChart) -> bytes:
@@ -262,14 +247,15 @@ def _fit_month_labels(fig: Figure, ax: Axes, labels: Sequence[str]) -> None:
 
 
 @literal_text
-def _funnel_figure(*, title: str, steps: Sequence[tuple[str, int]]) -> Figure:
-    if not any(count for _, count in steps):
+def _funnel_figure(spec: FunnelChart) -> Figure:
+    title, rows_ = spec.title, spec.rows
+    if not any(row.reached for row in rows_):
         return _no_data_figure(title, "Partners show here once they are onboarded.")
 
     fig, ax = _figure(title)
-    worst = worst_step(steps)
-    counts = [count for _, count in steps]
-    rows = range(len(steps))
+    worst = spec.worst
+    counts = [row.reached for row in rows_]
+    rows = range(len(rows_))
     colours = [VERMILLION if i == worst else BLUE for i in rows]
     ax.barh(rows, counts, height=0.62, color=colours, zorder=2)
     previous = [counts[i - 1] if i else counts[i] for i in rows]
@@ -286,10 +272,10 @@ def _funnel_figure(*, title: str, steps: Sequence[tuple[str, int]]) -> Figure:
         zorder=2,
     )
     widest = max(*counts, 1)
-    for i in rows:
-        note = f"{counts[i]:,}"
-        if i:
-            rate = Rate(counts[i], counts[i - 1])
+    for i, row in enumerate(rows_):
+        note = f"{row.reached:,}"
+        if row.conversion is not None:
+            rate = row.conversion
             note += " · " + (f"{rate.value:.0%} of previous" if rate.value is not None else rate.text())
         ax.text(
             max(counts[i], previous[i]) + widest * 0.015,
@@ -300,8 +286,8 @@ def _funnel_figure(*, title: str, steps: Sequence[tuple[str, int]]) -> Figure:
             color=VERMILLION if i == worst else INK,
             fontweight="bold" if i == worst else "normal",
         )
-    ax.set_yticks(list(rows), [textwrap.fill(name, 22) for name, _ in steps])
-    ax.set_ylim(len(steps) - 0.4, -0.6)  # first step on top
+    ax.set_yticks(list(rows), [textwrap.fill(row.label, 22) for row in rows_])
+    ax.set_ylim(len(rows_) - 0.4, -0.6)  # first step on top
     ax.set_xlim(0, widest * 1.42)  # room for the notes right of the longest bar
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
     ax.xaxis.grid(True, color=GRID, zorder=0)
@@ -309,11 +295,11 @@ def _funnel_figure(*, title: str, steps: Sequence[tuple[str, int]]) -> Figure:
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel("Partners", fontsize=LABEL_PT, color=INK)
 
-    if worst is None:
+    conversion = None if worst is None else rows_[worst].conversion
+    if worst is None or conversion is None or conversion.value is None:
         subtitle = "Largest drop: not enough data yet (fewer than 5 partners at every step)"
     else:
-        conversion = counts[worst] / counts[worst - 1]
-        subtitle = f"Largest drop: {steps[worst][0]} ({conversion:.0%} of previous step)"
+        subtitle = f"Largest drop: {rows_[worst].label} ({conversion.value:.0%} of previous step)"
     ax.set_title(subtitle, loc="left", fontsize=SUBTITLE_PT, color=MUTED if worst is None else VERMILLION, pad=10)
     handles = [
         Patch(color=BLUE, label="Partners that reached the step"),

@@ -6,6 +6,7 @@ from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, esc, fields_section, header, section
 from reports.blocks.program import survival_text
 from reports.blocks.tables import MORE
+from reports.chart_specs import FunnelChart, funnel_spec
 from reports.charts import funnel_png
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, number
@@ -109,9 +110,14 @@ def runway_blocks(view: RunwayView, config: ProgramConfig) -> list[Block]:
     return blocks
 
 
+def runway_funnel_spec(view: RunwayView) -> FunnelChart:
+    return funnel_spec(view.dropoff.overall, title="Activation funnel: partners onboarded in the last 365 days")
+
+
 def runway_chart(view: RunwayView) -> File:
-    steps = [(step_title(s.step), s.reached) for s in view.dropoff.overall.steps]
-    png = funnel_png(title="Activation funnel: partners onboarded in the last 365 days", steps=steps)
+    png = funnel_png(
+        funnel_spec(view.dropoff.overall, title="Activation funnel: partners onboarded in the last 365 days")
+    )
     return File(
         "activation-funnel.png",
         "Activation funnel",

@@ -22,6 +22,7 @@ from commands.digest import digest_message, gather_digest
 from commands.export import export_kpis
 from commands.gather import HANDOFF_WINDOW_DAYS, gather_program, gather_scorecard
 from commands.table import dispatch
+from reports.blocks.runway import runway_funnel_spec
 from reports.chart_specs import (
     HandoffChart,
     RevenueChart,
@@ -32,16 +33,28 @@ from reports.chart_specs import (
     scorecard_revenue_spec,
     trend_spec,
 )
-from reports.charts import _handoff_figure, _revenue_figure, _trend_figure, handoff_png, revenue_png, trend_png
+from reports.charts import (
+    _funnel_figure,
+    _handoff_figure,
+    _revenue_figure,
+    _trend_figure,
+    funnel_png,
+    handoff_png,
+    revenue_png,
+    trend_png,
+)
+from reports.config import step_title
 from reports.formatting import money
 from reports.message import Message
 from reports.model import Scope
 from reports.timeframe import trailing
 from reports.views.handoffs import compute_handoffs
 from reports.views.program import compute_program
+from reports.views.runway import compute_runway
 from reports.views.scorecard import compute_scorecard
 from storage.db import Database
 from storage.demo import DemoSize, build_demo
+from storage.loaders.activation import load_milestones
 from storage.loaders.freshness import load_freshness
 from storage.loaders.handoffs import load_intros, load_unanswered_intros
 from storage.loaders.partners import load_partner_profiles
@@ -283,6 +296,36 @@ def test_digest_chart_shows_this_weeks_figures(world: World) -> None:
     assert (spec.revenue[-1], spec.revenue[-2]) == (spec.sourced.value, spec.sourced_week_ago.value)
     assert spec.in_runway[-1] == spec.runway.value
     assert spec.first_wins[-1] == spec.wins.value
+
+
+def test_runway_funnel_chart_shows_the_runway_texts_funnel(world: World) -> None:
+    """The funnel's bars, conversions and largest drop are the dropoff the runway text and the export give."""
+    with world.db.session() as session:
+        config = load_config(session)
+        view = compute_runway(
+            load_milestones(session, scope=Scope()),
+            Scope(),
+            config,
+            AS_OF,
+            load_freshness(session, as_of=AS_OF, config=config),
+        )
+    spec = runway_funnel_spec(view)
+    message = dispatch("runway", world.context)
+    assert message.files[0].content == funnel_png(spec)
+    exported_funnel = world.export["program"]["dropoff_by_step"]["overall"]
+    assert [(row.label, row.reached) for row in spec.rows] == [
+        (step_title(step["step"]), step["reached"]) for step in exported_funnel
+    ]
+    worst = world.export["program"]["dropoff_by_step"]["worst_step"]
+    drawn = _funnel_figure(spec).axes[0].get_title(loc="left")
+    if worst is None:
+        assert spec.worst is None and "not enough data" in message.text
+    else:
+        assert spec.rows[spec.worst].label == step_title(worst)
+        assert f"largest drop-off: {step_title(worst)}." in message.text
+        assert drawn.startswith(f"Largest drop: {step_title(worst)} (")
+        conversion = exported_funnel[spec.worst]["conversion"]["value"]
+        assert f"({conversion:.0%} of previous step)" in drawn
 
 
 def test_charts_and_fallback_texts_escape_names(db: Database) -> None:

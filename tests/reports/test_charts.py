@@ -19,11 +19,13 @@ from matplotlib.transforms import Bbox
 
 from reports.chart_specs import (
     HANDOFF_EDGES,
+    FunnelChart,
     HandoffChart,
     MonthBar,
     RevenueChart,
     Shown,
     TrendChart,
+    funnel_spec,
     handoff_bins,
     handoff_edges,
     handoff_spec,
@@ -41,9 +43,10 @@ from reports.charts import (
     money_tick,
     revenue_png,
     trend_png,
-    worst_step,
 )
+from reports.kpis.activation import Funnel, FunnelStep
 from reports.kpis.handoffs import IntroRecord, compute_handoff_response_time, compute_sla_split
+from reports.stats import Rate
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SIZE = (1000, 560)
@@ -96,9 +99,27 @@ def scorecard(**overrides: object) -> Figure:
     return _revenue_figure(revenue_spec(**overrides))  # type: ignore[arg-type]
 
 
-def funnel(**overrides: object) -> Figure:
-    args: dict = {"title": "Activation funnel", "steps": STEPS}
-    return _funnel_figure(**{**args, **overrides})
+def funnel_of(counts: Sequence[int], names: Sequence[str] | None = None) -> Funnel:
+    """A computed funnel with these counts, as `compute_funnel` builds it."""
+    names = names or [f"step_{i}" for i in range(len(counts))]
+    return Funnel(
+        tuple(
+            FunnelStep(name, n, None if i == 0 else Rate(n, counts[i - 1]))
+            for i, (name, n) in enumerate(zip(names, counts, strict=True))
+        )
+    )
+
+
+def funnel_chart(steps: Sequence[tuple[str, int]] = STEPS) -> FunnelChart:
+    """The spec of a funnel whose steps are titled as given (step_title of "Onboarded" is "Onboarded")."""
+    return funnel_spec(
+        funnel_of([n for _, n in steps], [name.lower().replace(" ", "_") for name, _ in steps]),
+        title="Activation funnel",
+    )
+
+
+def funnel(steps: Sequence[tuple[str, int]] = STEPS) -> Figure:
+    return _funnel_figure(funnel_chart(steps))
 
 
 def intro(key: str, hours: float, *, answered: bool) -> IntroRecord:
@@ -145,9 +166,9 @@ PNGS: dict[str, Callable[[], bytes]] = {
     "scorecard all zero": lambda: revenue_png(
         revenue_spec(title="Acme", won={(MONTHS[0], "sourced"): 0}, open_pipeline={}, currency="EUR")
     ),
-    "funnel": lambda: funnel_png(title="Activation funnel", steps=STEPS),
-    "funnel empty": lambda: funnel_png(title="Activation funnel", steps=[]),
-    "funnel nobody yet": lambda: funnel_png(title="Activation funnel", steps=[(name, 0) for name, _ in STEPS]),
+    "funnel": lambda: funnel_png(funnel_chart()),
+    "funnel empty": lambda: funnel_png(funnel_chart([])),
+    "funnel nobody yet": lambda: funnel_png(funnel_chart([(name, 0) for name, _ in STEPS])),
     "handoff": lambda: handoff_png(handoff_chart(title="Intros")),
     "handoff empty": lambda: handoff_png(handoff_chart(title="Intros", answered_hours=[], waiting_hours=[])),
     "trend": lambda: trend_png(trend_chart()),
@@ -396,9 +417,9 @@ def test_month_label(month: date, label: str) -> None:
         ([100, 50, 25], 1),  # ties go to the earlier step
     ],
 )
-def test_worst_step(counts: list[int], expected: int | None) -> None:
-    steps = [(f"step {i}", count) for i, count in enumerate(counts)]
-    assert worst_step(steps) == expected
+def test_the_chart_marks_the_funnels_own_worst_step(counts: list[int], expected: int | None) -> None:
+    """The chart draws the worst step the funnel computed (the one the runway text names), found by row."""
+    assert funnel_spec(funnel_of(counts), title="t").worst == expected
 
 
 def test_funnel_highlights_and_names_the_worst_step() -> None:
