@@ -16,21 +16,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.runtime import new_ref
 from commands.alerts import send_alerts
 from commands.first_wins import announce_first_wins
 from reports.freshness import api_source
-from storage.db import Database
+from storage.claims import claim_ingested_events
+from storage.db import Database, is_busy
 from storage.importing import import_records
-from storage.models import IngestedEvent
 from storage.program import load_config
 from storage.sources import record_delivery
 
 log = logging.getLogger("partnerbot.ingest")
 MAX_BODY = 1024 * 1024  # bytes
 MAX_EVENTS = 5000
+RETRY_AFTER_S = 5
 KINDS = {  # event type → import kind
     "deal.upsert": "deals",
     "deal.stage_changed": "stage_changes",
@@ -102,12 +103,8 @@ def ingest(database: Database, *, source: str, raw: bytes, now: datetime) -> Ans
 
 def _apply(database: Database, events: list[dict[str, Any]], *, source: str, now: datetime) -> Answer:
     with database.transaction() as session:
-        known = set(
-            session.execute(
-                select(IngestedEvent.event_id).where(IngestedEvent.event_id.in_([e["id"] for e in events]))
-            ).scalars()
-        )
-        fresh = [(i, e) for i, e in enumerate(events) if e["id"] not in known]
+        claimed = claim_ingested_events(session, source=source, event_ids=[e["id"] for e in events], at=now)
+        fresh = [(i, e) for i, e in enumerate(events) if e["id"] in claimed]
         errors: list[dict[str, Any]] = []
         written = 0
         for kind in ORDER:
@@ -122,8 +119,6 @@ def _apply(database: Database, events: list[dict[str, Any]], *, source: str, now
         if errors:
             order = {e["id"]: i for i, e in enumerate(events)}
             raise _Rejected(sorted(errors, key=lambda e: order.get(e["event"], len(order))))
-        for _, event in fresh:
-            session.add(IngestedEvent(event_id=event["id"], source=source, received_at=now))
         delivered = Counter(KINDS[e["type"]] for _, e in fresh)  # replays alone are no delivery
         for kind, records in sorted(delivered.items()):
             record_delivery(session, source=api_source(source), kind=kind, records=records, at=now)
@@ -169,10 +164,12 @@ def events_app(
             415: "Unsupported Media Type",
             422: "Unprocessable Content",
             500: "Internal Server Error",
+            503: "Service Unavailable",
         }[answer.status]
-        start_response(
-            f"{answer.status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
-        )
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+        if answer.status == 503:
+            headers.append(("Retry-After", str(RETRY_AFTER_S)))
+        start_response(f"{answer.status} {reason}", headers)
         return [payload]
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -196,6 +193,12 @@ def events_app(
         raw = environ["wsgi.input"].read(length)
         try:
             answer = ingest(database, source=source, raw=raw, now=clock())
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+            # the store stayed busy for the whole busy timeout (a long import holds the write lock): try later
+            log.warning("ingestion from %s waited too long for the database: answered 503", source)
+            answer = Answer(503, {"error": "the database is busy; nothing was written: retry in a few seconds"})
         except Exception:
             ref = new_ref()
             log.exception("ingestion failed (ref %s)", ref)

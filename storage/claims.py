@@ -13,7 +13,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import InteractionClaim, SlackEvent, SlackWorkspace
+from storage.models import IngestedEvent, InteractionClaim, SlackEvent, SlackWorkspace
 
 
 def insert_once(session: Session, table: Any, values: dict[str, Any], key: str) -> bool:
@@ -25,6 +25,25 @@ def insert_once(session: Session, table: Any, values: dict[str, Any], key: str) 
         statement.values(**values).on_conflict_do_nothing(index_elements=[key]).returning(target.c[key])
     ).first()
     return inserted is not None
+
+
+def claim_ingested_events(session: Session, *, source: str, event_ids: list[str], at: datetime) -> set[str]:
+    """Claim a batch's event ids for `source`; returns those this call claimed (the others were applied before).
+
+    A concurrent replay of the same batch waits at the unique key until the first commits, then claims nothing
+    (PostgreSQL); on SQLite writers take turns. Either way each event is applied once and no sender sees an error.
+    """
+    if not event_ids:
+        return set()
+    target: Table = IngestedEvent.__table__  # type: ignore[assignment]
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(target)
+    rows = session.execute(
+        statement.values([{"source": source, "event_id": event_id, "received_at": at} for event_id in event_ids])
+        .on_conflict_do_nothing(index_elements=["source", "event_id"])
+        .returning(target.c.event_id)
+    )
+    return set(rows.scalars())
 
 
 def claim_event(session: Session, *, event_id: str, event_type: str, at: datetime) -> bool:

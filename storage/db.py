@@ -138,6 +138,11 @@ def schema_is_current(engine: Engine) -> bool:
         return MigrationContext.configure(connection).get_current_revision() == head
 
 
+def is_busy(error: BaseException) -> bool:
+    """A write that could not get SQLite's lock within the busy timeout ("database is locked")."""
+    return "database is locked" in str(error) or "database is busy" in str(error)
+
+
 class Database:
     """The engine and a session factory. Storage functions never commit; `transaction()` owns that."""
 
@@ -157,8 +162,16 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work commits together, or not at all."""
+        """A session whose work commits together, or not at all.
+
+        On SQLite it takes the write lock up front (BEGIN IMMEDIATE), waiting up to the busy timeout for it: a
+        deferred transaction that reads and then writes cannot wait for the lock (SQLite answers "database is
+        locked" at once when another writer committed since its read began), so concurrent writers (webhook
+        senders, an import, the scheduler) take turns instead of failing.
+        """
         with self._sessions() as session, session.begin():
+            if self.dialect == "sqlite":
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
 
     def dispose(self) -> None:

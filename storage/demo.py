@@ -1357,8 +1357,8 @@ def _indexes_deferred(database: Database) -> Iterator[None]:
     try:
         yield
     finally:
-        with database.transaction() as session:
-            connection = session.connection()
+        # a plain connection, not a write transaction: SQLite's temp_store cannot change inside one
+        with database.engine.connect() as connection:
             sqlite = connection.dialect.name == "sqlite"
             if sqlite:
                 temp_store = connection.exec_driver_sql("PRAGMA temp_store").scalar()
@@ -1367,6 +1367,7 @@ def _indexes_deferred(database: Database) -> Iterator[None]:
                 index.create(connection)
             if sqlite:
                 connection.exec_driver_sql(f"PRAGMA temp_store={int(temp_store or 0)}")
+            connection.commit()
 
 
 def _batches(plans: list[PartnerPlan], size: DemoSize) -> Iterator[list[PartnerPlan]]:

@@ -440,10 +440,11 @@ class FirstWin(Base):
 
 
 class IngestedEvent(Base):
-    """A webhook event already applied: replays of the same id change nothing."""
+    """A webhook event already applied: replays of the same id from the same source change nothing (ids are
+    unique per source: two sources may use the same id for different events)."""
 
     __tablename__ = "ingested_events"
 
+    source: Mapped[str] = mapped_column(String(80), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    source: Mapped[str] = mapped_column(String(80))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -26,6 +26,7 @@ from tests.slack_harness.fake_slack import FakeSlack
 SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
 BOT_TOKEN = "xoxb-0000-1111-harness"
 INGEST_TOKEN = "crm-token-0123456789abcdef0123"
+PRM_TOKEN = "prm-token-0123456789abcdef0123"
 TEAM = "T0TEST"
 
 
@@ -92,7 +93,7 @@ class RunningBot:
             slack_bot_token=Secret(BOT_TOKEN),
             slack_signing_secret=Secret(SIGNING_SECRET),
             slack_api_url=slack if isinstance(slack, str) else slack.api_url,
-            ingest_tokens={"crm": Secret(INGEST_TOKEN)},
+            ingest_tokens={"crm": Secret(INGEST_TOKEN), "prm": Secret(PRM_TOKEN)},
         )
         self._slack = slack
         self.app, self.runtime = create_app(settings, database, clock=lambda: clock)
