@@ -7,7 +7,9 @@ the commands still queued unanswered."""
 
 from __future__ import annotations
 
+import shutil
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.scheduler import run_scheduler
+from bot.settings import Secret, Settings
 from tests.reliability.served import serve
-from tests.slack_harness.bot import command_request, post
+from tests.slack_harness.bot import BOT_TOKEN, SIGNING_SECRET, command_request, post
 from tests.slack_harness.fake_slack import FakeSlack
 
 COMMANDS = 20
@@ -61,3 +65,26 @@ def test_sigterm_answers_every_acknowledged_command_and_exits_0(
     assert "Traceback" not in log
     assert "every acknowledged request was answered" in log
     assert slack.violations == []
+
+
+def test_the_scheduler_stops_when_told_and_returns_0(tmp_path: Path, sqlite_template: Path, slack: FakeSlack) -> None:
+
+    shutil.copy(sqlite_template, tmp_path / "scheduler.db")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'scheduler.db'}",
+        slack_bot_token=Secret(BOT_TOKEN),
+        slack_signing_secret=Secret(SIGNING_SECRET),
+        slack_api_url=slack.api_url,
+        drain_seconds=5,
+    )
+    stop = threading.Event()
+    codes: list[int] = []
+    runner = threading.Thread(target=lambda: codes.append(run_scheduler(settings, stop=stop)))
+    runner.start()
+    slack.wait_for("auth.test")
+    time.sleep(0.5)  # the first tick runs at once
+    stopped_at = time.monotonic()
+    stop.set()
+    runner.join(timeout=10)
+    assert codes == [0]
+    assert time.monotonic() - stopped_at < 5
