@@ -58,6 +58,8 @@ def parse_batch(raw: bytes) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return [], [{"event": None, "field": "body", "reason": f"not JSON: {exc}"}]
+    except RecursionError:
+        return [], [{"event": None, "field": "body", "reason": "JSON nested too deeply"}]
     events = body.get("events") if isinstance(body, dict) else None
     if not isinstance(events, list) or not events:
         return [], [{"event": None, "field": "events", "reason": 'expected {"events": [ … ]} with at least one event'}]

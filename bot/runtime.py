@@ -11,8 +11,9 @@ import json
 import logging
 import secrets
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,6 +48,41 @@ def new_ref() -> str:
     return secrets.token_hex(2).upper()
 
 
+class DrainablePool(ThreadPoolExecutor):
+    """A thread pool that can be waited on until it is idle, for at most a timeout (shutdown(wait=True) has none).
+
+    Bolt's listeners run in one: a listener acks first and hands its work to the runtime after, so a stop must
+    wait for the listeners before it waits for the runtime's work."""
+
+    def __init__(self, max_workers: int, thread_name_prefix: str) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
+        self._busy = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._idle:
+            self._busy += 1
+
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with self._idle:
+                    self._busy -= 1
+                    self._idle.notify_all()
+
+        try:
+            return super().submit(run)
+        except BaseException:
+            with self._idle:
+                self._busy -= 1
+            raise
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout=timeout)
+
+
 @dataclass
 class BotRuntime:
     database: Database
@@ -54,6 +90,7 @@ class BotRuntime:
     directory: Directory
     clock: Callable[[], datetime]
     workers: int = WORKERS
+    listeners: DrainablePool | None = None  # Bolt's listener pool, drained before the work pool on close
     pool: ThreadPoolExecutor = field(init=False)
     _pending: int = field(init=False, default=0)
     _quiet: threading.Condition = field(init=False, default_factory=threading.Condition)
@@ -66,9 +103,21 @@ class BotRuntime:
         with self._quiet:
             return self._quiet.wait_for(lambda: self._pending == 0, timeout=timeout)
 
-    def close(self) -> None:
-        self.wait_idle()
-        self.pool.shutdown(wait=True)
+    def close(self, timeout: float = 30.0) -> bool:
+        """Finish what was acknowledged: the listeners running, then every job queued or running, within timeout.
+        True when all of it finished; otherwise the jobs not started are dropped (and False)."""
+        deadline = time.monotonic() + timeout
+        drained = self.listeners is None or self.listeners.wait_idle(timeout)
+        drained = self.wait_idle(max(0.0, deadline - time.monotonic())) and drained
+        if self.listeners is not None:
+            self.listeners.shutdown(wait=drained, cancel_futures=not drained)
+        self.pool.shutdown(wait=drained, cancel_futures=not drained)
+        return drained
+
+    @property
+    def pending(self) -> int:
+        with self._quiet:
+            return self._pending
 
     # --- plumbing -------------------------------------------------------------------------------------------
 

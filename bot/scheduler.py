@@ -21,7 +21,7 @@ from sqlalchemy import make_url
 
 from bot.identity import Directory
 from bot.jobs import Jobs, TickReport
-from bot.serve import open_for_bot, wall_clock
+from bot.serve import open_for_bot, stop_on_signals, wall_clock
 from bot.settings import Settings, SettingsError
 from bot.slack_port import SlackSender, make_client
 from storage.claims import record_workspace_status
@@ -95,25 +95,35 @@ def run_due(settings: Settings, *, now: datetime) -> TickReport:
 def run_scheduler(
     settings: Settings, *, clock: Callable[[], datetime] = wall_clock, stop: threading.Event | None = None
 ) -> int:
+    """Run the tick every TICK_SECONDS until stop is set (SIGTERM or Ctrl-C when run as a command): a tick in
+    progress is finished (for up to the drain time), then the lock is released and it returns."""
+    if stop is None:
+        stop = threading.Event()
+        stop_on_signals(stop)
     database = open_for_bot(settings)
     jobs = build_jobs(settings, database)
     leader = AdvisoryLeader(settings.database_url) if database.dialect == "postgresql" else None
-    stop = stop or threading.Event()
     while leader is not None and not leader.acquire():
         log.info("another replica leads the schedule; waiting")
         if stop.wait(WAIT_FOR_LEAD):
+            leader.release()
+            database.dispose()
             return 0
     scheduler = BlockingScheduler(timezone=UTC)
     lost = threading.Event()
+    ticking = threading.Lock()  # held while a tick sends: a stop waits for it before releasing the lead
 
     def tick() -> None:
-        if leader is not None and not leader.holding():
-            log.error("lost the scheduler lock: stopping this scheduler (a supervisor should restart it)")
-            lost.set()
-            scheduler.shutdown(wait=False)
-            return
-        report = jobs.tick(clock())
-        log.info("tick: %s", report)
+        with ticking:
+            if stop.is_set():
+                return
+            if leader is not None and not leader.holding():
+                log.error("lost the scheduler lock: stopping this scheduler (a supervisor should restart it)")
+                lost.set()
+                scheduler.shutdown(wait=False)
+                return
+            report = jobs.tick(clock())
+            log.info("tick: %s", report)
 
     scheduler.add_job(
         tick,
@@ -127,12 +137,18 @@ def run_scheduler(
     watcher = threading.Thread(target=lambda: (stop.wait(), scheduler.shutdown(wait=False)), daemon=True)
     watcher.start()
     log.info("scheduler running: a tick every %d s", TICK_SECONDS)
+    finished = True
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        if ticking.acquire(timeout=settings.drain_seconds):  # the send in progress finishes first
+            ticking.release()
+        else:
+            finished = False
+            log.error("stopping with a tick still sending after %.0f s", settings.drain_seconds)
         if leader is not None:
             leader.release()
         database.dispose()
-    return 1 if lost.is_set() else 0
+    return 1 if lost.is_set() or not finished else 0

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.http import make_server, tune_interpreter, wsgi_app
-from bot.ingest import events_app
+from bot.http import EdgeServer, make_server, tune_interpreter, wsgi_app
+from bot.ingest import MAX_BODY, events_app
+from bot.runtime import BotRuntime
 from bot.settings import Settings, SettingsError
 from bot.slack_app import create_app
 from bot.socket_mode import Watchdog, run_forever
@@ -57,41 +62,91 @@ def routes(settings: Settings, database: Database, clock: Callable[[], datetime]
     return {"/api/v1/events": events_app(database, tokens, clock)} if tokens else {}
 
 
-def serve(settings: Settings) -> int:
+def stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM (what systemd, Docker and Kubernetes send) and Ctrl-C set stop: the process stops taking work,
+    finishes what it acknowledged and exits. A second signal kills it at once."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal handlers can only be installed from the main thread (tests pass their own stop)
+
+    def on_signal(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+
+def drain(runtime: BotRuntime, seconds: float, server: EdgeServer | None = None) -> bool:
+    """Stop taking requests and finish the acknowledged ones' work within `seconds`: True when all of it finished."""
+    deadline = time.monotonic() + seconds
+    log.warning("stopping: taking no new requests; finishing what was acknowledged (up to %.0f s)", seconds)
+    if server is not None:
+        server.stop_gracefully(deadline)
+    drained = runtime.close(max(0.0, deadline - time.monotonic()))
+    if drained:
+        log.warning("stopped: every acknowledged request was answered")
+    else:
+        log.error("stopped after %.0f s with %d acknowledged job(s) unfinished", seconds, runtime.pending)
+    return drained
+
+
+def exit_now(code: int) -> None:
+    """Leave without waiting for work threads still running after the drain (the interpreter would join them)."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def serve(settings: Settings, *, stop: threading.Event | None = None) -> int:
     settings.require("slack_bot_token", "slack_signing_secret")
+    assert settings.slack_signing_secret is not None
     database, app, runtime = build(settings)
     server = make_server(
-        wsgi_app(app, database, routes(settings, database, wall_clock)),
+        wsgi_app(
+            app,
+            database,
+            routes(settings, database, wall_clock),
+            signing_secret=settings.slack_signing_secret.reveal(),
+            max_body=MAX_BODY,
+        ),
         host="0.0.0.0",  # noqa: S104
         port=settings.port,
+        max_body=MAX_BODY,
     )
+    stop = stop or threading.Event()
+    stop_on_signals(stop)
     sys.stderr.write(
         f"partnerbot is listening on port {server.effective_port}: Slack request URL "
         "https://<your-host>/slack/events, health check /healthz\n"
     )
+    drained = False
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        server.serve_until(stop)
     finally:
-        server.close()
-        runtime.close()
+        drained = drain(runtime, settings.drain_seconds, server)
         database.dispose()
+    if not drained:
+        exit_now(1)
     return 0
 
 
-def socket(settings: Settings) -> int:
+def socket(settings: Settings, *, stop: threading.Event | None = None) -> int:
     settings.require("slack_bot_token", "slack_signing_secret", "slack_app_token")
     assert settings.slack_app_token is not None
     tune_interpreter()
     database, app, runtime = build(settings)
     handler: Any = SocketModeHandler(app, settings.slack_app_token.reveal(), ping_interval=10)
+    stop = stop or threading.Event()
+    stop_on_signals(stop)
+    drained = False
     try:
-        run_forever(handler, Watchdog(handler.client))
-    except KeyboardInterrupt:
-        return 0
+        run_forever(handler, Watchdog(handler.client), stop=stop)
     finally:
-        handler.close()
-        runtime.close()
+        handler.close()  # stop receiving: Slack redelivers what is not acked to another connection
+        drained = drain(runtime, settings.drain_seconds)
         database.dispose()
+    if not drained:
+        exit_now(1)
     return 0

@@ -15,6 +15,7 @@ from storage.db import DEFAULT_URL, DatabaseUrlError, parse_database_url, safe_u
 
 SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
+DEFAULT_DRAIN_SECONDS = 25.0  # inside the 30 s grace systemd and Kubernetes give before they kill
 
 
 class SettingsError(ValueError):
@@ -91,6 +92,21 @@ def _port(environ: Mapping[str, str]) -> int:
     return int(raw)
 
 
+def _drain_seconds(environ: Mapping[str, str]) -> float:
+    raw = environ.get("PARTNERBOT_DRAIN_SECONDS", "").strip()
+    if not raw:
+        return DEFAULT_DRAIN_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise SettingsError(
+            f"PARTNERBOT_DRAIN_SECONDS is malformed: it should be a number of seconds like {DEFAULT_DRAIN_SECONDS:.0f}"
+        )
+    return seconds
+
+
 def _ingest_tokens(environ: Mapping[str, str]) -> dict[str, Secret]:
     """PARTNERBOT_INGEST_TOKENS="crm=<token>,prm=<token>": one bearer token per source of events."""
     raw = environ.get("PARTNERBOT_INGEST_TOKENS", "").strip()
@@ -130,6 +146,7 @@ class Settings:
     time_zone: str | None = None
     ingest_tokens: Mapping[str, Secret] = field(default_factory=dict)
     cache: bool = True
+    drain_seconds: float = DEFAULT_DRAIN_SECONDS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -148,6 +165,7 @@ class Settings:
             time_zone=_time_zone(environ),
             ingest_tokens=_ingest_tokens(environ),
             cache=_switch(environ, "PARTNERBOT_CACHE"),
+            drain_seconds=_drain_seconds(environ),
         )
 
     def require(self, *names: str) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 
 from bot.identity import Directory
-from bot.runtime import BotRuntime, new_ref
+from bot.runtime import BotRuntime, DrainablePool, new_ref
 from bot.settings import Settings
 from bot.slack_port import SlackSender, make_client
 from commands.slack import register
@@ -27,16 +26,19 @@ def create_app(
     settings.require("slack_bot_token", "slack_signing_secret")
     assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
     client = make_client(settings.slack_bot_token.reveal(), settings.slack_api_url)
+    listeners = DrainablePool(max_workers=LISTENER_THREADS, thread_name_prefix="bolt")
     app = App(
         signing_secret=settings.slack_signing_secret.reveal(),
         client=client,
         process_before_response=False,
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt"),
+        listener_executor=listeners,
         token_verification_enabled=verify_token,
         logger=logging.getLogger("partnerbot.bolt"),
     )
     port = SlackSender(client)
-    runtime = BotRuntime(database=database, port=port, directory=Directory(port, database), clock=clock)
+    runtime = BotRuntime(
+        database=database, port=port, directory=Directory(port, database), clock=clock, listeners=listeners
+    )
     register(app, runtime)
 
     @app.error

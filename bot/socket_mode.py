@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,11 +39,12 @@ class Watchdog:
         return True
 
 
-def run_forever(handler: Any, watchdog: Watchdog, *, sleep: Callable[[float], None] = time.sleep) -> None:
+def run_forever(handler: Any, watchdog: Watchdog, *, stop: threading.Event | None = None) -> None:
+    """Connect, then check the connection every CHECK_EVERY seconds until stop is set."""
+    stop = stop or threading.Event()
     handler.connect()
     log.info("partnerbot is connected in Socket Mode; press Ctrl-C to stop")
-    while True:
-        sleep(CHECK_EVERY)
+    while not stop.wait(CHECK_EVERY):
         try:
             watchdog.check()
         except Exception:

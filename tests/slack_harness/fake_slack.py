@@ -88,6 +88,7 @@ class FakeSlack:
         self.users: dict[str, str] = {}  # user id → email
         self.members: set[str] = set()  # channels the bot is in (DMs always work)
         self.uploads: dict[str, dict[str, Any]] = {}  # file id → {bytes, filename, channel}
+        self.response_delay = 0.0  # seconds each response_url post takes (recorded once it is done)
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
         self._response_uses: dict[str, list[float]] = defaultdict(list)
         self._lock = threading.Lock()
@@ -254,6 +255,7 @@ class FakeSlack:
                     return
                 params = self._params(raw)
                 if path.startswith("/response/"):
+                    time.sleep(fake.response_delay)
                     with fake._lock:
                         fake.calls.append(Call("response_url", {**params, "url": path}, time.monotonic()))
                     status, text = fake._respond(path, params)
