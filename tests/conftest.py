@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from storage.db import Database, create_store_engine, open_database, upgrade
 from storage.models import Base
@@ -85,6 +85,11 @@ def postgres_url() -> Iterator[str]:
     url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
     engine = create_store_engine(url)
     upgrade(engine)
+    with engine.begin() as connection:
+        # tests empty every table before each test: autovacuum on these churning tables only contends with that
+        # TRUNCATE (it deadlocked on a loaded machine), and statistics of test data are worth nothing
+        for table in inspect(connection).get_table_names():
+            connection.execute(text(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false)'))
     engine.dispose()
     yield url
     with admin.begin() as connection:
