@@ -153,8 +153,7 @@ def load_due(session: Session, *, now: datetime, limit: int = 200) -> list[Outgo
 
 def take(session: Session, *, outbox_id: int, now: datetime, lease: timedelta) -> bool:
     """Take a message for sending: one sender at a time. A sender that dies mid-send loses its lease, and the
-    message is sent again after it expires (the one case that can repeat: Slack accepted it just before the
-    crash)."""
+    message is taken again after it expires: a post it may have made is looked for before posting again."""
     taken = session.execute(
         update(OutboxMessage)
         .where(

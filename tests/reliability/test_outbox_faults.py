@@ -2,9 +2,10 @@
 and a post whose answer was lost is looked for in the channel before it is sent again.
 
 The figures, per test: posts Slack accepted, files shared, and doubles (accepted posts beyond one per message).
-Before: an upload failing once after the post gave 2 posts, 2 files, 1 double (the whole message was retried); a
-post accepted but answered after the client's timeout gave 2 posts, 1 double; a post whose connection dropped
-after sending gave 2 posts, 1 double (the SDK repeated it inline).
+Before (the whole message retried as one step, the SDK repeating posts inline): an upload failing once after the
+post gave 2 posts, 1 file, 1 double; a post accepted but answered after the client's timeout, 2 posts, 1 double; a
+dropped connection after sending, or a 500 after Slack did the post, 2 posts, 1 double; the 429/5xx storm over two
+channels, 3 posts, 1 double (a 429 storm on the chart upload re-posted its message); the alert DM, 2 posts.
 """
 
 from __future__ import annotations
@@ -179,3 +180,26 @@ def test_an_alert_dm_answered_late_is_found_in_the_dm(world: World) -> None:
     world.jobs().tick(noon)
     world.jobs().tick(noon + timedelta(minutes=5))
     assert len(world.slack.messages("DU0OLGA")) == 1
+
+
+class Crash(BaseException):
+    """The process dies: nothing below the tick catches it."""
+
+
+def test_a_sender_that_died_after_its_post_landed_does_not_post_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.subscribe("C0GENERAL")
+
+    def die(*args: object, **kwargs: object) -> None:
+        raise Crash
+
+    with monkeypatch.context() as patched:
+        patched.setattr("bot.jobs.record_posted", die)
+        with pytest.raises(Crash):
+            world.jobs().tick(MONDAY)
+    assert world.figures("C0GENERAL").posts == 1
+    world.jobs().tick(MONDAY + timedelta(minutes=5))  # still taken: the dead sender's lease runs 10 minutes
+    world.jobs().tick(MONDAY + timedelta(minutes=11))
+    assert world.figures("C0GENERAL") == Figures(posts=1, files=1, doubles=0)
+    assert world.digest_status() == ["sent"]
