@@ -3,6 +3,11 @@
 Every unit of work is claimed with a unique key in the database before it is queued, so ticks that overlap
 (two threads, two processes, two replicas) never send anything twice; the outbox is recorded in the same
 transaction as the claim, so a crash between claim and send loses nothing: the next tick sends it.
+
+A message is delivered in recorded steps: its post, then each file into the same conversation. A step that fails is
+retried alone (a chart that would not upload never re-posts the message). A post whose outcome is unknown (the
+answer timed out or the connection dropped after sending, or the sender crashed) is looked for in the
+conversation's history by the claim key it carries in its metadata before it is posted again.
 """
 
 from __future__ import annotations
@@ -11,13 +16,13 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.identity import Directory
-from bot.slack_port import ChannelUnavailable, SlackPort, SlackUnavailable
+from bot.slack_port import ChannelUnavailable, HistoryUnavailable, OutcomeUnknown, SlackPort, SlackUnavailable
 from commands.alerts import report_stale_data, report_unreachable, send_alerts, tell_admins
 from commands.digest import digest_message
 from commands.first_wins import announce_first_wins
@@ -37,6 +42,9 @@ from storage.work import (
     mark_failed,
     mark_retry,
     mark_sent,
+    record_post_attempt,
+    record_posted,
+    record_uploaded,
     take,
 )
 
@@ -46,6 +54,7 @@ PACE_SECONDS = 1.0  # about one message per second per channel
 MAX_ATTEMPTS = 6
 SEND_LEASE = timedelta(minutes=10)
 STOPPED = ("uninstalled", "tokens revoked")
+LOOKBACK = timedelta(minutes=5)  # history searched from this long before the first post attempt (clock skew)
 
 
 @dataclass
@@ -70,6 +79,7 @@ class Jobs:
     directory: Directory | None = None
     sleep: Callable[[float], None] = time.sleep
     monotonic: Callable[[], float] = time.monotonic
+    wall: Callable[[], datetime] = lambda: datetime.now(UTC)  # Slack's clock, for history searches (not `now`)
     delivery_budget: float = 45.0  # seconds a tick may spend sending before leaving the rest for the next one
     _last_post: dict[str, float] = field(default_factory=dict)
 
@@ -170,15 +180,27 @@ class Jobs:
         with self.database.transaction() as session:
             if not take(session, outbox_id=item.id, now=now, lease=SEND_LEASE):
                 return  # another sender has it
-        target = item.channel
+        target = item.sent_channel or item.channel
+        posting = False
         try:
             if target is None:
                 assert item.user_id is not None
                 target = self.port.open_dm(item.user_id)
-            self._pace(target)
-            ts = self.port.post(target, item.message)
-            for file in item.message.files:
-                self.port.upload(target, file)
+            if item.sent_ts is None:
+                ts = self._find_post(item, target) if item.post_unsure else None
+                if ts is None:
+                    self._pace(target)
+                    with self.database.transaction() as session:
+                        record_post_attempt(session, outbox_id=item.id, at=self.wall())
+                    posting = True
+                    ts = self.port.post(target, item.message, claim=item.claim_key)
+                    posting = False
+                with self.database.transaction() as session:
+                    record_posted(session, outbox_id=item.id, ts=ts, channel=target)
+            for left in item.files_left:
+                self.port.upload(target, left.file)
+                with self.database.transaction() as session:
+                    record_uploaded(session, file_id=left.id, at=now)
         except ChannelUnavailable as refused:
             reason = (
                 f"<#{refused.channel}> refused the message ({refused.reason}): invite @partnerbot, or "
@@ -195,18 +217,50 @@ class Jobs:
             report.failed += 1
             log.warning("outbox %s failed: %s", item.id, reason)
             return
-        except SlackUnavailable as busy:
-            self._retry(item, now, report, str(busy), busy.retry_after)
+        except OutcomeUnknown as unknown:
+            log.warning(
+                "outbox %s: the post's outcome is unknown (%s); looking for it before posting again", item.id, unknown
+            )
+            self._retry(item, now, report, f"outcome unknown: {unknown}", None)
+            return
+        except SlackUnavailable as busy:  # Slack answered 429 (or 5xx outside a post): nothing was done
+            self._retry(item, now, report, str(busy), busy.retry_after, post_settled=posting)
             return
         except Exception as error:
             log.exception("outbox %s: sending failed", item.id)
             self._retry(item, now, report, f"{type(error).__name__}: {error}", None)
             return
         with self.database.transaction() as session:
-            mark_sent(session, outbox_id=item.id, claim_key=item.claim_key, ts=ts, channel=target, at=now)
+            mark_sent(session, outbox_id=item.id, claim_key=item.claim_key, at=now)
         report.sent += 1
 
-    def _retry(self, item: Outgoing, now: datetime, report: TickReport, error: str, after: float | None) -> None:
+    def _find_post(self, item: Outgoing, channel: str) -> str | None:
+        """The ts of an earlier attempt that landed after all, or None to post (again)."""
+        since = (item.post_tried_at or self.wall()) - LOOKBACK
+        try:
+            ts = self.port.find_post(channel, item.claim_key, since=since)
+        except HistoryUnavailable as unavailable:
+            log.warning(
+                "outbox %s: cannot search %s for an earlier post (%s); posting again, possibly twice",
+                item.id,
+                channel,
+                unavailable.reason,
+            )
+            return None
+        if ts is not None:
+            log.info("outbox %s: the earlier post landed at %s; not posting again", item.id, ts)
+        return ts
+
+    def _retry(
+        self,
+        item: Outgoing,
+        now: datetime,
+        report: TickReport,
+        error: str,
+        after: float | None,
+        *,
+        post_settled: bool = False,
+    ) -> None:
         with self.database.transaction() as session:
             if item.attempts + 1 >= MAX_ATTEMPTS:
                 mark_failed(
@@ -225,5 +279,11 @@ class Jobs:
                 report.failed += 1
                 return
             wait = after if after is not None else min(3600.0, 30.0 * 2**item.attempts)
-            mark_retry(session, outbox_id=item.id, next_at=now + timedelta(seconds=wait), error=error)
+            mark_retry(
+                session,
+                outbox_id=item.id,
+                next_at=now + timedelta(seconds=wait),
+                error=error,
+                post_settled=post_settled,
+            )
         report.retried += 1

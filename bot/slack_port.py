@@ -3,12 +3,20 @@
 Slack's limits live here: 429s are retried after Retry-After (only when the wait is short, so no worker sleeps for
 minutes), 5xx and dropped connections are retried, and a channel that will not take a file is reported as
 `ChannelUnavailable` so the caller can fall back to a DM.
+
+A claimed post (the outbox's) is the exception: it carries its claim key in message metadata and is never repeated
+blindly. Only a 429 (Slack did nothing) is retried inline; a timeout, a dropped connection or a 5xx may come after
+Slack accepted the message, so it is reported as `OutcomeUnknown`, and the caller looks for the claim in the
+channel's history (`find_post`) before posting again.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.client import HTTPException
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
@@ -30,6 +38,8 @@ log = logging.getLogger("partnerbot.slack")
 
 UNAVAILABLE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "not_allowed_token_type"}
 MAX_RETRY_WAIT = 30  # seconds a worker may wait on a 429 before giving up
+OUTBOX_EVENT = "partnerbot_outbox"  # message metadata event type carrying an outbox claim key
+HISTORY_PAGES = 5  # pages of 200 messages searched for a claimed post
 
 
 class ChannelUnavailable(Exception):
@@ -47,6 +57,19 @@ class SlackUnavailable(Exception):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class OutcomeUnknown(Exception):
+    """A claimed post got no usable answer (timeout, dropped connection, 5xx): Slack may or may not have it."""
+
+
+class HistoryUnavailable(Exception):
+    """The channel's history cannot be read (a scope the workspace has not granted): a post cannot be looked for."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        super().__init__(f"{channel}: {reason}")
+        self.channel = channel
+        self.reason = reason
 
 
 class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
@@ -94,8 +117,8 @@ def retry_handlers() -> list[RetryHandler]:
     ]
 
 
-def make_client(token: str, base_url: str) -> WebClient:
-    return WebClient(token=token, base_url=base_url, timeout=15, retry_handlers=retry_handlers())
+def make_client(token: str, base_url: str, *, timeout: int = 15) -> WebClient:
+    return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=retry_handlers())
 
 
 class SlackPort(Protocol):
@@ -103,7 +126,9 @@ class SlackPort(Protocol):
         self, response_url: str, message: Message, *, replace_original: bool = False, delete_original: bool = False
     ) -> None: ...
 
-    def post(self, channel: str, message: Message) -> str | None: ...
+    def post(self, channel: str, message: Message, *, claim: str | None = None) -> str | None: ...
+
+    def find_post(self, channel: str, claim: str, *, since: datetime) -> str | None: ...
 
     def open_dm(self, user_id: str) -> str: ...
 
@@ -140,6 +165,14 @@ class SlackSender:
     """SlackPort over slack_sdk's WebClient (and WebhookClient for response_url)."""
 
     client: WebClient
+    _claimed: WebClient | None = field(default=None, init=False, repr=False)
+
+    def _claimed_client(self) -> WebClient:
+        """The client as configured, retrying 429s only: any other failure of a claimed post is settled by looking."""
+        if self._claimed is None:
+            self._claimed = copy.copy(self.client)
+            self._claimed.retry_handlers = [BoundedRateLimitRetryHandler()]
+        return self._claimed
 
     def respond(
         self, response_url: str, message: Message, *, replace_original: bool = False, delete_original: bool = False
@@ -156,12 +189,59 @@ class SlackSender:
         if response.status_code != 200:
             raise SlackUnavailable(f"response_url answered {response.status_code}: {response.body[:100]}")
 
-    def post(self, channel: str, message: Message) -> str | None:
+    def post(self, channel: str, message: Message, *, claim: str | None = None) -> str | None:
+        """Post and return the message's ts. With a claim key, the post carries it in its metadata and an
+        unknown outcome raises `OutcomeUnknown` instead of being retried."""
+        if claim is None:
+            try:
+                response = self.client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+            except SlackApiError as error:
+                _raise_for(error, channel)
+            return response.get("ts")
         try:
-            response = self.client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+            response = self._claimed_client().chat_postMessage(
+                channel=channel,
+                text=message.text,
+                blocks=message.blocks,
+                metadata={"event_type": OUTBOX_EVENT, "event_payload": {"claim": claim}},
+            )
         except SlackApiError as error:
+            status = error.response.status_code if error.response is not None else None
+            if status is not None and status >= 500:
+                raise OutcomeUnknown(f"Slack answered {status}") from None
             _raise_for(error, channel)
+        except (OSError, HTTPException) as error:  # timeouts, resets, refused connections: all OSError or HTTP's
+            raise OutcomeUnknown(f"{type(error).__name__}: {error}") from None
         return response.get("ts")
+
+    def find_post(self, channel: str, claim: str, *, since: datetime) -> str | None:
+        """The ts of the message carrying this claim key, posted in `channel` after `since`, or None."""
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            try:
+                response = self.client.conversations_history(
+                    channel=channel,
+                    oldest=f"{since.timestamp():.6f}",
+                    include_all_metadata=True,
+                    limit=200,
+                    cursor=cursor,
+                )
+            except SlackApiError as error:
+                reason = str(error.response.get("error", "")) if error.response is not None else ""
+                if reason == "missing_scope":
+                    raise HistoryUnavailable(channel, reason) from None
+                _raise_for(error, channel)
+            for found in response.get("messages") or []:
+                metadata = found.get("metadata") or {}
+                if (
+                    metadata.get("event_type") == OUTBOX_EVENT
+                    and (metadata.get("event_payload") or {}).get("claim") == claim
+                ):
+                    return str(found["ts"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
 
     def update(self, channel: str, ts: str, message: Message) -> None:
         try:

@@ -16,7 +16,19 @@ from reports.blocks.alerts import NEXT_STEP_ACTION, OPEN_ACTION, RESPONDED_ACTIO
 from reports.blocks.home import HOME_OPEN_ACTION, HOME_SHARE_ACTION
 from reports.blocks.lookup import PICK_ACTION
 
-BOT_SCOPES = ("commands", "chat:write", "im:write", "files:write", "users:read", "users:read.email")
+# The history scopes let the outbox look for a post whose answer was lost before posting it again (README,
+# "Delivery"); group DMs are left out: a digest subscribed there may still double in that one case.
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "files:write",
+    "users:read",
+    "users:read.email",
+    "channels:history",
+    "groups:history",
+    "im:history",
+)
 SHARE_ACTION = "share_in_channel"
 SHARE_VIEW = "share_scorecard"
 SNOOZE_VIEW = "snooze_alert"

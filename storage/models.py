@@ -367,7 +367,11 @@ class WorkClaim(Base):
 
 
 class OutboxMessage(Base):
-    """A message recorded before it is sent; the sender retries, paces and marks it sent with its ts."""
+    """A message recorded before it is sent; the sender retries, paces and marks it sent with its ts.
+
+    Its post and each of its files are separate steps: `sent_ts` is recorded as soon as the post lands (the files
+    follow, each marked when shared), and `post_unsure` says an attempt was made whose outcome is unknown, so the
+    channel is searched for the claim before posting again."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index(None, "status", "next_attempt_at"), Index("ix_outbox_sent", "sent_channel", "sent_ts"))
@@ -386,6 +390,8 @@ class OutboxMessage(Base):
     sent_ts: Mapped[str | None] = mapped_column(String(40))
     sent_channel: Mapped[str | None] = mapped_column(String(40))
     error: Mapped[str | None] = mapped_column(Text)
+    post_tried_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # wall clock of the first post attempt
+    post_unsure: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
 class OutboxFile(Base):
@@ -396,6 +402,7 @@ class OutboxFile(Base):
     filename: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(300))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # shared in Slack: never uploaded again
 
 
 class AlertNotice(Base):

@@ -2,6 +2,9 @@
 
 A unit of work is claimed with a unique key in the same transaction that records its outbox message, so a crash
 either leaves both (the sender delivers it after a restart) or neither (the next run claims it again).
+
+Sending is steps, each recorded when done: the post (its ts), then each file. A post attempt is recorded before it
+is made, so an attempt whose outcome is unknown (a lost answer, a crash) is known to need looking for first.
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
 from reports.message import File, Message
 from storage.claims import insert_once
 from storage.models import OutboxFile, OutboxMessage, WorkClaim
+from storage.types import UtcDateTime
 
 CLAIMED, QUEUED, SENT, SKIPPED, FAILED = "claimed", "queued", "sent", "skipped", "failed"
 PENDING, SENDING = "pending", "sending"
@@ -80,6 +84,12 @@ def enqueue(
 
 
 @dataclass(frozen=True)
+class OutgoingFile:
+    id: int
+    file: File
+
+
+@dataclass(frozen=True)
 class Outgoing:
     id: int
     claim_key: str
@@ -88,6 +98,11 @@ class Outgoing:
     user_id: str | None
     message: Message
     attempts: int
+    sent_ts: str | None = None  # the post landed here already: only files are left
+    sent_channel: str | None = None
+    post_tried_at: datetime | None = None
+    post_unsure: bool = False  # an earlier post attempt may have landed: look for it before posting
+    files_left: tuple[OutgoingFile, ...] = ()
 
 
 def load_due(session: Session, *, now: datetime, limit: int = 200) -> list[Outgoing]:
@@ -101,29 +116,44 @@ def load_due(session: Session, *, now: datetime, limit: int = 200) -> list[Outgo
         .scalars()
         .all()
     )
-    files: dict[int, list[File]] = {}
+    files: dict[int, list[OutboxFile]] = {}
     if rows:
         for f in session.execute(
             select(OutboxFile).where(OutboxFile.outbox_id.in_([r.id for r in rows])).order_by(OutboxFile.id)
         ).scalars():
-            files.setdefault(f.outbox_id, []).append(File(f.filename, f.title, f.content))
+            files.setdefault(f.outbox_id, []).append(f)
     out = []
     for row in rows:
         payload: dict[str, Any] = json.loads(row.payload)
+        attached = [(f, File(f.filename, f.title, f.content)) for f in files.get(row.id, [])]
         message = Message(
             text=payload["text"],
             blocks=payload["blocks"],
-            files=tuple(files.get(row.id, [])),
+            files=tuple(file for _, file in attached),
             response_type="in_channel",
         )
-        out.append(Outgoing(row.id, row.claim_key, row.kind, row.channel, row.user_id, message, row.attempts))
+        out.append(
+            Outgoing(
+                row.id,
+                row.claim_key,
+                row.kind,
+                row.channel,
+                row.user_id,
+                message,
+                row.attempts,
+                sent_ts=row.sent_ts,
+                sent_channel=row.sent_channel,
+                post_tried_at=row.post_tried_at,
+                post_unsure=row.post_unsure,
+                files_left=tuple(OutgoingFile(f.id, file) for f, file in attached if f.uploaded_at is None),
+            )
+        )
     return out
 
 
 def take(session: Session, *, outbox_id: int, now: datetime, lease: timedelta) -> bool:
     """Take a message for sending: one sender at a time. A sender that dies mid-send loses its lease, and the
-    message is sent again after it expires (the one case that can repeat: Slack accepted it just before the
-    crash)."""
+    message is taken again after it expires: a post it may have made is looked for before posting again."""
     taken = session.execute(
         update(OutboxMessage)
         .where(
@@ -137,21 +167,44 @@ def take(session: Session, *, outbox_id: int, now: datetime, lease: timedelta) -
     return taken is not None
 
 
-def mark_sent(session: Session, *, outbox_id: int, claim_key: str, ts: str | None, channel: str, at: datetime) -> None:
+def record_post_attempt(session: Session, *, outbox_id: int, at: datetime) -> None:
+    """Before posting: from now until its answer, the post may have landed (`at` is the wall clock)."""
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == outbox_id)
-        .values(status=SENT, sent_at=at, sent_ts=ts, sent_channel=channel, attempts=OutboxMessage.attempts + 1)
+        .values(post_tried_at=func.coalesce(OutboxMessage.post_tried_at, literal(at, UtcDateTime())), post_unsure=True)
+    )
+
+
+def record_posted(session: Session, *, outbox_id: int, ts: str | None, channel: str) -> None:
+    """The post landed at (channel, ts): it is never posted again, and alert buttons can find it."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id)
+        .values(sent_ts=ts, sent_channel=channel, post_unsure=False)
+    )
+
+
+def record_uploaded(session: Session, *, file_id: int, at: datetime) -> None:
+    session.execute(update(OutboxFile).where(OutboxFile.id == file_id).values(uploaded_at=at))
+
+
+def mark_sent(session: Session, *, outbox_id: int, claim_key: str, at: datetime) -> None:
+    """The post and all its files are delivered."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id)
+        .values(status=SENT, sent_at=at, attempts=OutboxMessage.attempts + 1)
     )
     finish_work(session, key=claim_key, status=SENT, at=at)
 
 
-def mark_retry(session: Session, *, outbox_id: int, next_at: datetime, error: str) -> None:
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == outbox_id)
-        .values(next_attempt_at=next_at, error=error, attempts=OutboxMessage.attempts + 1)
-    )
+def mark_retry(session: Session, *, outbox_id: int, next_at: datetime, error: str, post_settled: bool = False) -> None:
+    """Try again at `next_at`; `post_settled` when Slack's answer showed the post was not made (a 429)."""
+    values: dict[str, Any] = {"next_attempt_at": next_at, "error": error, "attempts": OutboxMessage.attempts + 1}
+    if post_settled:
+        values["post_unsure"] = False
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(**values))
 
 
 def mark_failed(session: Session, *, outbox_id: int, claim_key: str, error: str, at: datetime) -> None:

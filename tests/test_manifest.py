@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,33 @@ def test_manifest_matches_the_code(name: str) -> None:
     assert sorted(data["settings"]["event_subscriptions"]["bot_events"]) == sorted(EVENTS)
     assert data["settings"]["interactivity"]["is_enabled"] is True
     assert data["features"]["app_home"]["home_tab_enabled"] is True
+
+
+# the bot scopes each Web API method needs, as Slack's method reference lists them (for the conversation kinds
+# partnerbot posts into: public and private channels and DMs)
+METHOD_SCOPES = {
+    "auth_test": set(),
+    "chat_postMessage": {"chat:write"},
+    "chat_update": {"chat:write"},
+    "conversations_open": {"im:write"},
+    "conversations_history": {"channels:history", "groups:history", "im:history"},
+    "files_upload_v2": {"files:write"},
+    "views_publish": set(),
+    "views_open": set(),
+    "users_info": {"users:read"},
+    "users_lookupByEmail": {"users:read.email"},
+}
+
+
+def test_every_web_api_call_has_its_scopes() -> None:
+    called = set()
+    for path in (ROOT / "bot").glob("*.py"):
+        called |= set(re.findall(r"client(?:\(\))?\.([a-z]+_[A-Za-z0-9_]+)\(", path.read_text(encoding="utf-8")))
+    called -= {"is_connected", "connect_to_new_endpoint"}  # Socket Mode's client, not the Web API
+    assert called <= set(METHOD_SCOPES), f"add the scopes of {called - set(METHOD_SCOPES)} here"
+    needed = set().union(*(METHOD_SCOPES[m] for m in called))
+    assert needed <= set(BOT_SCOPES)
+    assert set(BOT_SCOPES) - needed == {"commands"}  # nothing asked for that no call uses
 
 
 def test_http_manifest_uses_one_request_url() -> None:

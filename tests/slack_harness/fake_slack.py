@@ -1,17 +1,21 @@
 """A fake Slack Web API on 127.0.0.1 that records every call and holds messages to Slack's limits.
 
 It answers the methods partnerbot uses, serves the upload URLs and response_urls it hands out, and can be scripted
-to answer 429 with Retry-After, `not_in_channel`, `users_not_found`, or to be slow. A message Slack would reject
-is rejected here too (and recorded as a violation), so a test fails the way production would.
+to answer 429 with Retry-After, 5xx, `not_in_channel`, `users_not_found`, to be slow, to accept a call and answer
+late or not at all (the answer lost on the way back). It keeps each channel's accepted messages (with their
+metadata) for `conversations.history`, and the files shared into each channel. A message Slack would reject is
+rejected here too (and recorded as a violation), so a test fails the way production would.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -49,6 +53,22 @@ class Scripted:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     channel: str | None = None  # only for calls to this channel
+    accept: bool = False  # do the call for real first, then answer (late, with `body`, or never, with `drop`)
+    drop: bool = False  # close the connection instead of answering
+
+    @classmethod
+    def late(cls, delay: float, channel: str | None = None) -> Scripted:
+        """Slack does the call, but its answer comes after `delay` seconds (past a client's timeout)."""
+        return cls(delay=delay, channel=channel, accept=True)
+
+    @classmethod
+    def lost(cls, channel: str | None = None) -> Scripted:
+        """Slack does the call, then the connection drops before the answer (a reset after sending)."""
+        return cls(channel=channel, accept=True, drop=True)
+
+    @classmethod
+    def server_error(cls, status: int = 500, channel: str | None = None) -> Scripted:
+        return cls(status, {"ok": False, "error": "internal_error"}, channel=channel)
 
     @classmethod
     def rate_limited(cls, retry_after: int, channel: str | None = None) -> Scripted:
@@ -89,6 +109,9 @@ class FakeSlack:
         self.members: set[str] = set()  # channels the bot is in (DMs always work)
         self.uploads: dict[str, dict[str, Any]] = {}  # file id → {bytes, filename, channel}
         self.response_delay = 0.0  # seconds each response_url post takes (recorded once it is done)
+        self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel → accepted messages, oldest first
+        self.scopes: set[str] | None = None  # the token's scopes, when a test wants them enforced
+        self._last_ts = 0.0
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
         self._response_uses: dict[str, list[float]] = defaultdict(list)
         self._lock = threading.Lock()
@@ -133,6 +156,16 @@ class FakeSlack:
             self._ids += 1
             return f"{self.url}/response/R{self._ids:05d}"
 
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """The messages Slack accepted in a channel, oldest first."""
+        with self._lock:
+            return list(self.history[channel])
+
+    def shared_files(self, channel: str) -> list[dict[str, Any]]:
+        """The files shared into a channel (uploaded and completed)."""
+        with self._lock:
+            return [u for u in self.uploads.values() if u.get("channel") == channel]
+
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
@@ -149,6 +182,34 @@ class FakeSlack:
         )
 
     # --- the API ----------------------------------------------------------------------------------------------
+
+    def _next_ts(self) -> str:
+        with self._lock:
+            self._last_ts = max(time.time(), self._last_ts + 0.000001)
+            return f"{self._last_ts:.6f}"
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel", ""))
+        needed = "im:history" if channel.startswith("D") else "groups:history" if channel.startswith("G") else None
+        needed = needed or "channels:history"
+        if self.scopes is not None and needed not in self.scopes:
+            return {"ok": False, "error": "missing_scope", "needed": needed}
+        if not channel.startswith("D") and channel not in self.members:
+            return {"ok": False, "error": "not_in_channel"}
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or "inf")
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        limit = min(int(params.get("limit") or 100), 999)
+        start = int(params.get("cursor") or 0)
+        found = [m for m in reversed(self.messages(channel)) if oldest < float(m["ts"]) < latest]
+        page = [{k: v for k, v in m.items() if with_metadata or k != "metadata"} for m in found[start : start + limit]]
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _next_id(self, prefix: str) -> str:
         with self._lock:
@@ -167,7 +228,17 @@ class FakeSlack:
             channel = str(params.get("channel", ""))
             if not channel.startswith("D") and channel not in self.members:
                 return {"ok": False, "error": "not_in_channel"}
+            if method == "chat.postMessage":
+                message: dict[str, Any] = {"type": "message", "user": "UBOT", "bot_id": "BBOT", "ts": self._next_ts()}
+                message.update(text=params.get("text"), blocks=params.get("blocks"))
+                if params.get("metadata"):
+                    message["metadata"] = params["metadata"]
+                with self._lock:
+                    self.history[channel].append(message)
+                return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
             return {"ok": True, "channel": channel, "ts": f"{time.time():.6f}"}
+        if method == "conversations.history":
+            return self._history(params)
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": f"D{params.get('users', 'X')}"}}
         if method == "users.info":
@@ -234,13 +305,27 @@ class FakeSlack:
             def _send(self, status: int, body: str | dict[str, Any], headers: dict[str, str] | None = None) -> None:
                 payload = body if isinstance(body, str) else json.dumps(body)
                 data = payload.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json" if isinstance(body, dict) else "text/plain")
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                with contextlib.suppress(OSError):  # a client that timed out has gone: its answer is lost
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json" if isinstance(body, dict) else "text/plain")
+                    for key, value in (headers or {}).items():
+                        self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+
+            def _late(self, scripted: Scripted, answer: Callable[[], tuple[int, str | dict[str, Any]]]) -> None:
+                """Do the call, then answer late, or drop the connection without an answer."""
+                status, body = answer()
+                if scripted.body is not None:  # done, yet answered with an error (a 5xx after the work)
+                    status, body = scripted.status, scripted.body
+                if scripted.drop:
+                    self.close_connection = True
+                    with contextlib.suppress(OSError):
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                time.sleep(scripted.delay)
+                self._send(status, body)
 
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -249,6 +334,12 @@ class FakeSlack:
                     file_id = path.rsplit("/", 1)[1]
                     with fake._lock:
                         fake.calls.append(Call("upload", {"file_id": file_id, "bytes": len(raw)}, time.monotonic()))
+                        scripted = fake._next_script("upload", {})
+                    if scripted is not None and scripted.body is not None:
+                        time.sleep(scripted.delay)
+                        self._send(scripted.status, scripted.body, scripted.headers)
+                        return
+                    with fake._lock:
                         if file_id in fake.uploads:
                             fake.uploads[file_id]["content"] = raw
                     self._send(200, "OK - uploaded")
@@ -269,6 +360,9 @@ class FakeSlack:
                 if not token:
                     self._send(200, {"ok": False, "error": "not_authed"})
                     return
+                if scripted is not None and scripted.accept:
+                    self._late(scripted, lambda: (200, fake._answer(method, params)))
+                    return
                 if scripted is not None:
                     time.sleep(scripted.delay)
                     if scripted.body is not None:
@@ -284,7 +378,7 @@ class FakeSlack:
                     params = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
                     query = parse_qs(urlsplit(self.path).query)
                     params.update({k: v[0] for k, v in query.items()})
-                for key in ("blocks", "view", "files"):
+                for key in ("blocks", "view", "files", "metadata"):
                     if isinstance(params.get(key), str):
                         with contextlib.suppress(json.JSONDecodeError):
                             params[key] = json.loads(params[key])
