@@ -20,6 +20,7 @@ from reports.freshness import IMPORT_SOURCE
 from storage.db import Database, analyze, bulk_write_cache
 from storage.importing.files import RawTable, read_table, table_from_records
 from storage.importing.kinds import KINDS, Batch, Context, KindSpec, References, check_duplicates, parse_batch
+from storage.importing.limits import DATE_REASON, END_DAY, FIRST_DAY, UNSAFE_REASON, check_limits, unsafe_text
 from storage.importing.mapping import Mapping, load_mapping, select_fields
 from storage.importing.parse import parse_instants
 from storage.importing.report import ImportFileError, ImportRejected, ImportReport, RowError
@@ -134,6 +135,7 @@ def _import_table(
     batch = parse_batch(selected.frame, selected.labels, spec, context)
     if spec.check is not None:
         spec.check(batch, context, _references(session, spec, batch))
+    check_limits(batch, spec)
     check_duplicates(batch, spec, table.lines)
     errors = _row_errors(batch, table)
     bad = batch.bad_rows()
@@ -217,14 +219,16 @@ def import_records(session: Session, *, kind: str, records: list[dict[str, Any]]
 def _intro_responses(session: Session, records: list[dict[str, Any]], config: ProgramConfig) -> RecordsResult:
     errors: list[RecordError] = []
     updates: list[tuple[int, dict[str, datetime]]] = []
+    ids = pd.Series([str(r.get("intro_id") or "") for r in records], dtype=str)
+    unsafe = unsafe_text(ids)
     known = dict(
-        session.execute(
-            select(Intro.external_id, Intro.id).where(Intro.external_id.in_([str(r.get("intro_id")) for r in records]))
-        ).all()
+        session.execute(select(Intro.external_id, Intro.id).where(Intro.external_id.in_(list(ids[~unsafe])))).all()
     )
     for index, record in enumerate(records):
-        intro = known.get(str(record.get("intro_id") or ""))
-        if intro is None:
+        intro = known.get(ids[index])
+        if unsafe[index]:
+            errors.append(RecordError(index, "intro_id", UNSAFE_REASON))
+        elif intro is None:
             errors.append(
                 RecordError(
                     index,
@@ -236,12 +240,19 @@ def _intro_responses(session: Session, records: list[dict[str, Any]], config: Pr
         for name in ("first_response_at", "next_step_at"):
             if record.get(name) in (None, ""):
                 continue
-            parsed = parse_instants(pd.Series([str(record[name])], dtype=str), (), config.tz)
+            text = pd.Series([str(record[name])], dtype=str)
+            if unsafe_text(text).iloc[0]:
+                errors.append(RecordError(index, name, UNSAFE_REASON))
+                continue
+            parsed = parse_instants(text, (), config.tz)
+            moment = parsed.values.iloc[0]
             if len(parsed.errors):
                 errors.append(RecordError(index, name, str(parsed.errors.iloc[0])))
+            elif not FIRST_DAY.tz_localize("UTC") <= moment < END_DAY.tz_localize("UTC"):
+                errors.append(RecordError(index, name, f"{moment:%Y-%m-%d} {DATE_REASON}"))
             else:
-                values[name] = parsed.values.iloc[0].to_pydatetime()
-        if not values:
+                values[name] = moment.to_pydatetime()
+        if not values and not any(e.index == index and e.field != "intro_id" for e in errors):
             errors.append(RecordError(index, "first_response_at", "give first_response_at, next_step_at or both"))
         if intro is not None:
             updates.append((intro, values))
@@ -291,7 +302,7 @@ def _write_rejected(path: Path, table: RawTable, bad: np.ndarray, errors: list[R
     rows = table.frame.iloc[bad]
     lines = table.lines[bad]
     try:
-        with target.open("w", newline="", encoding="utf-8") as handle:
+        with target.open("w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
             writer = safe_writer(handle)
             writer.writerow([*table.columns, "line", "reason"])
             for record, line in zip(rows.itertuples(index=False, name=None), lines, strict=True):
