@@ -127,29 +127,45 @@ def _import_table(
     now: datetime,
     skip_invalid: bool,
     progress: Callable[[int, int], None] | None,
+    in_order: bool = False,
 ) -> _Outcome:
     """Parse, check and (when every row is valid, or invalid rows may be skipped) write, in the caller's
-    transaction."""
+    transaction. Records sharing a key are rejected after the first, or, `in_order`, applied one after another."""
     zone = ZoneInfo(chosen.time_zone) if chosen.time_zone else config.tz
     context = Context(config, chosen.date_formats, zone)
     batch = parse_batch(selected.frame, selected.labels, spec, context)
     if spec.check is not None:
         spec.check(batch, context, _references(session, spec, batch))
     check_limits(batch, spec)
-    check_duplicates(batch, spec, table.lines)
+    if not in_order:
+        check_duplicates(batch, spec, table.lines)
     errors = _row_errors(batch, table)
     bad = batch.bad_rows()
     outcome = _Outcome(bad, errors)
     if errors and not skip_invalid:
         return outcome
     valid = batch.values[~batch.values.index.isin(bad)]
-    outcome.written = write_batch(
-        session, spec=spec, records=valid, present=batch.present, now=now, config=config, progress=progress
-    )
+    outcome.written = Written()
+    for records in _rounds(valid, spec):
+        outcome.written.add(
+            write_batch(
+                session, spec=spec, records=records, present=batch.present, now=now, config=config, progress=progress
+            )
+        )
     if outcome.written.deal_ids:
         refresh_stage_stays(session, deal_ids=sorted(outcome.written.deal_ids), config=config)
     outcome.changes = _update_milestones(session, outcome.written, config)
     return outcome
+
+
+def _rounds(records: pd.DataFrame, spec: KindSpec) -> list[pd.DataFrame]:
+    """The records in rounds by how often their key came before: each key's first record in the first round, its
+    second in the next, … Written round after round, later records update what earlier ones wrote."""
+    keys = [s.source for s in spec.stored[: len(spec.key)]]
+    if records.empty or not records.duplicated(keys).any():
+        return [records]
+    seen = records.groupby(keys, sort=False, dropna=False).cumcount()
+    return [records[seen == count] for count in range(int(seen.max()) + 1)]
 
 
 def _update_milestones(session: Session, written: Written, config: ProgramConfig) -> list[MilestoneChange]:
@@ -182,7 +198,8 @@ class RecordsResult:
 
 def import_records(session: Session, *, kind: str, records: list[dict[str, Any]], now: datetime) -> RecordsResult:
     """Records from the ingestion API, checked and written exactly like the rows of an import file, in the caller's
-    transaction. Nothing is written when any record is bad: the caller gets every problem instead.
+    transaction. Nothing is written when any record is bad: the caller gets every problem instead. Unlike a file,
+    a batch of events may hold the same record more than once (a deal sent open, then won): each applies in turn.
 
     Besides the import kinds, `intro_responses` records ({intro_id, first_response_at, next_step_at}) set the
     response times of intros already known.
@@ -209,6 +226,7 @@ def import_records(session: Session, *, kind: str, records: list[dict[str, Any]]
         now=now,
         skip_invalid=False,
         progress=None,
+        in_order=True,
     )
     if outcome.errors:
         return RecordsResult(0, [RecordError(e.line - 1, e.column, e.reason) for e in outcome.errors], [])
