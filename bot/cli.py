@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -24,7 +25,7 @@ from reports.config import ConfigError
 from reports.message import Message
 from reports.terminal import render_message
 from storage import memo
-from storage.db import Database, open_database, safe_url, upgrade
+from storage.db import Database, SchemaOutdated, open_database, safe_url, upgrade
 
 log = logging.getLogger("partnerbot")
 
@@ -252,25 +253,34 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
 
+def migrating(args: argparse.Namespace, settings: Settings) -> Settings:
+    """--migrate: upgrade an older schema on start, as PARTNERBOT_MIGRATE=1 does."""
+    return dataclasses.replace(settings, migrate=True) if args.migrate else settings
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    settings = migrating(args, settings)
     from bot.serve import serve
 
     return serve(settings)
 
 
 def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
+    settings = migrating(args, settings)
     from bot.serve import socket
 
     return socket(settings)
 
 
 def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    settings = migrating(args, settings)
     from bot.scheduler import run_scheduler
 
     return run_scheduler(settings)
 
 
 def cmd_run_due(args: argparse.Namespace, settings: Settings) -> int:
+    settings = migrating(args, settings)
     from bot.scheduler import run_due
 
     moment = now()
@@ -355,6 +365,12 @@ def build_parser() -> Parser:
     due = commands.add_parser("run-due", help="run whatever is due once and exit (for cron or a CronJob)")
     due.add_argument("--now", help="the moment to run as of (ISO time with offset); default: now")
     due.set_defaults(run=cmd_run_due)
+    for process in (serve, socket, scheduler, due):
+        process.add_argument(
+            "--migrate",
+            action="store_true",
+            help="upgrade an older database schema before starting (as PARTNERBOT_MIGRATE=1); without it, refuse",
+        )
 
     bench = commands.add_parser("bench", help="fill a store at a named scale and measure what users wait for")
     bench.add_argument("--profile", choices=("small", "large"), default="small", help="scale (default small)")
@@ -390,6 +406,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args, settings))
     except SettingsError as error:
+        fail(str(error))
+    except SchemaOutdated as error:
         fail(str(error))
     except SystemExit:
         raise

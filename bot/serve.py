@@ -21,7 +21,7 @@ from bot.settings import Settings, SettingsError
 from bot.slack_app import create_app
 from bot.socket_mode import Watchdog, run_forever
 from storage.claims import record_workspace_status
-from storage.db import Database, open_database
+from storage.db import Database, open_current_database
 from storage.program import apply_settings, load_config
 
 log = logging.getLogger("partnerbot")
@@ -33,7 +33,9 @@ def wall_clock() -> datetime:
 
 
 def open_for_bot(settings: Settings) -> Database:
-    database = open_database(settings.database_url)
+    """The store at the newest migration: an older schema refuses to start (`SchemaOutdated`) unless
+    PARTNERBOT_MIGRATE or --migrate asks to upgrade it."""
+    database = open_current_database(settings.database_url, migrate=settings.migrate)
     if settings.time_zone:
         with database.transaction() as session:
             if load_config(session).time_zone != settings.time_zone:

@@ -54,9 +54,11 @@ def _token(environ: Mapping[str, str], name: str, prefix: str, example: str) -> 
     return Secret(raw)
 
 
-def _switch(environ: Mapping[str, str], name: str) -> bool:
+def _switch(environ: Mapping[str, str], name: str, *, default: bool = True) -> bool:
     raw = environ.get(name, "").strip().lower()
-    if raw in ("", "on", "1", "true", "yes"):
+    if not raw:
+        return default
+    if raw in ("on", "1", "true", "yes"):
         return True
     if raw in ("off", "0", "false", "no"):
         return False
@@ -147,6 +149,7 @@ class Settings:
     ingest_tokens: Mapping[str, Secret] = field(default_factory=dict)
     cache: bool = True
     drain_seconds: float = DEFAULT_DRAIN_SECONDS
+    migrate: bool = False  # the bot and scheduler upgrade an older schema on start, instead of refusing it
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -166,6 +169,7 @@ class Settings:
             ingest_tokens=_ingest_tokens(environ),
             cache=_switch(environ, "PARTNERBOT_CACHE"),
             drain_seconds=_drain_seconds(environ),
+            migrate=_switch(environ, "PARTNERBOT_MIGRATE", default=False),
         )
 
     def require(self, *names: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -13,9 +14,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.versioning import watch_engine
@@ -127,15 +128,79 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+MIGRATION_LOCK = 0x7062_6D69_6772_6174  # "pbmigrat", as one bigint: the advisory lock `upgrade` holds
+MIGRATION_WAIT = 3600.0  # seconds an upgrade waits for another one to finish (SQLite; PostgreSQL waits as long)
+
+
+class SchemaOutdated(RuntimeError):
+    """The store's schema is older than this version's migrations; the message says how to upgrade it."""
+
+
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (creates every table in an empty database)."""
-    command.upgrade(alembic_config(engine), "head")
+    """Bring the schema to the newest migration (creates every table in an empty database), once however many
+    processes upgrade at the same moment: each waits for the migration lock, then reads the store's revision and
+    runs only what is still missing (usually nothing, after the first).
+
+    PostgreSQL: a session advisory lock, held on the connection the migrations run on. SQLite: the migrations run
+    in one `BEGIN IMMEDIATE` transaction, which takes the database's single write lock up front, before the
+    revision is read; a second upgrade waits for it and then finds the schema current. No other lock is needed:
+    SQLite lets one writer in at a time, and the whole upgrade is one write.
+    """
+    config = alembic_config(engine)
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+            connection.commit()  # the lock is the session's: it outlives this transaction
+            try:
+                command.upgrade(config, "head")
+            finally:
+                connection.rollback()
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+                connection.commit()
+            return
+        _begin_immediate(connection)
+        try:
+            command.upgrade(config, "head")  # env.py commits
+        except BaseException:
+            connection.rollback()
+            raise
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """Take SQLite's write lock, waiting (past the busy timeout) while another upgrade holds it."""
+    deadline = time.monotonic() + MIGRATION_WAIT
+    while True:
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as error:
+            connection.rollback()
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+
+
+def schema_revisions(engine: Engine) -> tuple[str | None, str | None]:
+    """The store's migration revision (None for an empty store) and this version's newest."""
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision(), head
 
 
 def schema_is_current(engine: Engine) -> bool:
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
+    current, head = schema_revisions(engine)
+    return current == head
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Refuse a store whose schema is older than this version (`SchemaOutdated`), with what to run."""
+    current, head = schema_revisions(engine)
+    if current != head:
+        at = f"at migration {current}" if current else "empty"
+        raise SchemaOutdated(
+            f"the database schema is {at}, this version needs {head}: run `partnerbot db upgrade` first "
+            "(or set PARTNERBOT_MIGRATE=1 to upgrade on start)"
+        )
 
 
 def is_busy(error: BaseException) -> bool:
@@ -185,4 +250,22 @@ def open_database(url: str, *, migrate: bool = True, **engine_kwargs: Any) -> Da
     engine = create_store_engine(url, **engine_kwargs)
     if migrate and not schema_is_current(engine):
         upgrade(engine)
+    return Database(engine)
+
+
+def open_current_database(url: str, *, migrate: bool) -> Database:
+    """The store for a long-running process (the bot, the scheduler): at the newest migration, or refused with
+    `SchemaOutdated`, so that replicas of a new version never migrate behind an operator's back. `migrate`
+    upgrades it first (under the migration lock). A new, empty SQLite file gets the schema: there is nothing to
+    upgrade from, and no other replica to share it with."""
+    engine = create_store_engine(url)
+    try:
+        fresh = engine.dialect.name == "sqlite" and not inspect(engine).get_table_names()
+        if migrate or fresh:
+            upgrade(engine)
+        else:
+            require_current_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return Database(engine)

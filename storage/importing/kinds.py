@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from reports.config import ProgramConfig
-from storage.importing import parse
+from storage.importing import limits, parse
 from storage.models import (
     ATTRIBUTIONS,
     GOAL_METRICS,
@@ -273,7 +273,18 @@ def check_deals(batch: Batch, ctx: Context, refs: References) -> None:
         )
         values["currency"] = currency
         amount = batch.column("amount").astype("Float64")
-        values["amount_base"] = np.floor(amount * rate.astype("Float64") + 0.5).astype("Int64")
+        base = pd.Series(np.floor(amount * rate.astype("Float64") + 0.5), index=values.index)
+        over = (base > limits.MAX_AMOUNT_MINOR).fillna(False)  # a small amount in a currency with a large rate
+        batch.fail(
+            "amount",
+            over,
+            lambda rows: (
+                "is "
+                + (base[rows] / 100).map(lambda units: f"{units:,.0f}")
+                + f" {config.base_currency} in the base currency: at most {limits.MAX_AMOUNT:,} fit"
+            ),
+        )
+        values["amount_base"] = base.where(~over).astype("Int64")
 
 
 QUARTER = re.compile(r"(\d{4})\s*-?\s*Q([1-4])|Q([1-4])\s*[- ]?\s*(\d{4})", re.IGNORECASE)
@@ -414,7 +425,7 @@ KINDS: dict[str, KindSpec] = {
             F("created_on", _date, required=True),
             F("partner_id", _text),
             F("closed_on", _date),
-            F("amount", lambda raw, _: parse.parse_money(raw)),
+            F("amount", lambda raw, _: parse.parse_money(raw, limits.MAX_AMOUNT)),
             F("currency", CURRENCY),
             F("account", _text),
             F("name", _text),
@@ -519,7 +530,7 @@ KINDS: dict[str, KindSpec] = {
             PARTNER,
             F("metric", _choice(GOAL_METRICS), required=True),
             F("period", _text, required=True),
-            F("target", lambda raw, _: parse.parse_number(raw)),
+            F("target", lambda raw, _: parse.parse_number(raw, limits.MAX_NUMBER)),
             F("target_date", _date),
         ),
         key=("partner_id", "metric", "period"),
@@ -549,9 +560,13 @@ def parse_batch(frame: pd.DataFrame, labels: dict[str, str], spec: KindSpec, ctx
             continue
         raw = frame[item.name]
         blank[item.name] = raw == ""
+        unsafe = limits.unsafe_text(raw)
+        if unsafe.any():  # rejected here; parsed without those characters, so no rule or query meets them
+            batch.fail(item.name, unsafe, limits.UNSAFE_REASON)
+            raw = raw.str.replace(limits.UNSAFE, "", regex=True)
         parsed = parse_distinct(item.parse, raw, ctx)
         values[item.name] = parsed.values
-        batch.fail_each(item.name, parsed.errors)
+        batch.fail_each(item.name, parsed.errors[~parsed.errors.index.isin(unsafe.index[unsafe.to_numpy()])])
         if item.required:
             batch.fail(item.name, blank[item.name], "is required")
     batch.values = pd.DataFrame(values, index=index)

@@ -135,29 +135,33 @@ def _numbers(raw: pd.Series) -> pd.Series:
     return numbers.astype("float64").where(np.isfinite(numbers))
 
 
-def parse_money(raw: pd.Series) -> Parsed:
-    """Amounts as integer hundredths (half up); negative amounts are refused."""
+def parse_money(raw: pd.Series, maximum: int) -> Parsed:
+    """Amounts as integer hundredths (half up); negative amounts and amounts over `maximum` units are refused."""
     numbers = _numbers(raw)
     bad = (raw != "") & numbers.isna()
     negative = numbers < 0
+    over = numbers > maximum
     minor = np.floor(numbers * 100 + 0.5)
     return _result(
-        minor.where(~negative).astype("Int64"),
+        minor.where(~negative & ~over).astype("Int64"),
         raw,
         (bad, " is not an amount (write it like 1234.50)"),
         (negative, " is negative: amounts must be 0 or more"),
+        (over, f" is too large: amounts are at most {maximum:,}"),
     )
 
 
-def parse_number(raw: pd.Series) -> Parsed:
+def parse_number(raw: pd.Series, maximum: int) -> Parsed:
     numbers = _numbers(raw)
     bad = (raw != "") & numbers.isna()
     negative = numbers < 0
+    over = numbers > maximum
     return _result(
-        numbers.where(~negative).astype(float),
+        numbers.where(~negative & ~over).astype(float),
         raw,
         (bad, " is not a number"),
         (negative, " is negative: use 0 or more"),
+        (over, f" is too large: at most {maximum:,}"),
     )
 
 

@@ -20,6 +20,7 @@ from reports.freshness import IMPORT_SOURCE
 from storage.db import Database, analyze, bulk_write_cache
 from storage.importing.files import RawTable, read_table, table_from_records
 from storage.importing.kinds import KINDS, Batch, Context, KindSpec, References, check_duplicates, parse_batch
+from storage.importing.limits import DATE_REASON, END_DAY, FIRST_DAY, UNSAFE_REASON, check_limits, unsafe_text
 from storage.importing.mapping import Mapping, load_mapping, select_fields
 from storage.importing.parse import parse_instants
 from storage.importing.report import ImportFileError, ImportRejected, ImportReport, RowError
@@ -126,28 +127,45 @@ def _import_table(
     now: datetime,
     skip_invalid: bool,
     progress: Callable[[int, int], None] | None,
+    in_order: bool = False,
 ) -> _Outcome:
     """Parse, check and (when every row is valid, or invalid rows may be skipped) write, in the caller's
-    transaction."""
+    transaction. Records sharing a key are rejected after the first, or, `in_order`, applied one after another."""
     zone = ZoneInfo(chosen.time_zone) if chosen.time_zone else config.tz
     context = Context(config, chosen.date_formats, zone)
     batch = parse_batch(selected.frame, selected.labels, spec, context)
     if spec.check is not None:
         spec.check(batch, context, _references(session, spec, batch))
-    check_duplicates(batch, spec, table.lines)
+    check_limits(batch, spec)
+    if not in_order:
+        check_duplicates(batch, spec, table.lines)
     errors = _row_errors(batch, table)
     bad = batch.bad_rows()
     outcome = _Outcome(bad, errors)
     if errors and not skip_invalid:
         return outcome
     valid = batch.values[~batch.values.index.isin(bad)]
-    outcome.written = write_batch(
-        session, spec=spec, records=valid, present=batch.present, now=now, config=config, progress=progress
-    )
+    outcome.written = Written()
+    for records in _rounds(valid, spec):
+        outcome.written.add(
+            write_batch(
+                session, spec=spec, records=records, present=batch.present, now=now, config=config, progress=progress
+            )
+        )
     if outcome.written.deal_ids:
         refresh_stage_stays(session, deal_ids=sorted(outcome.written.deal_ids), config=config)
     outcome.changes = _update_milestones(session, outcome.written, config)
     return outcome
+
+
+def _rounds(records: pd.DataFrame, spec: KindSpec) -> list[pd.DataFrame]:
+    """The records in rounds by how often their key came before: each key's first record in the first round, its
+    second in the next, … Written round after round, later records update what earlier ones wrote."""
+    keys = [s.source for s in spec.stored[: len(spec.key)]]
+    if records.empty or not records.duplicated(keys).any():
+        return [records]
+    seen = records.groupby(keys, sort=False, dropna=False).cumcount()
+    return [records[seen == count] for count in range(int(seen.max()) + 1)]
 
 
 def _update_milestones(session: Session, written: Written, config: ProgramConfig) -> list[MilestoneChange]:
@@ -180,7 +198,8 @@ class RecordsResult:
 
 def import_records(session: Session, *, kind: str, records: list[dict[str, Any]], now: datetime) -> RecordsResult:
     """Records from the ingestion API, checked and written exactly like the rows of an import file, in the caller's
-    transaction. Nothing is written when any record is bad: the caller gets every problem instead.
+    transaction. Nothing is written when any record is bad: the caller gets every problem instead. Unlike a file,
+    a batch of events may hold the same record more than once (a deal sent open, then won): each applies in turn.
 
     Besides the import kinds, `intro_responses` records ({intro_id, first_response_at, next_step_at}) set the
     response times of intros already known.
@@ -207,6 +226,7 @@ def import_records(session: Session, *, kind: str, records: list[dict[str, Any]]
         now=now,
         skip_invalid=False,
         progress=None,
+        in_order=True,
     )
     if outcome.errors:
         return RecordsResult(0, [RecordError(e.line - 1, e.column, e.reason) for e in outcome.errors], [])
@@ -217,14 +237,16 @@ def import_records(session: Session, *, kind: str, records: list[dict[str, Any]]
 def _intro_responses(session: Session, records: list[dict[str, Any]], config: ProgramConfig) -> RecordsResult:
     errors: list[RecordError] = []
     updates: list[tuple[int, dict[str, datetime]]] = []
+    ids = pd.Series([str(r.get("intro_id") or "") for r in records], dtype=str)
+    unsafe = unsafe_text(ids)
     known = dict(
-        session.execute(
-            select(Intro.external_id, Intro.id).where(Intro.external_id.in_([str(r.get("intro_id")) for r in records]))
-        ).all()
+        session.execute(select(Intro.external_id, Intro.id).where(Intro.external_id.in_(list(ids[~unsafe])))).all()
     )
     for index, record in enumerate(records):
-        intro = known.get(str(record.get("intro_id") or ""))
-        if intro is None:
+        intro = known.get(ids[index])
+        if unsafe[index]:
+            errors.append(RecordError(index, "intro_id", UNSAFE_REASON))
+        elif intro is None:
             errors.append(
                 RecordError(
                     index,
@@ -236,12 +258,19 @@ def _intro_responses(session: Session, records: list[dict[str, Any]], config: Pr
         for name in ("first_response_at", "next_step_at"):
             if record.get(name) in (None, ""):
                 continue
-            parsed = parse_instants(pd.Series([str(record[name])], dtype=str), (), config.tz)
+            text = pd.Series([str(record[name])], dtype=str)
+            if unsafe_text(text).iloc[0]:
+                errors.append(RecordError(index, name, UNSAFE_REASON))
+                continue
+            parsed = parse_instants(text, (), config.tz)
+            moment = parsed.values.iloc[0]
             if len(parsed.errors):
                 errors.append(RecordError(index, name, str(parsed.errors.iloc[0])))
+            elif not FIRST_DAY.tz_localize("UTC") <= moment < END_DAY.tz_localize("UTC"):
+                errors.append(RecordError(index, name, f"{moment:%Y-%m-%d} {DATE_REASON}"))
             else:
-                values[name] = parsed.values.iloc[0].to_pydatetime()
-        if not values:
+                values[name] = moment.to_pydatetime()
+        if not values and not any(e.index == index and e.field != "intro_id" for e in errors):
             errors.append(RecordError(index, "first_response_at", "give first_response_at, next_step_at or both"))
         if intro is not None:
             updates.append((intro, values))
@@ -291,7 +320,7 @@ def _write_rejected(path: Path, table: RawTable, bad: np.ndarray, errors: list[R
     rows = table.frame.iloc[bad]
     lines = table.lines[bad]
     try:
-        with target.open("w", newline="", encoding="utf-8") as handle:
+        with target.open("w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
             writer = safe_writer(handle)
             writer.writerow([*table.columns, "line", "reason"])
             for record, line in zip(rows.itertuples(index=False, name=None), lines, strict=True):

@@ -68,6 +68,15 @@ class Written:
     new_deal_rows: list[int] = field(default_factory=list)  # positions of the records inserted as new deals
     grown: dict[int, NewDealFacts] = field(default_factory=dict)  # what new deals offer their partners' milestones
 
+    def add(self, other: Written) -> None:
+        """Fold in a later write of the same import (`new_deal_rows` are positions in each write's own records)."""
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.deal_ids |= other.deal_ids
+        self.partner_ids |= other.partner_ids | (self.grown.keys() & other.grown.keys())  # recomputed in full
+        self.grown |= other.grown
+
 
 def table_of(model: type) -> Table:
     return cast(Table, model.__table__)  # type: ignore[attr-defined]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from storage.models import Base
 
 config = context.config
-engine: Engine = config.attributes["engine"]
 
-with engine.connect() as connection:
+
+def run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -20,3 +20,12 @@ with engine.connect() as connection:
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()
+
+
+given: Connection | None = config.attributes.get("connection")  # `storage.db.upgrade`'s, holding the lock
+if given is not None:
+    run(given)
+else:
+    engine: Engine = config.attributes["engine"]
+    with engine.connect() as connection:
+        run(connection)
