@@ -134,12 +134,17 @@ def serve(settings: Settings, *, stop: threading.Event | None = None) -> int:
     return 0
 
 
-def socket(settings: Settings, *, stop: threading.Event | None = None) -> int:
+def socket(
+    settings: Settings, *, stop: threading.Event | None = None, connect: Callable[[Any, str], Any] | None = None
+) -> int:
+    """Socket Mode until stopped; `connect(app, app_token)` makes the connection (Slack's SocketModeHandler; a test
+    passes its own transport, the rest of the path is the same)."""
     settings.require("slack_bot_token", "slack_signing_secret", "slack_app_token")
     assert settings.slack_app_token is not None
     tune_interpreter()
     database, app, runtime = build(settings)
-    handler: Any = SocketModeHandler(app, settings.slack_app_token.reveal(), ping_interval=10)
+    connect = connect or (lambda bolt, token: SocketModeHandler(bolt, token, ping_interval=10))
+    handler: Any = connect(app, settings.slack_app_token.reveal())
     stop = stop or threading.Event()
     stop_on_signals(stop)
     drained = False

@@ -14,10 +14,13 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
+from slack_bolt.request import BoltRequest
 
 from bot.scheduler import run_scheduler
+from bot.serve import socket as socket_mode
 from bot.settings import Secret, Settings
 from tests.reliability.served import serve
 from tests.slack_harness.bot import BOT_TOKEN, SIGNING_SECRET, command_request, post
@@ -88,3 +91,73 @@ def test_the_scheduler_stops_when_told_and_returns_0(tmp_path: Path, sqlite_temp
     runner.join(timeout=10)
     assert codes == [0]
     assert time.monotonic() - stopped_at < 5
+
+
+class _SocketTransport:
+    """Stands in for the WebSocket only: it hands Bolt each envelope as SocketModeHandler does (a socket_mode
+    request; the listener's ack is the envelope's ack). Everything after it, the listeners, the work pool and
+    the drain, is the real path."""
+
+    def __init__(self, app: Any, slack: FakeSlack) -> None:
+        self.app = app
+        self.slack = slack
+        self.acked = 0
+        self.closed = False
+        self.client = self  # the watchdog asks the client whether it is connected
+
+    def connect(self) -> None:
+        for n in range(COMMANDS):
+            body = {
+                "team_id": "T0TEST",
+                "channel_id": "C0GENERAL",
+                "user_id": "U0ADMIN",
+                "command": "/partner",
+                "text": "help",
+                "response_url": self.slack.response_url(),
+                "trigger_id": f"t-{n}",
+            }
+            response = self.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+            self.acked += response.status == 200
+
+    def is_connected(self) -> bool:
+        return not self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_socket_mode_stops_receiving_answers_every_acknowledged_command_and_returns_0(
+    tmp_path: Path, sqlite_template: Path, slack: FakeSlack
+) -> None:
+    slack.response_delay = 0.4
+    shutil.copy(sqlite_template, tmp_path / "socket.db")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'socket.db'}",
+        slack_bot_token=Secret(BOT_TOKEN),
+        slack_signing_secret=Secret(SIGNING_SECRET),
+        slack_app_token=Secret("xapp-1-A0TEST-0000-" + "0" * 32),
+        slack_api_url=slack.api_url,
+        drain_seconds=DRAIN,
+    )
+    transports: list[_SocketTransport] = []
+
+    def connect(app: Any, _token: str) -> _SocketTransport:
+        transports.append(_SocketTransport(app, slack))
+        return transports[-1]
+
+    stop = threading.Event()
+    codes: list[int] = []
+    runner = threading.Thread(target=lambda: codes.append(socket_mode(settings, stop=stop, connect=connect)))
+    runner.start()
+    deadline = time.monotonic() + 10
+    while not (transports and transports[0].acked == COMMANDS) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    before = len(answered(slack))
+    stop.set()
+    runner.join(timeout=DRAIN + 5)
+    assert transports[0].acked == COMMANDS
+    assert before < COMMANDS, "the work should still be in flight at the stop"
+    assert codes == [0]
+    assert transports[0].closed  # stopped receiving before the drain
+    assert len(answered(slack)) == COMMANDS  # 20 of 20 answered
+    assert slack.violations == []
