@@ -116,3 +116,14 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         _truncate_all(database)
     yield database
     database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test() -> Iterator[None]:
+    """With PARTNERBOT_TEST_GC=1, collect garbage after each test, so a connection left open is reported against
+    the test that leaked it rather than whichever test the collector happens to run in."""
+    yield
+    if os.environ.get("PARTNERBOT_TEST_GC"):
+        import gc
+
+        gc.collect()
