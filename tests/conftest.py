@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import OperationalError
 
 from storage.db import Database, create_store_engine, open_database, upgrade
 from storage.models import Base
@@ -89,7 +90,9 @@ def postgres_url() -> Iterator[str]:
         # tests empty every table before each test: autovacuum on these churning tables only contends with that
         # TRUNCATE (it deadlocked on a loaded machine), and statistics of test data are worth nothing
         for table in inspect(connection).get_table_names():
-            connection.execute(text(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false)'))
+            connection.execute(
+                text(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false, toast.autovacuum_enabled = false)')
+            )
     engine.dispose()
     yield url
     with admin.begin() as connection:
@@ -100,8 +103,14 @@ def postgres_url() -> Iterator[str]:
 def _truncate_all(database: Database) -> None:
     # the data version row stays: the TRUNCATE itself moves it on, as any write to the data does
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name != "data_versions")
-    with database.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    for attempt in range(5):  # a vacuum the server still runs (anti-wraparound ignores the setting) can deadlock it
+        try:
+            with database.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError as error:
+            if "deadlock detected" not in str(error) or attempt == 4:
+                raise
 
 
 @pytest.fixture(params=store_names())
