@@ -52,10 +52,6 @@ class PersonProfile:
     manager_email: str | None = None
     time_zone: str | None = None
 
-    @property
-    def display(self) -> str:
-        return self.name or self.email
-
 
 @dataclass(frozen=True)
 class Scope:
@@ -65,10 +61,6 @@ class Scope:
     segment: str | None = None
     region: str | None = None
     owner_email: str | None = None
-
-    @property
-    def is_program(self) -> bool:
-        return self.partner_ids is None and not (self.segment or self.region or self.owner_email)
 
     @classmethod
     def partner(cls, partner_id: int) -> Scope:

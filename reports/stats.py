@@ -97,9 +97,6 @@ class Distribution:
     def maximum(self) -> float | None:
         return self.pairs[-1][0] if self.pairs else None
 
-    def share_at_most(self, limit: float) -> Rate:
-        return Rate(sum(count for value, count in self.pairs if value <= limit), self.n)
-
 
 @dataclass(frozen=True)
 class Median:

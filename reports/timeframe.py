@@ -120,9 +120,6 @@ class Window:
         """[first, end) dates such that a date D lies in the window exactly when first <= D < end."""
         return first_day_at_or_after(self.start, tz), first_day_at_or_after(self.end, tz)
 
-    def shifted(self, days: int, tz: ZoneInfo) -> Window:
-        return Window(shift_days(self.start, days, tz), shift_days(self.end, days, tz))
-
 
 def trailing(as_of: datetime, days: int, tz: ZoneInfo) -> Window:
     """The trailing `days` calendar days ending at as-of."""

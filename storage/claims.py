@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -59,7 +59,3 @@ def claim_interaction(session: Session, *, key: str, at: datetime) -> bool:
 def record_workspace_status(session: Session, *, team_id: str, status: str, at: datetime) -> None:
     session.merge(SlackWorkspace(team_id=team_id, status=status, changed_at=at))
     session.flush()
-
-
-def load_workspace_status(session: Session, *, team_id: str) -> str | None:
-    return session.execute(select(SlackWorkspace.status).where(SlackWorkspace.team_id == team_id)).scalar()

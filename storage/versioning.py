@@ -10,7 +10,6 @@ INSERT, UPDATE, DELETE or COPY statement is looked at), so no write path can for
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, select
@@ -75,10 +74,6 @@ def watch_engine(engine: Engine) -> None:
     event.listen(engine, "before_cursor_execute", _watch)
     event.listen(engine, "commit", _bump_on_commit)
     event.listen(engine, "rollback", _forget_on_rollback)
-
-
-def new_token() -> str:
-    return uuid.uuid4().hex
 
 
 def read_version(session: Session) -> tuple[str, int] | None:

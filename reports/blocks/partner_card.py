@@ -14,7 +14,6 @@ from reports.blocks.scorecard import goal_line
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, days, money, number
 from reports.kpis.lifecycle import NOT_YET_ONBOARDED
-from reports.message import Message
 from reports.views.scorecard import Scorecard
 
 
@@ -63,7 +62,3 @@ def partner_card_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
         blocks += [divider(), section("*Our shared goals*\n" + "\n".join(goal_line(g, c) for g in card.goals[:8]))]
     blocks.append(freshness_block(card.freshness, config.tz))
     return blocks
-
-
-def partner_card_message(card: Scorecard, config: ProgramConfig) -> Message:
-    return Message(text=partner_card_text(card), blocks=partner_card_blocks(card, config))
