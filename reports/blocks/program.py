@@ -180,12 +180,7 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
                     f"{count(len(view.dormant.sunset_candidates), 'sunset candidate')}",
                 ),
                 ("Goals on track", view.goals_on_track.text()),
-                (
-                    "PSAT (365 d)",
-                    f"{view.psat.mean:.1f} · NPS {view.psat.nps:+.0f} (n={number(view.psat.responses)})"
-                    if view.psat.mean is not None and view.psat.nps is not None
-                    else not_enough(view.psat.responses),
-                ),
+                ("PSAT (365 d)", view.psat.text()),
             ]
         ),
         context(

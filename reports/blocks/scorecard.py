@@ -133,13 +133,7 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
             ("Enablement", _enablement_text(card, config)),
         ]
     )
-    psat = card.psat
-    psat_text = (
-        f"{psat.mean:.1f} / 10 · NPS {psat.nps:+.0f} · {count(psat.responses, 'response')} (365 d)"
-        if psat.mean is not None and psat.nps is not None
-        else not_enough(psat.responses)
-    )
-    blocks += fields_section([("PSAT", psat_text)])
+    blocks += fields_section([("PSAT (365 d)", card.psat.text())])
     blocks.append(section(f":arrow_right: *Next step:* {esc(card.next_step)}"))
     blocks.append(freshness_block(card.freshness, tz))
     return blocks

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reports.stats import MIN_SAMPLE, Distribution
+from reports.stats import MIN_SAMPLE, Distribution, not_enough
 
 
 @dataclass(frozen=True)
@@ -12,6 +12,12 @@ class Psat:
     responses: int
     mean: float | None
     nps: float | None  # % promoters (9–10) minus % detractors (0–6), in points
+
+    def text(self) -> str:
+        """The one way PSAT reads, on every card: "7.9 / 10 · NPS +20 (n=12)", or why there is no figure yet."""
+        if self.mean is None or self.nps is None:
+            return not_enough(self.responses)
+        return f"{self.mean:.1f} / 10 · NPS {self.nps:+.0f} (n={self.responses:,})"
 
 
 def compute_psat(scores: Distribution) -> Psat:

@@ -204,12 +204,7 @@ def _headline(metric: str, card: Scorecard) -> tuple[str, str]:
         return "Sourced revenue", f"{money(card.sourced['quarter'].amount_minor, currency)} this quarter"
     if metric == "handoff_response_time":
         return "Handoff response", card.handoff.median.text("h", label="median")
-    psat = card.psat
-    return "PSAT", (
-        f"{psat.mean:.1f} · NPS {psat.nps:+.0f} (n={number(psat.responses)})"
-        if psat.mean is not None
-        else not_enough(psat.responses)
-    )
+    return "PSAT", card.psat.text()
 
 
 def compute_scorecard(facts: ScorecardFacts, config: ProgramConfig, as_of: datetime) -> Scorecard:

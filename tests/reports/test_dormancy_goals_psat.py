@@ -227,3 +227,20 @@ def test_last_motion_counts_the_as_of_day_so_far_whether_or_not_the_days_before_
                 session, partner_ids=sorted(partners), as_of=datetime(2026, 6, 16, 7, tzinfo=UTC), config=config
             )
         assert {partners[pid]: last for pid, last in later.items()} == expected | {"Later": at(date(2026, 6, 15), 13)}
+
+
+def test_psat_reads_one_way_on_the_card_its_headline_and_the_program(db: Database) -> None:
+    """Scores 10, 10, 9, 8, 6: mean 8.6; promoters 3 and detractors 1 of 5: NPS +40."""
+    from commands.context import CommandContext
+    from commands.table import dispatch
+
+    assert compute_psat(Distribution.of([10, 10, 9, 8, 6])).text() == "8.6 / 10 · NPS +40 (n=5)"
+    assert compute_psat(Distribution.of([10, 9])).text() == "not enough data (n=2)"
+    f = Fixture(settings={"headline_metrics": "psat,win_rate,sourced_revenue"})
+    f.partner("P1", "Acme", onboarded_on=date(2025, 1, 1))
+    for n, score in enumerate((10, 10, 9, 8, 6)):
+        f.survey("P1", date(2026, 5, 1 + n), score, respondent=f"r{n}")
+    f.write(db)
+    context = CommandContext(database=db, as_of=datetime(2026, 6, 15, 12, tzinfo=UTC), charts=False)
+    for command in ("P1", "program"):
+        assert "8.6 / 10 · NPS +40 (n=5)" in str(dispatch(command, context).blocks), command
