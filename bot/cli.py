@@ -26,6 +26,7 @@ from reports.message import Message
 from reports.terminal import render_message
 from storage import memo
 from storage.db import Database, SchemaOutdated, open_database, safe_url, upgrade
+from storage.importing.kinds import KINDS
 
 log = logging.getLogger("partnerbot")
 
@@ -311,9 +312,6 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 # --- wiring ---------------------------------------------------------------------------------------------------
 
 
-KINDS = ("partners", "people", "deals", "stage_changes", "intros", "activities", "surveys", "goals")
-
-
 def build_parser() -> Parser:
     parser = Parser(prog="partnerbot", description="partnerbot: partner-program signals in Slack.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser, metavar="COMMAND")
@@ -332,7 +330,7 @@ def build_parser() -> Parser:
     kpis.set_defaults(run=cmd_kpis)
 
     load = commands.add_parser("import", help="import a CSV or JSON Lines export")
-    load.add_argument("kind", choices=KINDS, metavar="KIND", help=f"one of: {', '.join(KINDS)}")
+    load.add_argument("kind", choices=list(KINDS), metavar="KIND", help=f"one of: {', '.join(KINDS)}")
     load.add_argument("file", metavar="FILE", help="a .csv, .jsonl or .ndjson file")
     load.add_argument(
         "--mapping", metavar="FILE", help="a mapping file, or a preset: salesforce, hubspot, partners, people"
