@@ -12,25 +12,36 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, select
+from sqlalchemy import Connection, Engine, MetaData, event, select
 from sqlalchemy.orm import Session
 
-from storage.models import DataVersion
+from storage.models import Base, DataVersion
 
-DATA_TABLES = frozenset(
+# The bot's own bookkeeping: claims, messages, schedules, what it told whom. No cached figure is read from these,
+# so writing them does not move the data version. Every other table is data, a table added later included: a
+# table forgotten here costs a cache refresh, never a stale figure.
+BOOKKEEPING_TABLES = frozenset(
     {
-        "partners",
-        "people",
-        "deals",
-        "stage_changes",
-        "intros",
-        "activities",
-        "surveys",
-        "goals",
-        "program_settings",
-        "partner_milestones",
+        "data_versions",
+        "slack_events",
+        "interaction_claims",
+        "slack_workspaces",
+        "digest_subscriptions",
+        "work_claims",
+        "outbox",
+        "outbox_files",
+        "alert_notices",
+        "ingested_events",
     }
 )
+
+
+def data_tables(metadata: MetaData) -> frozenset[str]:
+    """Every table of the models that is not bookkeeping."""
+    return frozenset(table.name for table in metadata.sorted_tables) - BOOKKEEPING_TABLES
+
+
+DATA_TABLES = data_tables(Base.metadata)
 WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|COPY)\s+"?(\w+)"?', re.IGNORECASE)
 TRUNCATE = re.compile(r"^\s*TRUNCATE\b(.*)", re.IGNORECASE | re.DOTALL)
 NAME = re.compile(r"\w+")

@@ -53,3 +53,22 @@ def test_a_commit_that_wrote_data_moves_the_version_on_and_nothing_else_does(db:
     with db.engine.begin() as connection:  # a write outside any session counts the same
         connection.execute(text("DELETE FROM program_settings"))
     assert version(db) == start + 2
+
+
+def test_the_data_tables_come_from_the_models_and_a_new_table_counts_as_data() -> None:
+    from sqlalchemy import Column, Integer, MetaData, Table
+
+    from storage.models import Base
+    from storage.versioning import BOOKKEEPING_TABLES, DATA_TABLES, data_tables, writes_data
+
+    names = {table.name for table in Base.metadata.sorted_tables}
+    assert names >= BOOKKEEPING_TABLES  # a renamed or dropped bookkeeping table fails here
+    assert names - BOOKKEEPING_TABLES == DATA_TABLES
+    for table in ("partners", "deals", "stage_changes", "intros", "activities", "surveys", "goals", "people"):
+        assert table in DATA_TABLES
+    extended = MetaData()
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(extended)
+    Table("partner_notes", extended, Column("id", Integer, primary_key=True))
+    assert "partner_notes" in data_tables(extended)  # forgotten nowhere: a new table is data until said otherwise
+    assert writes_data('INSERT INTO "deals" (id) VALUES (1)') and not writes_data("INSERT INTO outbox (id) VALUES (1)")
