@@ -30,7 +30,7 @@ from commands.home import home_for
 from commands.slack import SHARE_ACTION, SHARE_VIEW, SNOOZE_VIEW
 from commands.table import dispatch, dispatch_partner, error_reply
 from reports.blocks.alerts import RESPONDED_ACTION, STALE, item_block_id, resolve_item
-from reports.blocks.kit import MAX_BLOCKS, actions, button, context, section
+from reports.blocks.kit import MAX_BLOCKS, actions, button, context, esc, section
 from reports.message import File, Message
 from storage.alerts import record_intro_response, record_next_step, record_snooze
 from storage.claims import claim_event, claim_interaction, record_workspace_status
@@ -451,7 +451,7 @@ def snooze_modal(label: str, where: dict[str, Any]) -> dict[str, Any]:
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
             section(
-                f"*{label[:200]}* will be left out of your alerts until then; it shows up in the weekly digest "
+                f"*{esc(label[:200])}* will be left out of your alerts until then; it shows up in the weekly digest "
                 "before the snooze ends."
             ),
             {

@@ -162,12 +162,17 @@ def test_a_ten_item_alert_snoozes_each_item_and_the_message_keeps_every_note(har
     ]
     assert len(snoozes) >= 10
     assert len(json.dumps(dm["blocks"])) > 3000  # what the old modal could not carry
+    escaped = 0
     for nth in range(len(snoozes)):
         click(harness, dm, "alert_snooze", nth=nth)
         harness.bot.settle()
         view = harness.slack.calls_to("views.open")[-1].params["view"]
         assert len(view["private_metadata"]) < 200
+        shown = json.dumps(view["blocks"])  # the accounts hold & and <Co>: escaped, never read as markup
+        assert "<Co>" not in shown and " & " not in shown
+        escaped += "Account &amp; &lt;Co&gt;" in shown
         submit_snooze(harness, view, view_id=f"V{nth}", days="3", reason=None)
+    assert escaped == 9  # each added intro's modal names it, escaped
     with harness.database.session() as session:
         assert len(session.execute(select(Snooze)).scalars().all()) == len(snoozes)
     updates = harness.slack.calls_to("chat.update")
