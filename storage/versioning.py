@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import Base, DataVersion
 
-# The bot's own bookkeeping: claims, messages, schedules, what it told whom. No cached figure is read from these,
+# The bot's own bookkeeping: claims, messages, schedules, what it told whom, what arrived when. No cached figure is read from these,
 # so writing them does not move the data version. Every other table is data, a table added later included: a
 # table forgotten here costs a cache refresh, never a stale figure.
 BOOKKEEPING_TABLES = frozenset(
@@ -31,7 +31,11 @@ BOOKKEEPING_TABLES = frozenset(
         "outbox",
         "outbox_files",
         "alert_notices",
+        "snoozes",
+        "first_wins",
         "ingested_events",
+        "import_runs",
+        "source_deliveries",
     }
 )
 
