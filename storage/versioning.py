@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from storage.models import Base, DataVersion
 
-# The bot's own bookkeeping: claims, messages, schedules, what it told whom, what arrived when. No cached figure is read from these,
-# so writing them does not move the data version. Every other table is data, a table added later included: a
-# table forgotten here costs a cache refresh, never a stale figure.
+# The bot's own bookkeeping: claims, messages, schedules, what it told whom, what arrived when. No cached figure
+# is read from these, so writing them does not move the data version. Every other table is data, a table added
+# later included: a table forgotten here costs a cache refresh, never a stale figure.
 BOOKKEEPING_TABLES = frozenset(
     {
         "data_versions",
