@@ -110,7 +110,7 @@ def time_acks(database: Database, profile: Profile) -> list[list[float]]:
     runs in a process of its own (`benchmarks.slack_side`), as it is remote in production.
     """
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness lives with the tests
-    from tests.slack_harness.bot import RunningBot
+    from benchmarks.slack_harness.bot import RunningBot
 
     with database.session() as session:
         admin = session.execute(select(Person.email).where(Person.role == "admin").limit(1)).scalar_one()

@@ -18,8 +18,8 @@ import sys
 import threading
 from typing import Any
 
-from tests.slack_harness.bot import command_request, post
-from tests.slack_harness.fake_slack import FakeSlack
+from benchmarks.slack_harness.bot import command_request, post
+from benchmarks.slack_harness.fake_slack import FakeSlack
 
 
 def burst(slack: FakeSlack, bot_url: str, user: str, texts: list[str]) -> dict[str, Any]:

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import update
 
+from benchmarks.slack_harness.bot import RunningBot
+from benchmarks.slack_harness.fake_slack import FakeSlack
 from bot.cli import main
 from storage.db import Database
 from storage.models import Partner, Person
 from tests.commands.test_dispatch import AS_OF, small_program
 from tests.factories import STAMP
-from tests.slack_harness.bot import RunningBot
-from tests.slack_harness.fake_slack import FakeSlack
 
 Cli = Callable[..., tuple[int, str, str]]
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from benchmarks.slack_harness.bot import BOT_TOKEN, INGEST_TOKEN, Answer
 from bot.ingest import ingest
 from bot.jobs import Jobs
 from bot.slack_port import SlackSender, make_client
@@ -19,7 +20,6 @@ from storage.program import apply_settings
 from storage.sources import load_last_deliveries
 from tests.bot.conftest import Harness
 from tests.commands.test_dispatch import AS_OF
-from tests.slack_harness.bot import BOT_TOKEN, INGEST_TOKEN, Answer
 
 PATH = "/api/v1/events"
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from benchmarks.slack_harness.bot import BOT_TOKEN
+from benchmarks.slack_harness.fake_slack import FakeSlack, Scripted
 from bot.jobs import Jobs, TickReport
 from bot.slack_port import SlackSender, make_client
 from storage.db import Database
@@ -23,8 +25,6 @@ from storage.program import apply_settings
 from storage.subscriptions import record_subscription
 from tests.commands.test_dispatch import small_program
 from tests.factories import STAMP
-from tests.slack_harness.bot import BOT_TOKEN
-from tests.slack_harness.fake_slack import FakeSlack, Scripted
 
 ROOT = Path(__file__).resolve().parents[2]
 MONDAY_9_UTC = datetime(2026, 6, 15, 9, tzinfo=UTC)  # a Monday

@@ -10,11 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
+from benchmarks.slack_harness.bot import signed_headers
+from benchmarks.slack_harness.fake_slack import Scripted
 from storage.models import Partner, Person, SlackWorkspace
 from tests.bot.conftest import ADMIN, SHARED, STRANGER, VIEWER, Harness, text_of
 from tests.factories import STAMP
-from tests.slack_harness.bot import signed_headers
-from tests.slack_harness.fake_slack import Scripted
 
 
 def test_scorecard_end_to_end(harness: Harness) -> None:
@@ -266,7 +266,7 @@ def test_the_largest_views_stay_within_block_kit_limits(harness: Harness) -> Non
 
 
 def test_app_home_buttons_open_and_share_a_scorecard(harness: Harness) -> None:
-    from tests.slack_harness.bot import interaction_body
+    from benchmarks.slack_harness.bot import interaction_body
 
     with harness.database.session() as session:
         ids = dict(session.execute(select(Partner.name, Partner.id)).all())
@@ -311,7 +311,7 @@ def test_app_home_buttons_open_and_share_a_scorecard(harness: Harness) -> None:
 
 
 def test_tokens_never_reach_the_logs(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
-    from tests.slack_harness.bot import BOT_TOKEN, SIGNING_SECRET
+    from benchmarks.slack_harness.bot import BOT_TOKEN, SIGNING_SECRET
 
     with caplog.at_level(logging.DEBUG):
         _, url = harness.bot.command("globex")

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
+from benchmarks.slack_harness.bot import BOT_TOKEN, interaction_body
 from bot.jobs import Jobs
 from bot.slack_port import SlackSender, make_client
 from storage.models import DigestSubscription, Intro, OutboxMessage, Person, Snooze
 from tests.bot.conftest import ADMIN, VIEWER, Harness, text_of
-from tests.slack_harness.bot import BOT_TOKEN, interaction_body
 
 
 def test_digest_subscribe_list_preview_unsubscribe(harness: Harness) -> None:

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.slack_harness.bot import BOT_TOKEN, INGEST_TOKEN, SIGNING_SECRET
-from tests.slack_harness.fake_slack import FakeSlack
+from benchmarks.slack_harness.bot import BOT_TOKEN, INGEST_TOKEN, SIGNING_SECRET
+from benchmarks.slack_harness.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from benchmarks.slack_harness.bot import INGEST_TOKEN, PRM_TOKEN, Answer
 from storage.importing import run_import
 from storage.models import Activity, Deal, IngestedEvent
 from tests.bot.conftest import Harness
-from tests.slack_harness.bot import INGEST_TOKEN, PRM_TOKEN, Answer
 
 PATH = "/api/v1/events"
 SENDERS = 10

@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from slack_bolt.request import BoltRequest
 
+from benchmarks.slack_harness.bot import BOT_TOKEN, SIGNING_SECRET, command_request, post
+from benchmarks.slack_harness.fake_slack import FakeSlack
 from bot.scheduler import run_scheduler
 from bot.serve import socket as socket_mode
 from bot.settings import Secret, Settings
 from tests.reliability.served import serve
-from tests.slack_harness.bot import BOT_TOKEN, SIGNING_SECRET, command_request, post
-from tests.slack_harness.fake_slack import FakeSlack
 
 COMMANDS = 20
 DRAIN = 10.0

@@ -29,12 +29,12 @@ from typing import Any
 
 import pytest
 
+from benchmarks.slack_harness.bot import INGEST_TOKEN, SIGNING_SECRET, RunningBot
+from benchmarks.slack_harness.fake_slack import FakeSlack
 from bot.http import SLACK_MAX_BODY, make_server
 from storage.db import Database, open_database
 from tests.commands.test_dispatch import AS_OF
 from tests.reliability.served import serve, stream_post
-from tests.slack_harness.bot import INGEST_TOKEN, SIGNING_SECRET, RunningBot
-from tests.slack_harness.fake_slack import FakeSlack
 
 EACH = 20
 MiB = 1024 * 1024

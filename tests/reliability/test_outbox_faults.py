@@ -19,6 +19,8 @@ from typing import NamedTuple
 import pytest
 from sqlalchemy import select, update
 
+from benchmarks.slack_harness.bot import BOT_TOKEN
+from benchmarks.slack_harness.fake_slack import FakeSlack, Scripted
 from bot.jobs import Jobs
 from bot.slack_port import SlackSender, make_client
 from storage.db import Database
@@ -26,8 +28,6 @@ from storage.models import OutboxMessage, Person, WorkClaim
 from storage.subscriptions import record_subscription
 from tests.commands.test_dispatch import small_program
 from tests.factories import STAMP
-from tests.slack_harness.bot import BOT_TOKEN
-from tests.slack_harness.fake_slack import FakeSlack, Scripted
 
 MONDAY = datetime(2026, 6, 15, 9, 1, tzinfo=UTC)  # a digest is due at 09:00 UTC
 CHANNELS = ("C0GENERAL", "C0EMEA")

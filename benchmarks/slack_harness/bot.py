@@ -18,12 +18,12 @@ from urllib.parse import urlencode, urlsplit
 from slack_sdk.signature import SignatureVerifier
 from waitress import wasyncore
 
+from benchmarks.slack_harness.fake_slack import FakeSlack
 from bot.http import make_server, wsgi_app
 from bot.serve import routes
 from bot.settings import Secret, Settings
 from bot.slack_app import create_app
 from storage.db import Database
-from tests.slack_harness.fake_slack import FakeSlack
 
 SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
 BOT_TOKEN = "xoxb-0000-1111-harness"
