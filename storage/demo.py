@@ -31,7 +31,7 @@ from storage.db import Database, analyze
 from storage.importing.kinds import KINDS as IMPORT_KINDS
 from storage.models import Base
 from storage.program import record_settings
-from storage.rollups import DealFacts, derive_stays, refresh_milestones
+from storage.rollups import STAY_COLUMNS, DealFacts, derive_stays, refresh_milestones
 from storage.sources import record_delivery
 from storage.versioning import mark_changed
 
@@ -1229,23 +1229,9 @@ DEALS = Columns(
 )
 STAGE_CHANGES = Columns(
     "stage_changes",
-    (
-        "id",
-        "deal_id",
-        "stage",
-        "entered_at",
-        "seq",
-        "left_at",
-        "stay_tenths",
-        "terminal",
-        "first_entry",
-        "advanced_at",
-        "partner_id",
-        "is_partner",
-        "attribution",
-    ),
+    ("id", "deal_id", "stage", "entered_at", *STAY_COLUMNS),  # the derived columns as storage.rollups names them
     (),
-    (3, 5, 9),
+    (3, 5, 9),  # entered_at, left_at, advanced_at
 )
 INTROS = Columns(
     "intros",

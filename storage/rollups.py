@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -26,10 +26,14 @@ from reports.config import (
 from reports.timeframe import day_start
 from storage.models import PARTNER_ATTRIBUTIONS, Activity, Deal, Intro, Partner, PartnerMilestone, StageChange
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 COURSE_KINDS = ("training_completed", "certification")
 SELLING_ACTIVITY_KINDS = ("co_sell_call", "first_selling_action")
 CHUNK = 5000
 T = TypeVar("T")
+S = TypeVar("S", int, "pd.Series[float]")  # a number, or a pandas Series of them
 
 
 def chunked(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
@@ -60,10 +64,15 @@ class StayFacts:
     attribution: str
 
 
+def tenths_from_seconds(seconds: S) -> S:
+    """Whole seconds as tenths of a day, rounded half up: the one rule for a stay's length, on a number or on a
+    pandas Series of them (the bulk import's path)."""
+    return (seconds * 10 + 43200) // 86400
+
+
 def tenths_of_day(start: datetime, end: datetime) -> int:
     """Elapsed time in tenths of a day, rounded half up, in whole-second integer arithmetic."""
-    seconds = int((end - start).total_seconds())
-    return (seconds * 10 + 43200) // 86400
+    return tenths_from_seconds(int((end - start).total_seconds()))
 
 
 def derive_stays(deal: DealFacts, changes: Sequence[tuple[str, datetime]], config: ProgramConfig) -> list[StayFacts]:

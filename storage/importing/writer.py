@@ -47,7 +47,7 @@ from storage.importing.kinds import ALWAYS, KindSpec
 from storage.importing.new_deals import new_deal_facts
 from storage.importing.parse import day_starts
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, StageChange
-from storage.rollups import NewDealFacts
+from storage.rollups import STAY_COLUMNS, NewDealFacts, tenths_from_seconds
 from storage.types import UtcDateTime
 
 CHUNK = 50_000
@@ -340,21 +340,7 @@ class _Plan:
             )
             .where(new, staging.c.stage.is_not(None))
         )
-        names = [
-            "deal_id",
-            "stage",
-            "entered_at",
-            "seq",
-            "left_at",
-            "stay_tenths",
-            "terminal",
-            "first_entry",
-            "advanced_at",
-            "partner_id",
-            "is_partner",
-            "attribution",
-        ]
-        statement = self._insert(STAGE_CHANGES).from_select(names, first)
+        statement = self._insert(STAGE_CHANGES).from_select(["deal_id", "stage", "entered_at", *STAY_COLUMNS], first)
         session.execute(statement.on_conflict_do_nothing(index_elements=["deal_id", "stage", "entered_at"]))
         session.execute(delete(stays))
 
@@ -383,7 +369,7 @@ def _deal_moments(
     terminal = closed & (entered >= close)
     left = close.where(closed & ~terminal)
     seconds = (left - entered).dt.total_seconds()
-    tenths = ((seconds * 10 + 43200) // 86400).clip(lower=0).astype("Int64").where(left.notna())
+    tenths = tenths_from_seconds(seconds).clip(lower=0).astype("Int64").where(left.notna())
     advanced = close.where((records["outcome"] == "won") & pipeline & closed & ~terminal)
     stays: dict[str, tuple[TypeEngine[Any], pd.Series]] = {
         "entered_at": (UtcDateTime(), entered),
