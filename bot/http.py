@@ -101,7 +101,10 @@ def read_body(environ: dict[str, Any], cap: int) -> bytes:
 
 
 def slack_signature_problem(environ: dict[str, Any], body: bytes, secret: bytes, now: float) -> str | None:
-    """Why the request is not signed by Slack (v0 HMAC-SHA256 of `v0:{timestamp}:{raw body}`), or None."""
+    """Why the request is not signed by Slack (v0 HMAC-SHA256 of `v0:{timestamp}:{raw body}`), or None.
+
+    Computed here on the raw bytes: slack_sdk's SignatureVerifier decodes the body as UTF-8 first, which raises on
+    a hostile non-UTF-8 body instead of answering that it is not signed."""
     stamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
     signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
     if not stamp or not signature:

@@ -16,15 +16,21 @@ from sqlalchemy.orm import Session
 from storage.models import IngestedEvent, InteractionClaim, SlackEvent, SlackWorkspace
 
 
-def insert_once(session: Session, table: Any, values: dict[str, Any], key: str) -> bool:
-    """Insert unless the key exists; True when this call inserted it."""
+def _insert_new(session: Session, table: Any, rows: list[dict[str, Any]], keys: list[str], out: str) -> list[Any]:
+    """Insert the rows whose keys do not exist yet (ON CONFLICT DO NOTHING, on both stores); `out` of those it
+    inserted."""
     target: Table = table.__table__
     dialect = session.get_bind().dialect.name
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(target)
     inserted = session.execute(
-        statement.values(**values).on_conflict_do_nothing(index_elements=[key]).returning(target.c[key])
-    ).first()
-    return inserted is not None
+        statement.values(rows).on_conflict_do_nothing(index_elements=keys).returning(target.c[out])
+    )
+    return list(inserted.scalars())
+
+
+def insert_once(session: Session, table: Any, values: dict[str, Any], key: str) -> bool:
+    """Insert unless the key exists; True when this call inserted it."""
+    return bool(_insert_new(session, table, [values], [key], key))
 
 
 def claim_ingested_events(session: Session, *, source: str, event_ids: list[str], at: datetime) -> set[str]:
@@ -35,15 +41,8 @@ def claim_ingested_events(session: Session, *, source: str, event_ids: list[str]
     """
     if not event_ids:
         return set()
-    target: Table = IngestedEvent.__table__  # type: ignore[assignment]
-    dialect = session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(target)
-    rows = session.execute(
-        statement.values([{"source": source, "event_id": event_id, "received_at": at} for event_id in event_ids])
-        .on_conflict_do_nothing(index_elements=["source", "event_id"])
-        .returning(target.c.event_id)
-    )
-    return set(rows.scalars())
+    rows = [{"source": source, "event_id": event_id, "received_at": at} for event_id in event_ids]
+    return set(_insert_new(session, IngestedEvent, rows, ["source", "event_id"], "event_id"))
 
 
 def claim_event(session: Session, *, event_id: str, event_type: str, at: datetime) -> bool:
