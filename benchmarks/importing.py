@@ -19,8 +19,8 @@ import pandas as pd
 from sqlalchemy import Column, MetaData, Table, select
 
 from benchmarks.profiles import ANCHOR
+from demodata.catalogue import STAGES  # the profile's pipeline, as the generator configured it
 from storage.db import Database, bulk_write_cache
-from storage.demo import STAGES  # the profile's pipeline, as the generator configured it
 from storage.importing import run_import
 from storage.models import Deal, Partner
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from storage.demo import DemoSize
+from demodata import DemoSize
 
 ANCHOR = datetime(2026, 6, 15, 12, tzinfo=UTC)  # a Monday noon: every run computes as of the same moment
 SEED = 7

@@ -22,8 +22,8 @@ from sqlalchemy import delete, func, select
 from benchmarks.importing import measure_import
 from benchmarks.profiles import ANCHOR, PROFILES, SEED, Profile
 from benchmarks.reference import measure_reference
+from demodata import build_demo
 from storage.db import Database, open_database, safe_url
-from storage.demo import build_demo
 from storage.models import Activity, Deal, Partner, StageChange
 from storage.program import load_config
 from storage.rollups import refresh_milestones

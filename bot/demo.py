@@ -13,10 +13,10 @@ from bot.settings import Settings
 from commands.context import CommandContext
 from commands.first_wins import announce_first_wins
 from commands.table import dispatch
+from demodata import build_demo
 from reports.message import Message
 from reports.terminal import render_message
 from storage.db import Database, open_database, safe_url
-from storage.demo import build_demo
 from storage.models import Base, ImportRun, Partner
 from storage.program import load_config
 

@@ -22,6 +22,7 @@ from commands.digest import digest_message, gather_digest
 from commands.export import export_kpis
 from commands.gather import HANDOFF_WINDOW_DAYS, gather_program, gather_scorecard
 from commands.table import dispatch
+from demodata import DemoSize, build_demo
 from reports.blocks.runway import runway_funnel_spec
 from reports.chart_specs import (
     HandoffChart,
@@ -53,7 +54,6 @@ from reports.views.program import compute_program
 from reports.views.runway import compute_runway
 from reports.views.scorecard import compute_scorecard
 from storage.db import Database
-from storage.demo import DemoSize, build_demo
 from storage.loaders.activation import load_milestones
 from storage.loaders.freshness import load_freshness
 from storage.loaders.handoffs import load_intros, load_unanswered_intros

@@ -17,10 +17,10 @@ from commands.context import CommandContext
 from commands.digest import digest_message
 from commands.export import export_kpis
 from commands.table import dispatch, dispatch_partner
+from demodata import build_demo
 from reports.model import Scope
 from storage import memo
 from storage.db import Database
-from storage.demo import build_demo
 from storage.models import Deal, Partner
 from storage.program import load_config
 

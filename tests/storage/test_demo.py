@@ -14,13 +14,8 @@ from sqlalchemy import Date, case, func, inspect, select
 from sqlalchemy.orm import Session
 
 from commands.gather import gather_stalled
-from reports.kpis.activation import compute_partner_activation, compute_wip_per_manager
-from reports.kpis.dormancy import compute_dormant_partners
-from reports.kpis.handoffs import compute_stale_intros
-from reports.model import PartnerProfile, Scope
-from reports.timeframe import day_start, shift_days
-from storage.db import Database, open_database
-from storage.demo import (
+from demodata import DemoSize, DemoSummary, build_demo
+from demodata.catalogue import (
     DORMANT_FIT,
     DORMANT_MOMENTUM,
     DORMANT_TRAINING,
@@ -36,10 +31,13 @@ from storage.demo import (
     STUCK_NO_WIN,
     STUCK_NOT_ENABLED,
     SUNSET,
-    DemoSize,
-    DemoSummary,
-    build_demo,
 )
+from reports.kpis.activation import compute_partner_activation, compute_wip_per_manager
+from reports.kpis.dormancy import compute_dormant_partners
+from reports.kpis.handoffs import compute_stale_intros
+from reports.model import PartnerProfile, Scope
+from reports.timeframe import day_start, shift_days
+from storage.db import Database, open_database
 from storage.importing.kinds import KINDS as IMPORT_KINDS
 from storage.loaders.activation import load_milestones
 from storage.loaders.dormancy import load_quiet_partners

@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import select
 
 import storage.importing.run as import_run
+from demodata import DemoSize, build_demo
+from demodata.catalogue import STAGES, WON_STAGE
 from storage.db import Database
-from storage.demo import STAGES, WON_STAGE, DemoSize, build_demo
 from storage.models import Deal, Partner, PartnerMilestone
 from storage.program import load_config
 from storage.rollups import compute_milestones, refresh_milestones
