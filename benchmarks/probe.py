@@ -22,7 +22,7 @@ from sqlalchemy import String, cast, literal, select, update
 
 from benchmarks.profiles import ANCHOR, PROFILES, SEED, Profile
 from bot.http import tune_interpreter
-from commands.alerts import send_alerts
+from bot.jobs.alerts import send_alerts
 from commands.context import CommandContext
 from commands.digest import digest_message
 from commands.table import dispatch, dispatch_partner

@@ -151,7 +151,7 @@ def cmd_kpis(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from commands.first_wins import announce_first_wins
+    from bot.jobs.first_wins import announce_first_wins
     from storage.importing import ImportFileError, ImportRejected, run_import
     from storage.program import load_config
 

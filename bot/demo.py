@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
+from bot.jobs.first_wins import announce_first_wins
 from bot.settings import Settings
 from commands.context import CommandContext
-from commands.first_wins import announce_first_wins
 from commands.table import dispatch
 from demodata import build_demo
 from reports.message import Message

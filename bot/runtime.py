@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 
 from bot.identity import Directory
 from bot.slack_port import ChannelUnavailable, SlackPort, SlackUnavailable
-from commands.alerts import snooze_label
 from commands.context import CommandContext
 from commands.errors import UserFacingError
 from commands.home import home_for
 from commands.slack import SHARE_ACTION, SHARE_VIEW, SNOOZE_VIEW
+from commands.snoozes import snooze_label
 from commands.table import dispatch, dispatch_partner, error_reply
 from reports.blocks.alerts import RESPONDED_ACTION, STALE, item_block_id, resolve_item
 from reports.blocks.kit import MAX_BLOCKS, actions, button, context, esc, section

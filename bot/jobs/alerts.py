@@ -16,7 +16,6 @@ from reports.blocks.alerts import (
     STALE,
     admin_notice,
     alert_message,
-    intro_label,
     unreachable_message,
 )
 from reports.blocks.freshness import stale_data_notice
@@ -27,7 +26,7 @@ from reports.kpis.handoffs import StaleIntro, compute_stale_intros
 from reports.message import Message
 from reports.model import PersonProfile, Scope
 from reports.schedule import in_quiet_hours
-from storage.alerts import load_intro_names, load_notices, load_partner_name, record_notice
+from storage.alerts import load_notices, record_notice
 from storage.loaders.dormancy import load_quiet_partners
 from storage.loaders.freshness import load_freshness
 from storage.loaders.handoffs import load_unanswered_intros
@@ -36,18 +35,6 @@ from storage.loaders.snoozes import load_active_snoozes
 from storage.work import claim_work, enqueue
 
 KIND = "alert"
-
-
-def snooze_label(session: Session, *, rule: str, subject: str) -> str | None:
-    """The name a snooze is listed under (the intro or partner its button was on), or None when it is gone."""
-    if not subject.isdigit():
-        return None
-    if rule == STALE:
-        names = load_intro_names(session, intro_id=int(subject))
-        return None if names is None else intro_label(*names)
-    if rule == DORMANT:
-        return load_partner_name(session, partner_id=int(subject))
-    return None
 
 
 @dataclass

@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.identity import Directory
+from bot.jobs.alerts import report_stale_data, report_unreachable, send_alerts, tell_admins
+from bot.jobs.first_wins import announce_first_wins
 from bot.slack_port import ChannelUnavailable, HistoryUnavailable, OutcomeUnknown, SlackPort, SlackUnavailable
-from commands.alerts import report_stale_data, report_unreachable, send_alerts, tell_admins
 from commands.digest import digest_message
-from commands.first_wins import announce_first_wins
 from reports.model import Scope
 from reports.schedule import latest_slot, parse_clock
 from storage.db import Database

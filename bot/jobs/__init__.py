@@ -1,0 +1,5 @@
+"""The scheduled jobs: the tick that runs whatever is due (`tick`), owner alerts, first-win announcements."""
+
+from bot.jobs.tick import Jobs, TickReport
+
+__all__ = ["Jobs", "TickReport"]
