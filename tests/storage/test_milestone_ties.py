@@ -17,7 +17,7 @@ from reports.timeframe import day_start
 from storage.db import Database
 from storage.models import Deal, Partner, PartnerMilestone
 from storage.program import load_config
-from storage.rollups import compute_milestones
+from tests.storage.test_import_milestones import recomputed, stored
 from tests.storage.test_import_support import configure, load, seeded, write
 
 HEADER = "deal_id,partner_id,attribution,amount,currency,stage,stage_entered_at,created_on,closed_on,outcome,"
@@ -45,26 +45,6 @@ def milestones(db: Database) -> dict[tuple[str, str], tuple[Any, str | None]]:
             .outerjoin(Deal, Deal.id == PartnerMilestone.deal_id)
         ).all()
     return {(partner, step): (reached, deal) for partner, step, reached, deal in rows}
-
-
-def recomputed(db: Database) -> dict[tuple[int, str], tuple[Any, Any]]:
-    with db.session() as session:
-        ids = list(session.execute(select(Partner.id)).scalars())
-        fresh = compute_milestones(session, partner_ids=ids, config=load_config(session))
-    return {(pid, step): value for pid, steps in fresh.items() for step, value in steps.items()}
-
-
-def stored(db: Database) -> dict[tuple[int, str], tuple[Any, Any]]:
-    with db.session() as session:
-        rows = session.execute(
-            select(
-                PartnerMilestone.partner_id,
-                PartnerMilestone.step,
-                PartnerMilestone.reached_at,
-                PartnerMilestone.deal_id,
-            )
-        ).all()
-    return {(pid, step): (reached, deal) for pid, step, reached, deal in rows}
 
 
 def test_new_deals_break_milestone_ties_as_a_recompute_does(
