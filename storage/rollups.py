@@ -7,10 +7,11 @@ any as-of reads them directly and just ignores what lies after as-of.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -34,6 +35,7 @@ SELLING_ACTIVITY_KINDS = ("co_sell_call", "first_selling_action")
 CHUNK = 5000
 T = TypeVar("T")
 S = TypeVar("S", int, "pd.Series[float]")  # a number, or a pandas Series of them
+L = TypeVar("L", date, datetime)
 
 
 def chunked(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
@@ -199,33 +201,101 @@ class MilestoneChange:
 
 Steps = dict[str, tuple[datetime, int | None]]  # step → (first time, the deal that made it, if one did)
 Milestones = dict[int, Steps]  # partner id → its steps
+DEAL_STEPS = (STEP_FIRST_SELLING_ACTION, STEP_FIRST_QUALIFIED, STEP_FIRST_WIN)  # the steps a deal can reach
 
 
-def _earliest(steps: Steps, step: str, candidate: tuple[datetime, int | None]) -> None:
-    """Keep the candidate if it is strictly earlier: on a tie the first one offered stays."""
-    current = steps.get(step)
-    if current is None or candidate[0] < current[0]:
-        steps[step] = candidate
+@dataclass(frozen=True)
+class WinCandidate:
+    """A won partner deal, ranked as the first win is: by close date, then external id (as Python orders text,
+    never by a database collation)."""
+
+    closed_on: date
+    external_id: str
+    deal_id: int
+
+    def key(self) -> tuple[date, str]:
+        return (self.closed_on, self.external_id)
 
 
-def _min_into(
-    target: Milestones, partner_id: int | None, step: str, moment: datetime | None, deal_id: int | None = None
-) -> None:
-    if moment is not None and partner_id is not None:
-        _earliest(target[partner_id], step, (moment, deal_id))
+@dataclass(frozen=True)
+class MilestoneCandidates:
+    """A partner's earliest candidate of each kind among some of its rows: all of them (`compute_milestones`), or
+    its stored milestones and its new deals (`merge_new_deals`). `earliest` keeps the earlier of two, so any split
+    of the rows gives the same candidates, and `derive_milestones` the same steps."""
+
+    registered_on: date | None = None  # a partner deal's registration day: a selling action at its midnight
+    qualified_at: datetime | None = None  # a partner deal's stage change into the qualified stage or later
+    win: WinCandidate | None = None  # the best-ranked won partner deal
+    selling_at: datetime | None = None  # an intro, co-sell call or selling activity
+    plain: Mapping[str, datetime] = field(default_factory=dict)  # steps no deal reaches: enabled, activity steps
+
+    def earliest(self, other: MilestoneCandidates) -> MilestoneCandidates:
+        plain = dict(self.plain)
+        for step, moment in other.plain.items():
+            plain[step] = min(plain.get(step, moment), moment)
+        return MilestoneCandidates(
+            registered_on=_least(self.registered_on, other.registered_on),
+            qualified_at=_least(self.qualified_at, other.qualified_at),
+            win=_best_win(self.win, other.win),
+            selling_at=_least(self.selling_at, other.selling_at),
+            plain=plain,
+        )
+
+
+def derive_milestones(found: MilestoneCandidates, tz: ZoneInfo) -> Steps:
+    """A partner's first time at each step, and the deal that made it: the one rule for every path.
+
+    First selling action: the earliest selling action or registration day. First win: the best-ranked won deal, at
+    its close day. First qualified: the earlier of the first qualifying stage entry and the first win; on the same
+    moment the stage entry stands.
+    """
+    steps: Steps = {step: (moment, None) for step, moment in found.plain.items()}
+    registered = day_start(found.registered_on, tz) if found.registered_on is not None else None
+    selling = _least(found.selling_at, registered)
+    if selling is not None:
+        steps[STEP_FIRST_SELLING_ACTION] = (selling, None)
+    win = found.win
+    won: tuple[datetime, int | None] | None = (day_start(win.closed_on, tz), win.deal_id) if win is not None else None
+    if won is not None:
+        steps[STEP_FIRST_WIN] = won
+    if found.qualified_at is not None and (won is None or found.qualified_at <= won[0]):
+        steps[STEP_FIRST_QUALIFIED] = (found.qualified_at, None)
+    elif won is not None:
+        steps[STEP_FIRST_QUALIFIED] = won
+    return steps
+
+
+def qualified_stages(config: ProgramConfig) -> list[str]:
+    """The casefolded stages a deal is qualified in: the qualified stage and every later one."""
+    qualified = config.qualified_index
+    return [s.casefold() for s in config.pipeline_stages[qualified:]] if qualified is not None else []
+
+
+def _least(first: L | None, second: L | None) -> L | None:
+    return second if first is None else first if second is None else min(first, second)
+
+
+def _best_win(*wins: WinCandidate | None) -> WinCandidate | None:
+    known = [w for w in wins if w is not None]
+    return min(known, key=WinCandidate.key) if known else None
+
+
+def _offer(found: dict[int, MilestoneCandidates], partner_id: int | None, candidate: MilestoneCandidates) -> None:
+    if partner_id is not None:
+        known = found.get(partner_id)
+        found[partner_id] = candidate if known is None else known.earliest(candidate)
 
 
 def compute_milestones(session: Session, *, partner_ids: Sequence[int], config: ProgramConfig) -> Milestones:
     """Each partner's first time at every built-in step and configured activity step, from the raw tables."""
     tz = config.tz
-    found: Milestones = defaultdict(dict)
+    found: dict[int, MilestoneCandidates] = {}
     partner_deal = and_(Deal.attribution.in_(PARTNER_ATTRIBUTIONS))
     activity_steps = [
         s.removeprefix(ACTIVITY_STEP_PREFIX) for s in config.activation_steps if s.startswith(ACTIVITY_STEP_PREFIX)
     ]
     courses = {c.casefold(): c for c in config.required_courses}
-    qualified = config.qualified_index
-    qualified_stages = [s.casefold() for s in config.pipeline_stages[qualified:]] if qualified is not None else []
+    stages = qualified_stages(config)
     for ids in chunked(sorted(set(partner_ids))):
         onboarded = dict(session.execute(select(Partner.id, Partner.onboarded_on).where(Partner.id.in_(ids))).all())
         # enabled: every required course completed (the last of the first completions), else at onboarding
@@ -243,67 +313,57 @@ def compute_milestones(session: Session, *, partner_ids: Sequence[int], config: 
                 per_course[pid][course] = first
             for pid, done in per_course.items():
                 if len(done) == len(courses):
-                    _min_into(found, pid, STEP_ENABLED, max(done.values()))
+                    _offer(found, pid, MilestoneCandidates(plain={STEP_ENABLED: max(done.values())}))
         else:
             for pid, on in onboarded.items():
                 if on is not None:
-                    _min_into(found, pid, STEP_ENABLED, day_start(on, tz))
+                    _offer(found, pid, MilestoneCandidates(plain={STEP_ENABLED: day_start(on, tz)}))
         # first selling action: first intro, deal registration or co-sell call
         for pid, first in session.execute(
             select(Intro.partner_id, func.min(Intro.introduced_at))
             .where(Intro.partner_id.in_(ids))
             .group_by(Intro.partner_id)
         ):
-            _min_into(found, pid, STEP_FIRST_SELLING_ACTION, first)
+            _offer(found, pid, MilestoneCandidates(selling_at=first))
         for pid, first_day in session.execute(
             select(Deal.partner_id, func.min(Deal.registered_on))
             .where(Deal.partner_id.in_(ids), partner_deal, Deal.registered_on.is_not(None))
             .group_by(Deal.partner_id)
         ):
-            if first_day is not None:
-                _min_into(found, pid, STEP_FIRST_SELLING_ACTION, day_start(first_day, tz))
+            _offer(found, pid, MilestoneCandidates(registered_on=first_day))
         for pid, kind, first in session.execute(
             select(Activity.partner_id, Activity.kind, func.min(Activity.occurred_at))
             .where(Activity.partner_id.in_(ids), Activity.kind.in_([*SELLING_ACTIVITY_KINDS, *activity_steps]))
             .group_by(Activity.partner_id, Activity.kind)
         ):
-            moment = first
             if kind in SELLING_ACTIVITY_KINDS:
-                _min_into(found, pid, STEP_FIRST_SELLING_ACTION, moment)
+                _offer(found, pid, MilestoneCandidates(selling_at=first))
             if kind in activity_steps:
-                _min_into(found, pid, ACTIVITY_STEP_PREFIX + kind, moment)
-        # first qualified opportunity: a partner deal entering the qualified stage or later, or won
-        if qualified_stages:
+                _offer(found, pid, MilestoneCandidates(plain={ACTIVITY_STEP_PREFIX + kind: first}))
+        # first qualified opportunity: a partner deal entering the qualified stage or later (or won, see the rule)
+        if stages:
             for pid, first in session.execute(
                 select(StageChange.partner_id, func.min(StageChange.entered_at))
                 .where(
                     StageChange.partner_id.in_(ids),
                     StageChange.is_partner,
-                    func.lower(StageChange.stage).in_(qualified_stages),
+                    func.lower(StageChange.stage).in_(stages),
                 )
                 .group_by(StageChange.partner_id)
             ):
-                _min_into(found, pid, STEP_FIRST_QUALIFIED, first)
-        # first win: the earliest won partner deal (ties broken by external id), one row per partner from SQL
-        rank = (
-            func.row_number()
-            .over(partition_by=Deal.partner_id, order_by=(Deal.closed_on, Deal.external_id))
-            .label("rank")
-        )
+                _offer(found, pid, MilestoneCandidates(qualified_at=first))
+        # first win: the won partner deals on each partner's earliest close day, ranked by the rule
+        day_rank = func.rank().over(partition_by=Deal.partner_id, order_by=Deal.closed_on).label("day_rank")
         won = (
-            select(Deal.partner_id, Deal.closed_on, Deal.id, rank)
+            select(Deal.partner_id, Deal.closed_on, Deal.external_id, Deal.id, day_rank)
             .where(Deal.partner_id.in_(ids), partner_deal, Deal.outcome == "won", Deal.closed_on.is_not(None))
             .subquery()
         )
-        for pid, closed_on, deal_id in session.execute(
-            select(won.c.partner_id, won.c.closed_on, won.c.id).where(won.c.rank == 1)
+        for pid, closed_on, external_id, deal_id in session.execute(
+            select(won.c.partner_id, won.c.closed_on, won.c.external_id, won.c.id).where(won.c.day_rank == 1)
         ):
-            if pid is None or closed_on is None:
-                continue
-            moment = day_start(closed_on, tz)
-            _min_into(found, pid, STEP_FIRST_WIN, moment, deal_id)
-            _min_into(found, pid, STEP_FIRST_QUALIFIED, moment, deal_id)
-    return found
+            _offer(found, pid, MilestoneCandidates(win=WinCandidate(closed_on, external_id, deal_id)))
+    return {pid: steps for pid, candidates in found.items() if (steps := derive_milestones(candidates, tz))}
 
 
 def refresh_milestones(
@@ -319,78 +379,42 @@ def refresh_milestones(
     return changes
 
 
-@dataclass(frozen=True)
-class WinCandidate:
-    """A won partner deal, ranked as the first win is: by close date, then external id."""
-
-    closed_on: date
-    external_id: str
-    deal_id: int
-
-    def key(self) -> tuple[date, str]:
-        return (self.closed_on, self.external_id)
-
-
-@dataclass(frozen=True)
-class NewDealFacts:
-    """What a partner's newly inserted deals can do to its milestones (the earliest of each kind)."""
-
-    registered_on: date | None = None  # first selling action: a partner deal's registration day
-    qualified_at: datetime | None = None  # first qualified: a partner deal's first stage change into a late stage
-    win: WinCandidate | None = None  # first win, and first qualified: the best-ranked won partner deal
-
-
 def merge_new_deals(
-    session: Session, *, grown: dict[int, NewDealFacts], config: ProgramConfig
+    session: Session, *, grown: dict[int, MilestoneCandidates], config: ProgramConfig
 ) -> list[MilestoneChange]:
     """The milestone rollup after partners only gained deals (none of theirs changed), without recomputing them.
 
-    Inserting rows can only bring a first time earlier, so each step becomes the earliest of the stored one and
-    the new deals' candidates, ties broken exactly as `compute_milestones` breaks them: for first qualified a
-    stage entry beats a win at the same moment, and wins rank by (close date, external id).
+    Inserting rows only adds candidates, so each partner's steps are `derive_milestones` of the earliest of its
+    stored milestones (standing for the rows that made them) and its new deals' candidates.
     """
     changes: list[MilestoneChange] = []
     for batch in chunked(sorted(grown)):
         stored = _stored_milestones(session, batch)
         ranked = _ranked_wins(session, stored)
-        after: Milestones = {}
-        for pid in batch:
-            before = stored.get(pid, {})
-            facts = grown[pid]
-            steps = dict(before)
-            if facts.registered_on is not None:
-                _earliest(steps, STEP_FIRST_SELLING_ACTION, (day_start(facts.registered_on, config.tz), None))
-            win = _best_win(_stored_win(before, STEP_FIRST_WIN, ranked), facts.win)
-            if win is not None:
-                steps[STEP_FIRST_WIN] = (day_start(win.closed_on, config.tz), win.deal_id)
-            qualified = before.get(STEP_FIRST_QUALIFIED)
-            entered = qualified[0] if qualified is not None and qualified[1] is None else None
-            if facts.qualified_at is not None and (entered is None or facts.qualified_at < entered):
-                entered = facts.qualified_at
-            won = _best_win(_stored_win(before, STEP_FIRST_QUALIFIED, ranked), facts.win)
-            won_at = day_start(won.closed_on, config.tz) if won is not None else None
-            if entered is not None and (won_at is None or entered <= won_at):
-                steps[STEP_FIRST_QUALIFIED] = (entered, None)
-            elif won is not None and won_at is not None:
-                steps[STEP_FIRST_QUALIFIED] = (won_at, won.deal_id)
-            after[pid] = steps
+        after = {
+            pid: derive_milestones(_stored_candidates(stored.get(pid, {}), ranked).earliest(grown[pid]), config.tz)
+            for pid in batch
+        }
         changes += _rewrite_milestones(session, batch, stored, after)
     return changes
 
 
-def _best_win(*wins: WinCandidate | None) -> WinCandidate | None:
-    known = [w for w in wins if w is not None]
-    return min(known, key=WinCandidate.key) if known else None
-
-
-def _stored_win(steps: Steps, step: str, ranked: dict[int, WinCandidate]) -> WinCandidate | None:
-    stored = steps.get(step)
-    return ranked.get(stored[1]) if stored is not None and stored[1] is not None else None
+def _stored_candidates(steps: Steps, ranked: dict[int, WinCandidate]) -> MilestoneCandidates:
+    """A partner's stored milestones as candidates. A stored first qualified that a win made stands for no stage
+    entry: any entry of the partner's is later than that win, so it cannot matter."""
+    selling, qualified, win = (steps.get(step) for step in DEAL_STEPS)
+    return MilestoneCandidates(
+        qualified_at=qualified[0] if qualified is not None and qualified[1] is None else None,
+        win=ranked.get(win[1]) if win is not None and win[1] is not None else None,
+        selling_at=selling[0] if selling is not None else None,
+        plain={step: moment for step, (moment, _) in steps.items() if step not in DEAL_STEPS},
+    )
 
 
 def _ranked_wins(session: Session, stored: Milestones) -> dict[int, WinCandidate]:
-    """The rank keys of the deals stored as first wins (and wins that made a partner qualified)."""
-    deal_ids = sorted({deal for steps in stored.values() for _, deal in steps.values() if deal is not None})
+    """The rank keys of the deals stored as first wins."""
+    wins = (steps.get(STEP_FIRST_WIN, (None, None))[1] for steps in stored.values())
+    deal_ids = sorted({deal for deal in wins if deal is not None})
     ranked: dict[int, WinCandidate] = {}
     for ids in chunked(deal_ids):
         for deal_id, closed_on, external_id in session.execute(

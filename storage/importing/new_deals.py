@@ -1,13 +1,14 @@
 """What an import's newly inserted deals can do to their partners' milestones, from the validated records.
 
 A partner that only gained deals keeps its stored milestones except where a new deal is earlier
-(`storage.rollups.merge_new_deals`), so the import hands over each partner's earliest candidates instead of
-recomputing the partner from every table. The candidates mirror `storage.rollups.compute_milestones` for deals:
-a partner deal's registration day, its first stage change into the qualified stage or later, and its win.
+(`storage.rollups.merge_new_deals`), so the import hands over each partner's earliest candidates of the kinds a
+deal offers (`storage.rollups.MilestoneCandidates`: a partner deal's registration day, its first stage change into
+a qualified stage, its win) instead of recomputing the partner from every table; `storage.rollups` ranks them.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from reports.config import ProgramConfig
 from storage.models import PARTNER_ATTRIBUTIONS, Deal
-from storage.rollups import NewDealFacts, WinCandidate, chunked
+from storage.rollups import MilestoneCandidates, WinCandidate, chunked, qualified_stages
 
 
 def new_deal_facts(
@@ -28,7 +29,7 @@ def new_deal_facts(
     entered: pd.Series | None,
     rows: Sequence[int],
     config: ProgramConfig,
-) -> dict[int, NewDealFacts]:
+) -> dict[int, MilestoneCandidates]:
     """Each partner's earliest candidates among the records at these positions (all inserted as new deals).
 
     `entered` is when each record's first stage change begins (`writer._deal_moments`), None when the file gives
@@ -45,11 +46,7 @@ def new_deal_facts(
         days = new["registered_on"].dropna()
         registered = {pid: _day(day) for pid, day in _earliest(days, partners).items()}
     qualified: dict[int, datetime] = {}
-    stages = (
-        {s.casefold() for s in config.pipeline_stages[config.qualified_index :]}
-        if config.qualified_index is not None
-        else set()
-    )
+    stages = qualified_stages(config)
     if entered is not None and stages:
         stage = new["stage"]
         late = stage.notna() & stage.astype(str).str.lower().isin(stages)
@@ -57,27 +54,27 @@ def new_deal_facts(
         qualified = {pid: pd.Timestamp(moment).to_pydatetime() for pid, moment in _earliest(moments, partners).items()}
     wins = _first_wins(session, new, partners)
     return {
-        pid: NewDealFacts(registered.get(pid), qualified.get(pid), wins.get(pid))
+        pid: MilestoneCandidates(registered_on=registered.get(pid), qualified_at=qualified.get(pid), win=wins.get(pid))
         for pid in sorted(set(registered) | set(qualified) | set(wins))
     }
 
 
 def _first_wins(session: Session, new: pd.DataFrame, partners: pd.Series) -> dict[int, WinCandidate]:
-    """Each partner's best-ranked won deal among the new ones: the earliest close, then the lowest external id."""
+    """Each partner's best-ranked won deal among the new ones: those on its earliest close day, ranked by
+    `WinCandidate.key`."""
     won = new[(new["outcome"] == "won") & new["closed_on"].notna()]
     if won.empty:
         return {}
-    ranked = pd.DataFrame(
-        {"partner": partners[won.index], "closed_on": won["closed_on"], "external_id": won["deal_id"].astype(str)}
-    ).sort_values(["closed_on", "external_id"], kind="stable")
-    first = ranked.drop_duplicates("partner")
+    partner = partners[won.index]
+    earliest = won[won["closed_on"] == won["closed_on"].groupby(partner).transform("min")]
+    external_ids = earliest["deal_id"].astype(str).tolist()
     ids: dict[str, int] = {}
-    for chunk in chunked(first["external_id"].tolist()):
+    for chunk in chunked(external_ids):
         ids.update(session.execute(select(Deal.external_id, Deal.id).where(Deal.external_id.in_(chunk))).all())
-    return {
-        int(pid): WinCandidate(_day(closed), external_id, ids[external_id])
-        for pid, closed, external_id in zip(first["partner"], first["closed_on"], first["external_id"], strict=True)
-    }
+    wins: dict[int, list[WinCandidate]] = defaultdict(list)
+    for pid, closed, external_id in zip(partner[earliest.index], earliest["closed_on"], external_ids, strict=True):
+        wins[int(pid)].append(WinCandidate(_day(closed), external_id, ids[external_id]))
+    return {pid: min(candidates, key=WinCandidate.key) for pid, candidates in wins.items()}
 
 
 def _earliest(values: pd.Series, partners: pd.Series) -> dict[int, Any]:

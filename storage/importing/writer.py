@@ -47,7 +47,7 @@ from storage.importing.kinds import ALWAYS, KindSpec
 from storage.importing.new_deals import new_deal_facts
 from storage.importing.parse import day_starts
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, StageChange
-from storage.rollups import STAY_COLUMNS, NewDealFacts, tenths_from_seconds
+from storage.rollups import STAY_COLUMNS, MilestoneCandidates, tenths_from_seconds
 from storage.types import UtcDateTime
 
 CHUNK = 50_000
@@ -66,7 +66,7 @@ class Written:
     deal_ids: set[int] = field(default_factory=set)  # deals whose stage stays must be derived again
     partner_ids: set[int] = field(default_factory=set)  # partners whose milestones must be computed again
     new_deal_rows: list[int] = field(default_factory=list)  # positions of the records inserted as new deals
-    grown: dict[int, NewDealFacts] = field(default_factory=dict)  # what new deals offer their partners' milestones
+    grown: dict[int, MilestoneCandidates] = field(default_factory=dict)  # new deals' milestone candidates
 
     def add(self, other: Written) -> None:
         """Fold in a later write of the same import (`new_deal_rows` are positions in each write's own records)."""
