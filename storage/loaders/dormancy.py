@@ -35,7 +35,8 @@ def load_last_motion(
     tz = config.tz
     end_day = first_day_at_or_after(as_of, tz)
     ids = tuple(sorted(set(partner_ids)))
-    if len(ids) <= FEW or not memo.enabled():  # a few partners (a scorecard): four index probes each, not cached
+    # a few partners (a scorecard): four index probes each, not cached; without a cache, one read up to as-of
+    if len(ids) <= FEW or memo.figure_cache(session) is None:
         return dict(_last_motion_before(session, ids, as_of, end_day, tz))
     cut = day_start(local_day(as_of, tz), tz)
     before = memo.memoized(

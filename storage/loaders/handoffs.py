@@ -42,7 +42,7 @@ def load_intros(session: Session, *, scope: Scope, window: Window, tz: ZoneInfo)
     """Intros introduced in the window, oldest first. The whole program-local days in the middle of the window
     are cached for the data version (the records do not move with as-of); only its edges are read each time."""
     out: list[IntroRecord] = []
-    for start, end, whole_days in split_days(window.start, window.end, tz):
+    for start, end, whole_days in split_days(session, window.start, window.end, tz):
         if whole_days:
             key = ("intros", scope, start, end)
             out.extend(memoized(session, key, partial(_introduced, session, scope, start, end)))

@@ -65,7 +65,7 @@ def load_stage_stays(session: Session, *, scope: Scope, as_of: datetime, config:
     """Completed, non-terminal stays that ended in the trailing 365 days, as tenths-of-a-day distributions."""
     window = trailing(as_of, 365, config.tz)
     counts: dict[tuple[str, str, float], int] = defaultdict(int)
-    for start, end, whole_days in split_days(window.start, window.end, config.tz):
+    for start, end, whole_days in split_days(session, window.start, window.end, config.tz):
         if whole_days:
             rows = memoized(
                 session, ("stage_stays", scope, start, end), partial(_stay_counts, session, scope, start, end)
@@ -132,7 +132,7 @@ def load_stage_entries(
     """(stage, attribution) → (deals first entering it in the trailing 365 days, of those advanced by as-of)."""
     window = trailing(as_of, 365, config.tz)
     totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for start, end, whole_days in split_days(window.start, window.end, config.tz):
+    for start, end, whole_days in split_days(session, window.start, window.end, config.tz):
         if whole_days:
             # entered in whole days, advanced before the last of them ends: fixed; later advances are read fresh
             fixed = partial(_entry_counts, session, scope, start, end, end)
