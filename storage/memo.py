@@ -1,9 +1,10 @@
 """Each database's cache of derived figures, keyed on the data version, so it is never stale.
 
 A `Database` made with `cache=True` (the default; `PARTNERBOT_CACHE=off` makes it False) holds one `FigureCache`,
-which its sessions carry in their `info`. A loader asks `memoized(session, key, compute)`: the key names the figure
-and every bound its query used, and the store's (token, version) from `storage.versioning` is added to it. Any
-committed data change moves the version on, so a cached figure is only ever served for the data it was computed
+which its sessions carry in their `info`. The cache is applied at one boundary: a loader's private reading function
+decorated with `@memoized`, called as `read(session, **bounds)`. Its key is the function's qualified name and the
+bounds, and the store's (token, version) from `storage.versioning` is added to it. Any committed data change
+moves the version on, so a cached figure is only ever served for the data it was computed
 from; entries of older versions age out of the LRU. A transaction that has written reads around the cache. Only
 what does not move with the moment of as-of is cached: figures over whole program-local days (deal dates) and
 the whole-day middle of a moment-bounded window (see `split_days`), whose partial-day edges are always read
@@ -19,7 +20,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable
 from datetime import datetime
-from typing import Any, TypeVar
+from functools import partial, update_wrapper
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
@@ -29,6 +31,7 @@ from reports.timeframe import day_start, first_day_at_or_after, local_day
 from storage.versioning import CHANGED, read_version
 
 T = TypeVar("T")
+P = ParamSpec("P")
 CAPACITY = 512
 SESSION_KEY = "partnerbot_figure_cache"  # where a Database's sessions carry its cache (Session.info)
 
@@ -89,10 +92,38 @@ def figure_cache(session: Session) -> FigureCache | None:
     return cache if isinstance(cache, FigureCache) else None
 
 
-def memoized(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
-    """The figure for `key`, from the session's cache when its database has one."""
-    cache = figure_cache(session)
-    return compute() if cache is None else cache.get(session, key, compute)
+class Figure(Generic[P, T]):
+    """A loader's private reading function with the cache applied: see `memoized`."""
+
+    def __init__(self, read: Callable[Concatenate[Session, P], T]) -> None:
+        self._read = read
+        self.name = f"{read.__module__}.{read.__qualname__}"
+        update_wrapper(self, read)
+
+    def __call__(self, session: Session, *args: P.args, **kwargs: P.kwargs) -> T:
+        """The figure, from the cache of the session's database when it has one."""
+        if args:
+            raise TypeError(f"{self.name} takes its bounds by keyword: they make its cache key")
+        cache = figure_cache(session)
+        if cache is None:
+            return self._read(session, *args, **kwargs)
+        key = (self.name, tuple(sorted(kwargs.items())))
+        return cache.get(session, key, partial(self._read, session, *args, **kwargs))
+
+    def fresh(self, session: Session, *args: P.args, **kwargs: P.kwargs) -> T:
+        """The figure read now, around the cache: for bounds that move with as-of (a window's partial days)."""
+        return self._read(session, *args, **kwargs)
+
+
+def memoized(read: Callable[Concatenate[Session, P], T]) -> Figure[P, T]:
+    """Cache what `read(session, **bounds)` returns, for the data version: the one place the cache is applied.
+
+    The key is the function's qualified name and its keyword arguments, which must be values (hashable, equal
+    when the query is the same); the result must be immutable (tuples, frozen dataclasses). The figure is read
+    around the cache when the session's database has none, or inside a transaction that has written. Only what
+    does not move with as-of may be memoized; `read.fresh(...)` reads the same figure without the cache.
+    """
+    return Figure(read)
 
 
 def split_days(session: Session, start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[datetime, datetime, bool]]:
