@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine, MetaData, event, select
 from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
-from sqlalchemy.sql.selectable import TextualSelect
+from sqlalchemy.sql.selectable import TableClause, TextualSelect
 
 from storage.models import Base, DataVersion
 
@@ -80,8 +80,8 @@ def writes(*tables: str) -> dict[str, Any]:
 def writes_data(statement: Any, options: Mapping[str, Any] | None = None) -> bool:
     """Whether executing `statement` (a construct, or raw SQL as a string) may change the data of the models."""
     if isinstance(statement, UpdateBase):  # INSERT, UPDATE, DELETE: ORM flushes, bulk writes, upserts
-        name = getattr(statement.table, "name", None)
-        return name is None or name in DATA_TABLES
+        table = statement.table
+        return not isinstance(table, TableClause) or table.name in DATA_TABLES  # an alias or a join: any table
     if isinstance(statement, TextualSelect):  # text(...).columns(...): the text decides
         statement = statement.element
     declared = (options or {}).get(WRITES)
@@ -95,7 +95,8 @@ def writes_data(statement: Any, options: Mapping[str, Any] | None = None) -> boo
 
 
 def mark_changed(connection: Connection) -> None:
-    """For writes the driver-level watch cannot see (a raw COPY): the data changed in this transaction."""
+    """For writes past the engine, which the watch cannot see (a COPY or executemany on the driver's own
+    connection): the data changed in this transaction."""
     connection.info[CHANGED] = True
 
 
