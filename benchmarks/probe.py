@@ -28,7 +28,6 @@ from commands.digest import digest_message
 from commands.table import dispatch, dispatch_partner
 from reports.message import Message
 from reports.model import Scope
-from storage import memo
 from storage.db import Database, open_database
 from storage.models import Partner, Person
 from storage.program import load_config
@@ -153,13 +152,15 @@ def time_acks(database: Database, profile: Profile) -> list[list[float]]:
     return bursts
 
 
-def cold(run: Callable[[], object]) -> float:
+def cold(database: Database, run: Callable[[], object]) -> float:
     """One run right after a data change: nothing derived is cached (see storage.memo)."""
-    memo.clear()
+    if database.cache is not None:
+        database.cache.clear()
     started = time.perf_counter()
     run()
     seconds = time.perf_counter() - started
-    memo.clear()
+    if database.cache is not None:
+        database.cache.clear()
     return seconds
 
 
@@ -173,9 +174,9 @@ def time_cold(database: Database, profile: Profile) -> dict[str, float]:
             digest_message(session, scope=Scope(), as_of=ANCHOR, config=load_config(session))
 
     return {
-        "scorecard_cold_s": cold(lambda: dispatch_partner(first, ctx)),
-        "program_cold_s": cold(lambda: dispatch("program", ctx)),
-        "digest_cold_s": cold(digest),
+        "scorecard_cold_s": cold(database, lambda: dispatch_partner(first, ctx)),
+        "program_cold_s": cold(database, lambda: dispatch("program", ctx)),
+        "digest_cold_s": cold(database, digest),
     }
 
 

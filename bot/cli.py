@@ -24,7 +24,6 @@ from commands.table import SLASH_COMMAND, dispatch, error_reply
 from reports.config import ConfigError
 from reports.message import Message
 from reports.terminal import render_message
-from storage import memo
 from storage.db import Database, SchemaOutdated, open_database, safe_url, upgrade
 from storage.importing.kinds import KINDS
 
@@ -72,7 +71,7 @@ def parse_as_of(raw: str | None, database: Database) -> datetime:
 def store(settings: Settings) -> Iterator[Database]:
     """The configured database, disposed of when the command is done."""
     try:
-        database = open_database(settings.database_url)
+        database = open_database(settings.database_url, cache=settings.cache)
     except Exception as exc:  # noqa: BLE001 - any driver error becomes one clear line
         fail(
             f"cannot open the database {safe_url(settings.database_url)}: {type(exc).__name__}: "
@@ -400,7 +399,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env(os.environ)
     except SettingsError as error:
         fail(str(error))
-    memo.set_enabled(settings.cache)
     try:
         return int(args.run(args, settings))
     except SettingsError as error:

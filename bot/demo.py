@@ -41,18 +41,18 @@ def reset_database(url: str, database: Database) -> Database:
         if path and path != ":memory:":
             for suffix in ("", "-wal", "-shm"):
                 Path(path + suffix).unlink(missing_ok=True)
-        return open_database(url)
+        return open_database(url, cache=database.cache is not None)
     Base.metadata.drop_all(database.engine)
     with database.engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     database.dispose()
-    return open_database(url)
+    return open_database(url, cache=database.cache is not None)
 
 
 def run_demo(settings: Settings, *, seed: int, out: Path, anchor: datetime) -> int:
     started = time.perf_counter()
     url = settings.database_url
-    database = open_database(url)
+    database = open_database(url, cache=settings.cache)
     if _holds_real_data(database):
         database.dispose()
         sys.stderr.write(

@@ -35,7 +35,7 @@ def wall_clock() -> datetime:
 def open_for_bot(settings: Settings) -> Database:
     """The store at the newest migration: an older schema refuses to start (`SchemaOutdated`) unless
     PARTNERBOT_MIGRATE or --migrate asks to upgrade it."""
-    database = open_current_database(settings.database_url, migrate=settings.migrate)
+    database = open_current_database(settings.database_url, migrate=settings.migrate, cache=settings.cache)
     if settings.time_zone:
         with database.transaction() as session:
             if load_config(session).time_zone != settings.time_zone:

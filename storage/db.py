@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.memo import SESSION_KEY, FigureCache
 from storage.versioning import watch_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -209,11 +210,20 @@ def is_busy(error: BaseException) -> bool:
 
 
 class Database:
-    """The engine and a session factory. Storage functions never commit; `transaction()` owns that."""
+    """The engine and a session factory. Storage functions never commit; `transaction()` owns that.
 
-    def __init__(self, engine: Engine) -> None:
+    `cache` gives the database its own cache of derived figures (`storage.memo`), which its sessions carry; without
+    it every figure is computed from the rows each time. Two databases over one engine may differ in that.
+    """
+
+    def __init__(self, engine: Engine, *, cache: bool = True) -> None:
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.cache = FigureCache() if cache else None
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info={SESSION_KEY: self.cache})
+
+    def without_cache(self) -> Database:
+        """The same store (same engine and pool) read without the figure cache: the unoptimised engine."""
+        return Database(self.engine, cache=False)
 
     @property
     def dialect(self) -> str:
@@ -246,14 +256,14 @@ class Database:
         return f"Database({safe_url(self.engine.url)})"
 
 
-def open_database(url: str, *, migrate: bool = True, **engine_kwargs: Any) -> Database:
+def open_database(url: str, *, migrate: bool = True, cache: bool = True, **engine_kwargs: Any) -> Database:
     engine = create_store_engine(url, **engine_kwargs)
     if migrate and not schema_is_current(engine):
         upgrade(engine)
-    return Database(engine)
+    return Database(engine, cache=cache)
 
 
-def open_current_database(url: str, *, migrate: bool) -> Database:
+def open_current_database(url: str, *, migrate: bool, cache: bool = True) -> Database:
     """The store for a long-running process (the bot, the scheduler): at the newest migration, or refused with
     `SchemaOutdated`, so that replicas of a new version never migrate behind an operator's back. `migrate`
     upgrades it first (under the migration lock). A new, empty SQLite file gets the schema: there is nothing to
@@ -268,4 +278,4 @@ def open_current_database(url: str, *, migrate: bool) -> Database:
     except BaseException:
         engine.dispose()
         raise
-    return Database(engine)
+    return Database(engine, cache=cache)

@@ -1,120 +1,138 @@
-"""A process-wide cache of derived figures, keyed on the data version, so it is never stale.
+"""Each database's cache of derived figures, keyed on the data version, so it is never stale.
 
-A loader asks `memoized(session, key, compute)`: the key names the figure and every bound its query used, and
-the store's (token, version) from `storage.versioning` is added to it; each engine has its own entries. Any
-committed data change moves the version on, so a cached figure is only ever served for the data it was computed
+A `Database` made with `cache=True` (the default; `PARTNERBOT_CACHE=off` makes it False) holds one `FigureCache`,
+which its sessions carry in their `info`. The cache is applied at one boundary: a loader's private reading function
+decorated with `@memoized`, called as `read(session, **bounds)`. Its key is the function's qualified name and the
+bounds, and the store's (token, version) from `storage.versioning` is added to it. Any committed data change
+moves the version on, so a cached figure is only ever served for the data it was computed
 from; entries of older versions age out of the LRU. A transaction that has written reads around the cache. Only
 what does not move with the moment of as-of is cached: figures over whole program-local days (deal dates) and
 the whole-day middle of a moment-bounded window (see `split_days`), whose partial-day edges are always read
 fresh. Values must be immutable.
 
-`PARTNERBOT_CACHE=off` (read by the CLI) turns caching and day splitting off: the unoptimised engine, which the
-equivalence test compares with the optimised one.
+A session without a cache (a database made with `cache=False`, or one not made by a `Database`) computes every
+figure and reads every window in one piece: the unoptimised engine, which the equivalence test compares with the
+optimised one.
 """
 
 from __future__ import annotations
 
 import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from functools import partial, update_wrapper
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
 from reports.timeframe import day_start, first_day_at_or_after, local_day
 from storage.versioning import CHANGED, read_version
 
 T = TypeVar("T")
+P = ParamSpec("P")
 CAPACITY = 512
-_lock = threading.Lock()
-_stores: weakref.WeakKeyDictionary[Engine, OrderedDict[Hashable, Any]] = weakref.WeakKeyDictionary()
-_flights: weakref.WeakKeyDictionary[Engine, dict[Hashable, threading.Lock]] = weakref.WeakKeyDictionary()
-_state = {"enabled": True}
+SESSION_KEY = "partnerbot_figure_cache"  # where a Database's sessions carry its cache (Session.info)
 
 
-def enabled() -> bool:
-    return bool(_state["enabled"])
+class FigureCache:
+    """One database's figures: an LRU of (data version, key) → value, and the computations under way."""
+
+    def __init__(self, capacity: int = CAPACITY) -> None:
+        self._lock = threading.Lock()
+        self._entries: LRUCache[Hashable, Any] = LRUCache(maxsize=capacity)
+        self._flights: dict[Hashable, threading.Lock] = {}
+
+    def size(self) -> int:
+        """How many figures are cached."""
+        with self._lock:
+            return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+        """The figure for `key` at the store's data version, computed once.
+
+        Concurrent requests for a figure not yet cached (several commands right after an import) compute it once:
+        the first computes, the others wait for it and take the result, instead of each holding a cold
+        computation's memory at the same time.
+        """
+        if session.connection().info.get(CHANGED):
+            return compute()  # inside a transaction that has written: its own data is not the version's
+        version = read_version(session)
+        if version is None:
+            return compute()
+        full = (version, key)
+        with self._lock:
+            if full in self._entries:
+                return self._entries[full]  # type: ignore[no-any-return]
+            flight = self._flights.setdefault(full, threading.Lock())
+        try:
+            with flight:
+                with self._lock:
+                    if full in self._entries:  # computed by the request this one waited for
+                        return self._entries[full]  # type: ignore[no-any-return]
+                value = compute()
+                if read_version(session) == version:  # a change committed meanwhile: use the figure, do not keep it
+                    with self._lock:
+                        self._entries[full] = value
+                return value
+        finally:
+            with self._lock:
+                if self._flights.get(full) is flight and not flight.locked():
+                    del self._flights[full]
 
 
-def set_enabled(on: bool) -> None:
-    _state["enabled"] = on
+def figure_cache(session: Session) -> FigureCache | None:
+    """The cache of the database this session reads, or None when that database caches nothing."""
+    cache = session.info.get(SESSION_KEY)
+    return cache if isinstance(cache, FigureCache) else None
 
 
-@contextmanager
-def caching(on: bool) -> Any:
-    """Turn caching on or off for a block (tests and the benchmark compare both engines)."""
-    before = _state["enabled"]
-    _state["enabled"] = on
-    try:
-        yield
-    finally:
-        _state["enabled"] = before
+class Figure(Generic[P, T]):
+    """A loader's private reading function with the cache applied: see `memoized`."""
+
+    def __init__(self, read: Callable[Concatenate[Session, P], T]) -> None:
+        self._read = read
+        self.name = f"{read.__module__}.{read.__qualname__}"
+        update_wrapper(self, read)
+
+    def __call__(self, session: Session, *args: P.args, **kwargs: P.kwargs) -> T:
+        """The figure, from the cache of the session's database when it has one."""
+        if args:
+            raise TypeError(f"{self.name} takes its bounds by keyword: they make its cache key")
+        cache = figure_cache(session)
+        if cache is None:
+            return self._read(session, *args, **kwargs)
+        key = (self.name, tuple(sorted(kwargs.items())))
+        return cache.get(session, key, partial(self._read, session, *args, **kwargs))
+
+    def fresh(self, session: Session, *args: P.args, **kwargs: P.kwargs) -> T:
+        """The figure read now, around the cache: for bounds that move with as-of (a window's partial days)."""
+        return self._read(session, *args, **kwargs)
 
 
-def size(engine: Engine) -> int:
-    """How many figures are cached for this engine."""
-    with _lock:
-        return len(_stores.get(engine, ()))
+def memoized(read: Callable[Concatenate[Session, P], T]) -> Figure[P, T]:
+    """Cache what `read(session, **bounds)` returns, for the data version: the one place the cache is applied.
 
-
-def clear() -> None:
-    with _lock:
-        _stores.clear()
-
-
-def memoized(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
-    """The figure for `key` at the store's data version, computed once.
-
-    Concurrent requests for a figure not yet cached (several commands right after an import) compute it once:
-    the first computes, the others wait for it and take the result, instead of each holding a cold computation's
-    memory at the same time.
+    The key is the function's qualified name and its keyword arguments, which must be values (hashable, equal
+    when the query is the same); the result must be immutable (tuples, frozen dataclasses). The figure is read
+    around the cache when the session's database has none, or inside a transaction that has written. Only what
+    does not move with as-of may be memoized; `read.fresh(...)` reads the same figure without the cache.
     """
-    if not _state["enabled"] or session.connection().info.get(CHANGED):
-        return compute()  # off, or inside a transaction that has written: its own data is not the version's
-    version = read_version(session)
-    if version is None:
-        return compute()
-    full = (version, key)
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)
-    with _lock:
-        entries = _stores.setdefault(engine, OrderedDict())
-        if full in entries:
-            entries.move_to_end(full)
-            return entries[full]  # type: ignore[no-any-return]
-        flights = _flights.setdefault(engine, {})
-        flight = flights.setdefault(full, threading.Lock())
-    try:
-        with flight:
-            with _lock:
-                if full in entries:  # computed by the request this one waited for
-                    entries.move_to_end(full)
-                    return entries[full]  # type: ignore[no-any-return]
-            value = compute()
-            if read_version(session) == version:  # a change committed meanwhile: use the figure, do not keep it
-                with _lock:
-                    entries[full] = value
-                    while len(entries) > CAPACITY:
-                        entries.popitem(last=False)
-            return value
-    finally:
-        with _lock:
-            if flights.get(full) is flight and not flight.locked():
-                del flights[full]
+    return Figure(read)
 
 
-def split_days(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[datetime, datetime, bool]]:
+def split_days(session: Session, start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[datetime, datetime, bool]]:
     """[start, end) as up to three consecutive pieces: a partial-day head, whole program-local days, a
     partial-day tail; each with whether it is the whole-day middle (cacheable: it does not move with as-of).
 
-    With caching off, the one piece [start, end).
+    Without a cache, the one piece [start, end).
     """
-    if not _state["enabled"]:
+    if figure_cache(session) is None:
         return [(start, end, False)]
     middle_start = day_start(first_day_at_or_after(start, tz), tz)
     middle_end = day_start(local_day(end, tz), tz)

@@ -49,6 +49,7 @@ from storage.importing.parse import day_starts
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, StageChange
 from storage.rollups import STAY_COLUMNS, MilestoneCandidates, tenths_from_seconds
 from storage.types import UtcDateTime
+from storage.versioning import writes
 
 CHUNK = 50_000
 NEW, CHANGED, SAME = 1, 2, 0
@@ -162,6 +163,7 @@ class _Staged:
             prefixes=["TEMPORARY"],
         )
         self.columns = list(columns.values())
+        self.writes = writes(name)  # raw SQL on the temporary table only: the data version does not move
         names = ", ".join(["row", *columns])
         if dialect == "postgresql":
             self.sql = f"COPY {name} ({names}) FROM STDIN"
@@ -170,7 +172,7 @@ class _Staged:
 
     def create(self, connection: Connection) -> None:
         schema = "temp" if self.dialect == "sqlite" else "pg_temp"  # a rolled-back import may have left it behind
-        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}.{self.table.name}")
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}.{self.table.name}", execution_options=self.writes)
         self.table.create(connection)
 
     def load(self, connection: Connection, rows: Sequence[int]) -> None:
@@ -186,7 +188,7 @@ class _Staged:
                 for record in records:
                     copy.write_row(record)
             return
-        connection.exec_driver_sql(self.sql, list(records))
+        connection.exec_driver_sql(self.sql, list(records), execution_options=self.writes)
 
 
 @dataclass(frozen=True)

@@ -24,55 +24,58 @@ def load_milestones(
     session: Session, *, scope: Scope, profiles: list[PartnerProfile] | None = None
 ) -> list[Milestones]:
     partners = profiles if profiles is not None else load_partner_profiles(session, scope=scope)
-
-    def read() -> tuple[tuple[int, str, datetime], ...]:
-        rows = session.execute(
-            select(PartnerMilestone.partner_id, PartnerMilestone.step, PartnerMilestone.reached_at).where(
-                partner_scope(PartnerMilestone.partner_id, scope)
-            )
-        )
-        return tuple((pid, step, at) for pid, step, at in rows)
-
     reached: dict[int, dict[str, datetime]] = defaultdict(dict)
-    for pid, step, at in memoized(session, ("milestones", scope), read):
+    for pid, step, at in _milestone_rows(session, scope=scope):
         reached[pid][step] = at
     return [Milestones(p, reached.get(p.id, {})) for p in partners]
+
+
+@memoized
+def _milestone_rows(session: Session, *, scope: Scope) -> tuple[tuple[int, str, datetime], ...]:
+    rows = session.execute(
+        select(PartnerMilestone.partner_id, PartnerMilestone.step, PartnerMilestone.reached_at).where(
+            partner_scope(PartnerMilestone.partner_id, scope)
+        )
+    )
+    return tuple((pid, step, at) for pid, step, at in rows)
 
 
 def load_recent_winner_ids(session: Session, *, scope: Scope, window: Window, config: ProgramConfig) -> frozenset[int]:
     """Partners with a won partner deal closed in the window."""
     first, end = window.day_bounds(config.tz)
+    return _recent_winner_ids(session, scope=scope, first=first, end=end)
 
-    def read() -> frozenset[int]:
-        rows = session.execute(
-            select(Deal.partner_id)
-            .where(
-                won(),
-                Deal.attribution.in_(PARTNER_ATTRIBUTIONS),
-                Deal.closed_on >= first,
-                Deal.closed_on < end,
-                created_before(end),
-                partner_scope(Deal.partner_id, scope),
-            )
-            .group_by(Deal.partner_id)
+
+@memoized
+def _recent_winner_ids(session: Session, *, scope: Scope, first: date, end: date) -> frozenset[int]:
+    rows = session.execute(
+        select(Deal.partner_id)
+        .where(
+            won(),
+            Deal.attribution.in_(PARTNER_ATTRIBUTIONS),
+            Deal.closed_on >= first,
+            Deal.closed_on < end,
+            created_before(end),
+            partner_scope(Deal.partner_id, scope),
         )
-        return frozenset(pid for pid in rows.scalars() if pid is not None)
-
-    return memoized(session, ("recent_winner_ids", scope, first, end), read)
+        .group_by(Deal.partner_id)
+    )
+    return frozenset(pid for pid in rows.scalars() if pid is not None)
 
 
 def load_first_revenue_pairs(session: Session) -> list[tuple[date, datetime]]:
     """(onboarded_on, first win) of every partner with both."""
+    return list(_first_revenue_pairs(session))
 
-    def read() -> tuple[tuple[date, datetime], ...]:
-        rows = session.execute(
-            select(Partner.onboarded_on, PartnerMilestone.reached_at)
-            .join(Partner, Partner.id == PartnerMilestone.partner_id)
-            .where(PartnerMilestone.step == STEP_FIRST_WIN, Partner.onboarded_on.is_not(None))
-        )
-        return tuple((onboarded, reached) for onboarded, reached in rows if onboarded is not None)
 
-    return list(memoized(session, ("first_revenue_pairs",), read))
+@memoized
+def _first_revenue_pairs(session: Session) -> tuple[tuple[date, datetime], ...]:
+    rows = session.execute(
+        select(Partner.onboarded_on, PartnerMilestone.reached_at)
+        .join(Partner, Partner.id == PartnerMilestone.partner_id)
+        .where(PartnerMilestone.step == STEP_FIRST_WIN, Partner.onboarded_on.is_not(None))
+    )
+    return tuple((onboarded, reached) for onboarded, reached in rows if onboarded is not None)
 
 
 def load_first_wins(session: Session, *, scope: Scope, window: Window) -> list[WinInput]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,9 +14,9 @@ from reports.config import ProgramConfig
 from reports.kpis.dormancy import LastDeal, QuietPartner
 from reports.model import PartnerProfile
 from reports.timeframe import day_start, first_day_at_or_after, local_day, shift_days
-from storage import memo
 from storage.alerts import load_first_dormant_alerts
 from storage.loaders.enablement import load_completed_courses_of
+from storage.memo import figure_cache, memoized
 from storage.models import PARTNER_ATTRIBUTIONS, Activity, Deal, Intro, Partner, StageChange
 from storage.rollups import chunked
 
@@ -35,13 +34,11 @@ def load_last_motion(
     tz = config.tz
     end_day = first_day_at_or_after(as_of, tz)
     ids = tuple(sorted(set(partner_ids)))
-    if len(ids) <= FEW or not memo.enabled():  # a few partners (a scorecard): four index probes each, not cached
-        return dict(_last_motion_before(session, ids, as_of, end_day, tz))
+    # a few partners (a scorecard): four index probes each, not cached; without a cache, one read up to as-of
+    if len(ids) <= FEW or figure_cache(session) is None:
+        return dict(_last_motion_before.fresh(session, ids=ids, cut=as_of, end_day=end_day, tz=tz))
     cut = day_start(local_day(as_of, tz), tz)
-    before = memo.memoized(
-        session, ("last_motion", ids, cut, end_day), partial(_last_motion_before, session, ids, cut, end_day, tz)
-    )
-    out = dict(before)
+    out = dict(_last_motion_before(session, ids=ids, cut=cut, end_day=end_day, tz=tz))
     if cut < as_of:
         for pid, moment in _motion_between(session, cut, as_of):
             if pid in out:
@@ -50,8 +47,9 @@ def load_last_motion(
     return out
 
 
+@memoized
 def _last_motion_before(
-    session: Session, ids: Sequence[int], cut: datetime, end_day: date, tz: ZoneInfo
+    session: Session, *, ids: tuple[int, ...], cut: datetime, end_day: date, tz: ZoneInfo
 ) -> tuple[tuple[int, datetime | None], ...]:
     """(partner id, its latest motion before `cut`, counting registrations on days before `end_day`)."""
     out: list[tuple[int, datetime | None]] = []
@@ -161,12 +159,12 @@ def _last_deals(session: Session, *, partner_ids: Sequence[int], end_day: date) 
     """partner id → its latest partner deal created before the as-of day (by close, else creation, date); over
     whole days, so cached for the data version."""
     ids = tuple(sorted(set(partner_ids)))
-    if len(ids) <= FEW:
-        return dict(_latest_deals(session, ids, end_day))
-    return dict(memo.memoized(session, ("last_deals", ids, end_day), partial(_latest_deals, session, ids, end_day)))
+    read = _latest_deals.fresh if len(ids) <= FEW else _latest_deals
+    return dict(read(session, partner_ids=ids, end_day=end_day))
 
 
-def _latest_deals(session: Session, partner_ids: Sequence[int], end_day: date) -> tuple[tuple[int, Any], ...]:
+@memoized
+def _latest_deals(session: Session, *, partner_ids: tuple[int, ...], end_day: date) -> tuple[tuple[int, Any], ...]:
     out: dict[int, tuple[Any, ...]] = {}
     for ids in chunked(list(partner_ids)):
         rank = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
@@ -56,7 +55,7 @@ def load_goals(session: Session, *, scope: Scope, as_of: datetime, config: Progr
     """Every goal in scope with its actual; the actuals are whole-day figures, cached for the data version."""
     tz = config.tz
     end_day = dates_before(as_of, tz)
-    goals = memoized(session, ("goal_rows", scope), partial(_goal_rows, session, scope))
+    goals = _goal_rows(session, scope=scope)
     first_wins = dict(
         session.execute(
             select(PartnerMilestone.partner_id, PartnerMilestone.reached_at).where(
@@ -66,11 +65,7 @@ def load_goals(session: Session, *, scope: Scope, as_of: datetime, config: Progr
             )
         ).all()
     )
-    actuals = (
-        memoized(session, ("goal_actuals", scope, end_day), partial(_actual_items, session, scope, end_day))
-        if goals
-        else ()
-    )
+    actuals = _actual_items(session, scope=scope, end_day=end_day) if goals else ()
     by_goal = dict(actuals)
     out = []
     first_win_days = {pid: local_day(moment, tz) for pid, moment in first_wins.items()}
@@ -93,7 +88,8 @@ def load_goals(session: Session, *, scope: Scope, as_of: datetime, config: Progr
     return out
 
 
-def _goal_rows(session: Session, scope: Scope) -> tuple[tuple[Any, ...], ...]:
+@memoized
+def _goal_rows(session: Session, *, scope: Scope) -> tuple[tuple[Any, ...], ...]:
     """Every goal in scope with its partner's name, as plain tuples (they do not move with as-of)."""
     rows = session.execute(
         select(
@@ -114,5 +110,6 @@ def _goal_rows(session: Session, scope: Scope) -> tuple[tuple[Any, ...], ...]:
     return tuple(tuple(row) for row in rows)
 
 
-def _actual_items(session: Session, scope: Scope, end_day: date) -> tuple[tuple[int, float], ...]:
+@memoized
+def _actual_items(session: Session, *, scope: Scope, end_day: date) -> tuple[tuple[int, float], ...]:
     return tuple(_actuals(session, scope, end_day).items())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, or_, select
@@ -42,16 +41,14 @@ def load_intros(session: Session, *, scope: Scope, window: Window, tz: ZoneInfo)
     """Intros introduced in the window, oldest first. The whole program-local days in the middle of the window
     are cached for the data version (the records do not move with as-of); only its edges are read each time."""
     out: list[IntroRecord] = []
-    for start, end, whole_days in split_days(window.start, window.end, tz):
-        if whole_days:
-            key = ("intros", scope, start, end)
-            out.extend(memoized(session, key, partial(_introduced, session, scope, start, end)))
-        else:
-            out.extend(_introduced(session, scope, start, end))
+    for start, end, whole_days in split_days(session, window.start, window.end, tz):
+        read = _introduced if whole_days else _introduced.fresh
+        out.extend(read(session, scope=scope, start=start, end=end))
     return out
 
 
-def _introduced(session: Session, scope: Scope, start: datetime, end: datetime) -> tuple[IntroRecord, ...]:
+@memoized
+def _introduced(session: Session, *, scope: Scope, start: datetime, end: datetime) -> tuple[IntroRecord, ...]:
     return tuple(
         _load(session, Intro.introduced_at >= start, Intro.introduced_at < end, partner_scope(Intro.partner_id, scope))
     )

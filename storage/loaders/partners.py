@@ -56,12 +56,13 @@ def _profile(row: Any) -> PartnerProfile:
 
 def load_partner_profiles(session: Session, *, scope: Scope) -> list[PartnerProfile]:
     """The scope's partners by id (cached for the data version: profiles do not move with as-of)."""
+    return list(_profiles(session, scope=scope))
 
-    def read() -> tuple[PartnerProfile, ...]:
-        rows = session.execute(select(*_PROFILE_COLUMNS).where(partner_scope(Partner.id, scope)).order_by(Partner.id))
-        return tuple(_profile(row) for row in rows)
 
-    return list(memoized(session, ("partner_profiles", scope), read))
+@memoized
+def _profiles(session: Session, *, scope: Scope) -> tuple[PartnerProfile, ...]:
+    rows = session.execute(select(*_PROFILE_COLUMNS).where(partner_scope(Partner.id, scope)).order_by(Partner.id))
+    return tuple(_profile(row) for row in rows)
 
 
 def load_partner_profile(session: Session, *, partner_id: int) -> PartnerProfile | None:

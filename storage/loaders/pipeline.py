@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from functools import partial
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -43,8 +42,9 @@ def open_deal_stays(as_of: datetime, config: ProgramConfig) -> ColumnElement[boo
     return and_(open_stays(as_of), open_through_join(dates_before(as_of, config.tz)))
 
 
+@memoized
 def _stay_counts(
-    session: Session, scope: Scope, start: datetime, end: datetime
+    session: Session, *, scope: Scope, start: datetime, end: datetime
 ) -> tuple[tuple[str, bool, int, int], ...]:
     """(stage, is partner, stay tenths, stays) of completed, non-terminal stays that ended in [start, end)."""
     rows = session.execute(
@@ -65,14 +65,9 @@ def load_stage_stays(session: Session, *, scope: Scope, as_of: datetime, config:
     """Completed, non-terminal stays that ended in the trailing 365 days, as tenths-of-a-day distributions."""
     window = trailing(as_of, 365, config.tz)
     counts: dict[tuple[str, str, float], int] = defaultdict(int)
-    for start, end, whole_days in split_days(window.start, window.end, config.tz):
-        if whole_days:
-            rows = memoized(
-                session, ("stage_stays", scope, start, end), partial(_stay_counts, session, scope, start, end)
-            )
-        else:
-            rows = _stay_counts(session, scope, start, end)
-        for stage, is_partner, tenths, n in rows:
+    for start, end, whole_days in split_days(session, window.start, window.end, config.tz):
+        read = _stay_counts if whole_days else _stay_counts.fresh
+        for stage, is_partner, tenths, n in read(session, scope=scope, start=start, end=end):
             counts[(stage, PARTNER if is_partner else DIRECT, float(tenths))] += n
     pairs: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
     for (stage, side, value), n in counts.items():
@@ -80,8 +75,9 @@ def load_stage_stays(session: Session, *, scope: Scope, as_of: datetime, config:
     return StageStays({key: Distribution.from_pairs(values) for key, values in pairs.items()})
 
 
+@memoized
 def _entry_counts(
-    session: Session, scope: Scope, start: datetime, end: datetime, advanced_before: datetime
+    session: Session, *, scope: Scope, start: datetime, end: datetime, advanced_before: datetime
 ) -> tuple[tuple[str, str, int, int], ...]:
     """(stage, attribution, first entries in [start, end), of those advanced before `advanced_before`)."""
     advanced = case((and_(StageChange.advanced_at.is_not(None), StageChange.advanced_at < advanced_before), 1))
@@ -132,15 +128,13 @@ def load_stage_entries(
     """(stage, attribution) → (deals first entering it in the trailing 365 days, of those advanced by as-of)."""
     window = trailing(as_of, 365, config.tz)
     totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for start, end, whole_days in split_days(window.start, window.end, config.tz):
+    for start, end, whole_days in split_days(session, window.start, window.end, config.tz):
         if whole_days:
             # entered in whole days, advanced before the last of them ends: fixed; later advances are read fresh
-            fixed = partial(_entry_counts, session, scope, start, end, end)
-            parts = memoized(session, ("stage_entries", scope, start, end), fixed) + _late_advances(
-                session, scope, start, end, end, as_of
-            )
+            parts = _entry_counts(session, scope=scope, start=start, end=end, advanced_before=end)
+            parts += _late_advances(session, scope, start, end, end, as_of)
         else:
-            parts = _entry_counts(session, scope, start, end, as_of)
+            parts = _entry_counts.fresh(session, scope=scope, start=start, end=end, advanced_before=as_of)
         for stage, attribution, n, moved in parts:
             totals[(stage, attribution)][0] += n
             totals[(stage, attribution)][1] += moved

@@ -74,6 +74,18 @@ def revenue_windows(as_of: datetime, config: ProgramConfig) -> dict[str, Window]
 
 
 RevenueRows = tuple[tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...], tuple[tuple[Any, ...], ...]]
+DayBounds = tuple[tuple[str, tuple[date, date]], ...]  # (window name, its [first, end) dates), by name
+
+
+@memoized
+def _direct_revenue_rows(session: Session, *, bounds: DayBounds, open_day: date) -> RevenueRows:
+    """The program's direct deals: the same for every scope."""
+    return _revenue_rows(session, Deal.attribution == DIRECT, dict(bounds), open_day)
+
+
+@memoized
+def _partner_revenue_rows(session: Session, *, scope: Scope, bounds: DayBounds, open_day: date) -> RevenueRows:
+    return _revenue_rows(session, scoped_deals(scope, with_direct=False), dict(bounds), open_day)
 
 
 def _revenue_rows(
@@ -126,17 +138,10 @@ def load_revenue_facts(session: Session, *, scope: Scope, as_of: datetime, confi
     is the same for every scope.
     """
     tz = config.tz
-    bounds = {name: window.day_bounds(tz) for name, window in revenue_windows(as_of, config).items()}
+    bounds = tuple(sorted((name, window.day_bounds(tz)) for name, window in revenue_windows(as_of, config).items()))
     open_day = dates_before(as_of, tz)
-    key = (tuple(sorted(bounds.items())), open_day)
-    direct = memoized(
-        session, ("revenue_direct", key), lambda: _revenue_rows(session, Deal.attribution == DIRECT, bounds, open_day)
-    )
-    partner = memoized(
-        session,
-        ("revenue_partner", scope, key),
-        lambda: _revenue_rows(session, scoped_deals(scope, with_direct=False), bounds, open_day),
-    )
+    direct = _direct_revenue_rows(session, bounds=bounds, open_day=open_day)
+    partner = _partner_revenue_rows(session, scope=scope, bounds=bounds, open_day=open_day)
     closed_rows, day_rows, open_rows = (direct[i] + partner[i] for i in range(3))
 
     won: dict[tuple[str, str], WonTotal] = {}
@@ -170,24 +175,27 @@ def load_revenue_by_partner(
 ) -> dict[int, tuple[int, int]]:
     """partner id → (won amount, won deals) of the given attributions closed in the window (whole days: cached)."""
     first, end = window.day_bounds(config.tz)
-
-    def read() -> tuple[tuple[int, int, int], ...]:
-        rows = session.execute(
-            select(Deal.partner_id, func.coalesce(func.sum(Deal.amount_base_minor), 0), func.count())
-            .where(
-                won(),
-                Deal.closed_on >= first,
-                Deal.closed_on < end,
-                created_before(end),
-                Deal.attribution.in_(attributions),
-                partner_scope(Deal.partner_id, scope),
-            )
-            .group_by(Deal.partner_id)
-        )
-        return tuple((pid, int(amount or 0), int(n)) for pid, amount, n in rows if pid is not None)
-
-    rows = memoized(session, ("revenue_by_partner", scope, first, end, attributions), read)
+    rows = _won_by_partner(session, scope=scope, first=first, end=end, attributions=attributions)
     return {pid: (amount, n) for pid, amount, n in rows}
+
+
+@memoized
+def _won_by_partner(
+    session: Session, *, scope: Scope, first: date, end: date, attributions: tuple[str, ...]
+) -> tuple[tuple[int, int, int], ...]:
+    rows = session.execute(
+        select(Deal.partner_id, func.coalesce(func.sum(Deal.amount_base_minor), 0), func.count())
+        .where(
+            won(),
+            Deal.closed_on >= first,
+            Deal.closed_on < end,
+            created_before(end),
+            Deal.attribution.in_(attributions),
+            partner_scope(Deal.partner_id, scope),
+        )
+        .group_by(Deal.partner_id)
+    )
+    return tuple((pid, int(amount or 0), int(n)) for pid, amount, n in rows if pid is not None)
 
 
 def load_top_partner_rows(
@@ -207,60 +215,62 @@ def load_top_partner_rows(
 def load_registration_days(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> Distribution:
     """Days registered_on → created_on of partner deals registered in the trailing 365 days and created by as-of."""
     first, end = trailing(as_of, 365, config.tz).day_bounds(config.tz)
+    return _registration_days(session, scope=scope, first=first, end=end)
+
+
+@memoized
+def _registration_days(session: Session, *, scope: Scope, first: date, end: date) -> Distribution:
     duration = day_diff(Deal.created_on, Deal.registered_on)
-
-    def read() -> Distribution:
-        rows = session.execute(
-            select(duration, func.count())
-            .where(
-                Deal.registered_on >= first,
-                Deal.registered_on < end,
-                Deal.created_on < end,  # the velocity needs its opportunity: created by as-of too
-                scoped_deals(scope, with_direct=False),
-            )
-            .group_by(duration)
+    rows = session.execute(
+        select(duration, func.count())
+        .where(
+            Deal.registered_on >= first,
+            Deal.registered_on < end,
+            Deal.created_on < end,  # the velocity needs its opportunity: created by as-of too
+            scoped_deals(scope, with_direct=False),
         )
-        return Distribution.from_pairs((float(max(0, days)), n) for days, n in rows)
-
-    return memoized(session, ("registration_days", scope, first, end), read)
+        .group_by(duration)
+    )
+    return Distribution.from_pairs((float(max(0, days)), n) for days, n in rows)
 
 
 def load_monthly_revenue(session: Session, *, scope: Scope, first: date, end: date) -> dict[tuple[date, str], int]:
     """(month start, attribution) → won partner amount closed on the dates [first, end) of that month."""
+    return dict(_monthly_revenue(session, scope=scope, first=first, end=end))
 
-    def read() -> tuple[tuple[tuple[date, str], int], ...]:
-        out: dict[tuple[date, str], int] = defaultdict(int)
-        rows = session.execute(
-            select(Deal.closed_on, Deal.attribution, func.sum(Deal.amount_base_minor))
-            .where(
-                won(),
-                Deal.closed_on >= first,
-                Deal.closed_on < end,
-                created_before(end),
-                scoped_deals(scope, with_direct=False),
-            )
-            .group_by(Deal.closed_on, Deal.attribution)
+
+@memoized
+def _monthly_revenue(
+    session: Session, *, scope: Scope, first: date, end: date
+) -> tuple[tuple[tuple[date, str], int], ...]:
+    out: dict[tuple[date, str], int] = defaultdict(int)
+    rows = session.execute(
+        select(Deal.closed_on, Deal.attribution, func.sum(Deal.amount_base_minor))
+        .where(
+            won(),
+            Deal.closed_on >= first,
+            Deal.closed_on < end,
+            created_before(end),
+            scoped_deals(scope, with_direct=False),
         )
-        for closed_on, attribution, amount in rows:
-            if closed_on is not None:
-                out[(closed_on.replace(day=1), attribution)] += int(amount or 0)
-        return tuple(out.items())
-
-    return dict(memoized(session, ("monthly_revenue", scope, first, end), read))
+        .group_by(Deal.closed_on, Deal.attribution)
+    )
+    for closed_on, attribution, amount in rows:
+        if closed_on is not None:
+            out[(closed_on.replace(day=1), attribution)] += int(amount or 0)
+    return tuple(out.items())
 
 
 def load_open_pipeline_at(session: Session, *, scope: Scope, days: list[date]) -> dict[date, int]:
     """Open partner pipeline amount at the start of each given day."""
-    out = {}
-    for day in days:
+    return {day: _open_pipeline_at(session, scope=scope, day=day) for day in days}
 
-        def read(day: date = day) -> int:
-            amount = session.execute(
-                select(func.coalesce(func.sum(Deal.amount_base_minor), 0)).where(
-                    open_as_of(day), scoped_deals(scope, with_direct=False)
-                )
-            ).scalar_one()
-            return int(amount or 0)
 
-        out[day] = memoized(session, ("open_pipeline_at", scope, day), read)
-    return out
+@memoized
+def _open_pipeline_at(session: Session, *, scope: Scope, day: date) -> int:
+    amount = session.execute(
+        select(func.coalesce(func.sum(Deal.amount_base_minor), 0)).where(
+            open_as_of(day), scoped_deals(scope, with_direct=False)
+        )
+    ).scalar_one()
+    return int(amount or 0)

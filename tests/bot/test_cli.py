@@ -114,3 +114,24 @@ def test_bad_database_url(monkeypatch: pytest.MonkeyPatch, cli: Cli) -> None:
     code, _, err = cli("ask", "help")
     assert code == 2
     assert "DATABASE_URL" in err
+
+
+def test_partnerbot_cache_off_reaches_the_database_a_command_opens(
+    store: Database, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.cli
+
+    opened: list[Database] = []
+    real = bot.cli.open_database
+
+    def spy(url: str, **kwargs: object) -> Database:
+        opened.append(real(url, **kwargs))  # type: ignore[arg-type]
+        return opened[-1]
+
+    monkeypatch.setattr(bot.cli, "open_database", spy)
+    monkeypatch.setenv("PARTNERBOT_CACHE", "off")
+    off = cli("ask", "/partner program", "--as-of", "2026-06-15T12:00+00:00")
+    monkeypatch.delenv("PARTNERBOT_CACHE")
+    on = cli("ask", "/partner program", "--as-of", "2026-06-15T12:00+00:00")
+    assert off == on and off[0] == 0
+    assert [database.cache is None for database in opened] == [True, False]

@@ -23,7 +23,6 @@ from reports.kpis.goals import (
 from reports.kpis.satisfaction import compute_psat
 from reports.model import Scope
 from reports.stats import Distribution
-from storage import memo
 from storage.db import Database
 from storage.loaders import dormancy
 from storage.loaders.dormancy import load_last_motion, load_quiet_partners
@@ -218,14 +217,14 @@ def test_last_motion_counts_the_as_of_day_so_far_whether_or_not_the_days_before_
     }
     with db.session() as session:
         partners = {p.id: p.name for p in load_partner_profiles(session, scope=Scope())}
-        for cached in (False, True, True):  # uncached, then computing the cache, then served from it
-            with memo.caching(cached):
-                motion = load_last_motion(session, partner_ids=sorted(partners), as_of=AS_OF, config=config)
-            assert {partners[pid]: last for pid, last in motion.items()} == expected
-        with memo.caching(True):  # the next day: yesterday's motion is now before the cut
-            later = load_last_motion(
-                session, partner_ids=sorted(partners), as_of=datetime(2026, 6, 16, 7, tzinfo=UTC), config=config
-            )
+    for database in (db.without_cache(), db, db):  # uncached, then computing the cache, then served from it
+        with database.session() as session:
+            motion = load_last_motion(session, partner_ids=sorted(partners), as_of=AS_OF, config=config)
+        assert {partners[pid]: last for pid, last in motion.items()} == expected
+    with db.session() as session:  # the next day: yesterday's motion is now before the cut
+        later = load_last_motion(
+            session, partner_ids=sorted(partners), as_of=datetime(2026, 6, 16, 7, tzinfo=UTC), config=config
+        )
         assert {partners[pid]: last for pid, last in later.items()} == expected | {"Later": at(date(2026, 6, 15), 13)}
 
 

@@ -1,34 +1,59 @@
-"""The data version moves on with every committed write to the data, and only then."""
+"""The data version moves on with every committed write to the data, and only then: which tables a write touches
+comes from the statement (its construct names the table), checked against the tables of the models."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import Table, delete, false, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.schema import CreateTable
 
 from storage.db import Database
-from storage.models import Partner, ProgramSetting
-from storage.versioning import read_version, writes_data
+from storage.models import Base, Deal, OutboxMessage, Partner, ProgramSetting, StageChange, WorkClaim
+from storage.versioning import BOOKKEEPING_TABLES, DATA_TABLES, read_version, writes, writes_data
+from tests.storage.test_import_support import FIXTURES, LATER, configure, load
+
+TABLES = {table.name: table for table in Base.metadata.sorted_tables}
+MODELS = {mapper.local_table.name: mapper.class_ for mapper in Base.registry.mappers}
 
 
 @pytest.mark.parametrize(
     ("statement", "expected"),
     [
-        ("INSERT INTO deals (id) VALUES (1)", True),
-        ('INSERT OR IGNORE INTO "activities" (partner_id) VALUES (1)', True),
-        ("UPDATE stage_changes SET seq = 2", True),
-        ("  delete from partner_milestones where 1", True),
+        (insert(Deal).values(id=1), True),
+        (insert(OutboxMessage).values(id=1), False),
+        (update(StageChange).values(seq=2), True),
+        (delete(Deal.__table__), True),
+        (Deal.__table__.insert().from_select(["id"], select(Deal.id)), True),
+        (sqlite.insert(Deal).values(id=1).on_conflict_do_nothing(), True),
+        (postgresql.insert(Deal).values(id=1).on_conflict_do_update(index_elements=["id"], set_={"name": "x"}), True),
+        (sqlite.insert(WorkClaim).values(key="k").on_conflict_do_nothing(), False),
+        (update(OutboxMessage.__table__.alias("o")).values(id=1), True),  # an alias hides its table: any counts
+        (select(Deal.id), False),
+        (CreateTable(Deal.__table__), False),
+        (text("SELECT * FROM deals"), False),
+        ("PRAGMA cache_size=-1024", False),
+        ("BEGIN IMMEDIATE", False),
+        ("CREATE TABLE partnerbot_import_staging (row INTEGER)", False),  # schema statements, as DDL constructs
+        # raw SQL cannot say which table it writes: any write counts, a bookkeeping one included
+        (text('TRUNCATE "outbox", "deals" RESTART IDENTITY'), True),
+        ("INSERT INTO outbox (id) VALUES (1)", True),
         ("COPY deals (id) FROM STDIN", True),
-        ('TRUNCATE "outbox", "deals" RESTART IDENTITY', True),
-        ("INSERT INTO outbox (id) VALUES (1)", False),
-        ("UPDATE data_versions SET version = version + 1", False),
-        ("TRUNCATE outbox", False),
-        ("SELECT * FROM deals", False),
     ],
 )
-def test_writes_to_data_tables_are_recognised(statement: str, expected: bool) -> None:
+def test_writes_to_data_tables_are_recognised_from_the_statement(statement: Any, expected: bool) -> None:
     assert writes_data(statement) is expected
+
+
+def test_raw_sql_that_says_what_it_writes_is_taken_at_its_word() -> None:
+    assert not writes_data(
+        "INSERT INTO partnerbot_import_staging (row) VALUES (?)", writes("partnerbot_import_staging")
+    )
+    assert not writes_data("DROP TABLE IF EXISTS temp.partnerbot_import_staging", writes("partnerbot_import_staging"))
+    assert writes_data("INSERT INTO deals (id) VALUES (?)", writes("deals"))
 
 
 def version(db: Database) -> int:
@@ -53,17 +78,20 @@ def test_a_commit_that_wrote_data_moves_the_version_on_and_nothing_else_does(db:
     with db.engine.begin() as connection:  # a write outside any session counts the same
         connection.execute(text("DELETE FROM program_settings"))
     assert version(db) == start + 2
+    with db.transaction() as session:  # the ORM's bulk insert
+        session.execute(insert(ProgramSetting), [{"key": "currency", "value": '"EUR"'}])
+    assert version(db) == start + 3
 
 
-def test_the_data_tables_come_from_the_models_and_a_new_table_counts_as_data() -> None:
-    from sqlalchemy import Column, Integer, MetaData, Table
+def test_every_table_of_the_models_is_data_or_bookkeeping_and_a_new_table_counts_as_data() -> None:
+    from sqlalchemy import Column, Integer, MetaData
 
-    from storage.models import Base
-    from storage.versioning import BOOKKEEPING_TABLES, DATA_TABLES, data_tables, writes_data
+    from storage.versioning import data_tables
 
-    names = {table.name for table in Base.metadata.sorted_tables}
-    assert names >= BOOKKEEPING_TABLES  # a renamed or dropped bookkeeping table fails here
-    assert names - BOOKKEEPING_TABLES == DATA_TABLES
+    assert set(TABLES) >= BOOKKEEPING_TABLES  # a renamed or dropped bookkeeping table fails here
+    assert DATA_TABLES.isdisjoint(BOOKKEEPING_TABLES)
+    assert set(TABLES) == DATA_TABLES | BOOKKEEPING_TABLES
+    assert set(MODELS) == set(TABLES)  # every table has a model to write through (the test below)
     for table in ("partners", "deals", "stage_changes", "intros", "activities", "surveys", "goals", "people"):
         assert table in DATA_TABLES
     extended = MetaData()
@@ -71,4 +99,33 @@ def test_the_data_tables_come_from_the_models_and_a_new_table_counts_as_data() -
         table.to_metadata(extended)
     Table("partner_notes", extended, Column("id", Integer, primary_key=True))
     assert "partner_notes" in data_tables(extended)  # forgotten nowhere: a new table is data until said otherwise
-    assert writes_data('INSERT INTO "deals" (id) VALUES (1)') and not writes_data("INSERT INTO outbox (id) VALUES (1)")
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_a_write_through_each_model_moves_the_version_exactly_when_its_table_is_data(db: Database, name: str) -> None:
+    """An ORM update and delete and a Core insert-from-select, each touching no row: the statement is what counts."""
+    model, table = MODELS[name], TABLES[name]
+    key = table.primary_key.columns[0]
+    columns = [column.name for column in table.columns]
+    quiet = {"synchronize_session": False}
+    statements = (
+        update(model).where(false()).values({key.name: key}).execution_options(**quiet),
+        delete(model).where(false()).execution_options(**quiet),
+        table.insert().from_select(columns, select(*table.columns).where(false())),
+    )
+    moves = 1 if name in DATA_TABLES else 0
+    for statement in statements:
+        before = version(db)
+        with db.transaction() as session:
+            session.execute(statement)
+        assert version(db) == before + moves, f"{statement} on {name}"
+
+
+def test_a_re_import_that_changes_nothing_leaves_the_version(db: Database) -> None:
+    configure(db, currency_rates="EUR=1.10")
+    load(db, "partners", FIXTURES / "partners.csv")
+    load(db, "deals", FIXTURES / "deals.csv")
+    before = version(db)
+    assert load(db, "partners", FIXTURES / "partners.csv", now=LATER).unchanged > 0
+    assert load(db, "deals", FIXTURES / "deals.csv", now=LATER).unchanged > 0
+    assert version(db) == before
