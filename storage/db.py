@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.memo import SESSION_KEY, FigureCache
+from storage.models import Base
 from storage.versioning import watch_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -114,11 +115,16 @@ def create_store_engine(url: URL | str, **kwargs: Any) -> Engine:
 def analyze(connection: Connection) -> None:
     """Refresh the planner's statistics after a bulk load, so that it picks the covering indexes.
 
-    SQLite samples a bounded number of rows per index (fast at any size); PostgreSQL samples by design.
+    SQLite samples a bounded number of rows per index (fast at any size); PostgreSQL samples by design, and is
+    asked for partnerbot's own tables only: a bare ANALYZE would take every table of the database, other
+    applications' and other schemas' included, and could deadlock with their DDL.
     """
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA analysis_limit=2000")
-    connection.exec_driver_sql("ANALYZE")
+        connection.exec_driver_sql("ANALYZE")
+    else:
+        quote = connection.dialect.identifier_preparer.quote
+        connection.exec_driver_sql("ANALYZE " + ", ".join(quote(table.name) for table in Base.metadata.sorted_tables))
     connection.commit()
 
 
