@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from typing import cast
 
 import pytest
 
@@ -45,7 +46,7 @@ def test_concurrent_misses_compute_a_figure_once_and_all_get_it(db: Database) ->
     assert calls == ["first"]
     assert results == {0: (1, 2, 3), 1: (1, 2, 3), 2: (1, 2, 3), 3: (1, 2, 3)}
     with db.session() as session:  # and it stays cached
-        assert memo.memoized(session, ("figure",), lambda: (9,)) == (1, 2, 3)
+        assert memo.memoized(session, ("figure",), lambda: cast(tuple[int, ...], (9,))) == (1, 2, 3)
 
 
 def test_a_failed_computation_lets_the_next_request_compute(db: Database) -> None:

@@ -67,8 +67,8 @@ def test_the_data_tables_come_from_the_models_and_a_new_table_counts_as_data() -
     for table in ("partners", "deals", "stage_changes", "intros", "activities", "surveys", "goals", "people"):
         assert table in DATA_TABLES
     extended = MetaData()
-    for table in Base.metadata.sorted_tables:
-        table.to_metadata(extended)
+    for model_table in Base.metadata.sorted_tables:
+        model_table.to_metadata(extended)
     Table("partner_notes", extended, Column("id", Integer, primary_key=True))
     assert "partner_notes" in data_tables(extended)  # forgotten nowhere: a new table is data until said otherwise
     assert writes_data('INSERT INTO "deals" (id) VALUES (1)') and not writes_data("INSERT INTO outbox (id) VALUES (1)")
