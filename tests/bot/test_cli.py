@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -35,7 +36,7 @@ def test_ask_json_prints_the_slack_payload(store: Database, cli: Cli) -> None:
     assert payload["text"] and payload["blocks"][0]["type"] == "header"
 
 
-def test_ask_saves_charts(store: Database, cli: Cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_ask_saves_charts(store: Database, cli: Cli, tmp_path: Path) -> None:
     code, _, err = cli("ask", "runway", "--save-charts", str(tmp_path))
     assert code == 0
     assert (tmp_path / "activation-funnel.png").read_bytes().startswith(b"\x89PNG")
