@@ -33,13 +33,13 @@ _original_connect = socket.socket.connect
 _original_connect_ex = socket.socket.connect_ex
 
 
-def _guarded_connect(self: socket.socket, address: Any) -> Any:
+def _guarded_connect(self: socket.SocketType, address: Any) -> Any:
     if not _is_loopback(address):
         raise ConnectionRefusedError(f"tests must not leave 127.0.0.1 (tried {address!r})")
     return _original_connect(self, address)
 
 
-def _guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+def _guarded_connect_ex(self: socket.SocketType, address: Any) -> Any:
     if not _is_loopback(address):
         raise ConnectionRefusedError(f"tests must not leave 127.0.0.1 (tried {address!r})")
     return _original_connect_ex(self, address)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
 from reports.registry import KPIS
-from storage.db import Database
+from storage.db import Database, open_database
 from tests.bot.conftest import Cli
 from tests.commands.test_dispatch import small_program
 
@@ -35,7 +36,7 @@ def test_ask_json_prints_the_slack_payload(store: Database, cli: Cli) -> None:
     assert payload["text"] and payload["blocks"][0]["type"] == "header"
 
 
-def test_ask_saves_charts(store: Database, cli: Cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_ask_saves_charts(store: Database, cli: Cli, tmp_path: Path) -> None:
     code, _, err = cli("ask", "runway", "--save-charts", str(tmp_path))
     assert code == 0
     assert (tmp_path / "activation-funnel.png").read_bytes().startswith(b"\x89PNG")
@@ -122,7 +123,7 @@ def test_partnerbot_cache_off_reaches_the_database_a_command_opens(
     import bot.cli
 
     opened: list[Database] = []
-    real = bot.cli.open_database
+    real = open_database
 
     def spy(url: str, **kwargs: object) -> Database:
         opened.append(real(url, **kwargs))  # type: ignore[arg-type]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.settings import SLACK_API_URL, Settings, SettingsError
@@ -61,9 +63,9 @@ def test_secrets_never_print() -> None:
 def test_serve_refuses_to_start_without_its_settings(
     cli: Cli,
     monkeypatch: pytest.MonkeyPatch,
-    tmp_path,
+    tmp_path: Path,
     environment: dict[str, str],
-    message: str,  # type: ignore[no-untyped-def]
+    message: str,
 ) -> None:
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(name, raising=False)
@@ -75,7 +77,7 @@ def test_serve_refuses_to_start_without_its_settings(
     assert message in err and len(err.strip().splitlines()) == 1
 
 
-def test_socket_needs_the_app_token(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_socket_needs_the_app_token(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     monkeypatch.setenv("SLACK_BOT_TOKEN", GOOD["SLACK_BOT_TOKEN"])
     monkeypatch.setenv("SLACK_SIGNING_SECRET", GOOD["SLACK_SIGNING_SECRET"])

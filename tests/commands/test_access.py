@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,7 @@ def ctx(db: Database) -> CommandContext:
     return CommandContext(database=db, as_of=AS_OF, requester=OLGA)
 
 
-def ask(ctx: CommandContext, text: str, **requester: object) -> Message:
+def ask(ctx: CommandContext, text: str, **requester: Any) -> Message:
     return dispatch(text, replace(ctx, requester=replace(ctx.requester, **requester)))
 
 

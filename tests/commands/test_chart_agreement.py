@@ -321,6 +321,7 @@ def test_runway_funnel_chart_shows_the_runway_texts_funnel(world: World) -> None
     if worst is None:
         assert spec.worst is None and "not enough data" in message.text
     else:
+        assert spec.worst is not None
         assert spec.rows[spec.worst].label == step_title(worst)
         assert f"largest drop-off: {step_title(worst)}." in message.text
         assert drawn.startswith(f"Largest drop: {step_title(worst)} (")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -135,7 +136,7 @@ def test_this_month_and_quarter_at_a_periods_last_day_equal_plain_sql(
 ) -> None:
     deals = program(db, tmp_path)
     data = export(db, datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=NY))
-    scopes: list[tuple[str | None, dict[str, object]]] = [(None, data["program"])]
+    scopes: list[tuple[str | None, dict[str, Any]]] = [(None, data["program"])]
     scopes += [(p, data["partners"][p]["kpis"]) for p in PARTNERS]
     for period, (first, end) in period_bounds(last_day).items():
         for partner, kpis in scopes:
@@ -149,5 +150,5 @@ def test_this_month_and_quarter_at_a_periods_last_day_equal_plain_sql(
                 expected = {"amount_minor": sum(by_hand), "deals": len(by_hand)}
                 where = (period, partner or "program", attribution, first, end)
                 assert sql_won(db, attribution, partner, first, end) == expected, where
-                shown = kpis[f"{attribution}_revenue"][period]  # type: ignore[index]
+                shown = kpis[f"{attribution}_revenue"][period]
                 assert shown == expected, where

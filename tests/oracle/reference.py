@@ -35,7 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 MIN_SAMPLE = 5
@@ -53,7 +53,7 @@ STALL_DAYS = 30
 WIP_LIMIT = 8
 
 
-class Keyed(dict):  # type: ignore[type-arg]
+class Keyed(dict):
     """A dict whose keys come from the data: the comparison checks the engine has exactly these keys."""
 
 
@@ -261,7 +261,7 @@ class Reference:
         # sunset once the local midnight starting its sunset_on day is before as-of (README, partner states)
         if p["sunset_on"] is not None:
             return self.counts(p["sunset_on"])
-        return p["status"] == "sunset"
+        return cast(bool, p["status"] == "sunset")
 
     def in_program(self, p: dict[str, Any]) -> bool:
         return not self.not_yet_onboarded(p) and not self.sunset(p)
@@ -722,7 +722,8 @@ class Reference:
     def compute(self) -> dict[str, Any]:
         raw = self.raw
         partners = raw.partners
-        steps = {p["id"]: self.steps(p) for p in partners}
+        # Any values: the filters below (onboarded, first_win is not None) narrow them in ways mypy cannot follow
+        steps: dict[int, dict[str, Any]] = {p["id"]: self.steps(p) for p in partners}
         first_wins = {p["id"]: self.first_win_ever(p) for p in partners}
         active = [p for p in partners if self.in_program(p)]
         active_ids = {p["id"] for p in active}
@@ -850,7 +851,7 @@ class Reference:
             k: sum(1 for r in dormant_rows.values() if r["diagnosis"] == k) for k in ("training", "fit", "momentum")
         }
         program_ttfr = [
-            round(self.clock(self.midnight(p["onboarded_on"]), first_wins[p["id"]]), 1)
+            round(self.clock(self.midnight(p["onboarded_on"]), cast(datetime, first_wins[p["id"]])), 1)
             for p in partners
             if p["onboarded_on"] is not None and self.onboarded(p) and first_wins[p["id"]] is not None
         ]

@@ -10,6 +10,7 @@ deals, stage histories and milestones equal to sending the 6 events in 6 batches
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,7 +91,7 @@ def _send(db: Database, events: list[dict[str, Any]]) -> tuple[int, dict[str, An
     return answer.status, answer.body
 
 
-def test_one_batch_applies_repeated_records_in_order_like_one_batch_each(db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_one_batch_applies_repeated_records_in_order_like_one_batch_each(db: Database, tmp_path: Path) -> None:
     load(db, "partners", write(tmp_path, "partners.csv", PARTNERS))
     status, body = _send(db, _events("A-"))
     assert status == 200, body
@@ -105,7 +106,7 @@ def test_one_batch_applies_repeated_records_in_order_like_one_batch_each(db: Dat
     assert [s[1] for s in together["stays"] if s[0] == "1"] == ["Qualification", "Proposal", "Closed Won"]
 
 
-def test_import_records_counts_each_application(db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_import_records_counts_each_application(db: Database, tmp_path: Path) -> None:
     load(db, "partners", write(tmp_path, "partners.csv", PARTNERS))
     records = [_deal("D-9", "open", "Qualification"), _deal("D-9", "won", "Closed Won", closed_on="2026-06-01")]
     with db.transaction() as session:
@@ -113,7 +114,7 @@ def test_import_records_counts_each_application(db: Database, tmp_path) -> None:
     assert (result.errors, result.written) == ([], 2)
 
 
-def test_a_file_still_rejects_a_repeated_key(db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_still_rejects_a_repeated_key(db: Database, tmp_path: Path) -> None:
     load(db, "partners", write(tmp_path, "partners.csv", PARTNERS))
     content = (
         "deal_id,partner_id,attribution,outcome,created_on,closed_on,amount\n"

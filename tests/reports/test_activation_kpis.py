@@ -25,6 +25,7 @@ import pytest
 from reports.config import STEP_ONBOARDED, ProgramConfig
 from reports.kpis.activation import (
     Milestones,
+    PartnerActivation,
     compute_activation_rate,
     compute_activation_runway,
     compute_active_revenue_partners,
@@ -38,6 +39,7 @@ from reports.kpis.activation import (
 )
 from reports.kpis.enablement import compute_active_partner_rate, compute_enablement_completion
 from reports.model import PartnerProfile, Scope
+from reports.stats import Rate
 from reports.timeframe import trailing
 from storage.db import Database
 from storage.loaders.activation import load_milestones, load_recent_winner_ids
@@ -115,13 +117,13 @@ def _fixture(db: Database) -> ProgramConfig:
     return f.write(db)
 
 
-def _activations(db: Database, config: ProgramConfig):  # type: ignore[no-untyped-def]
+def _activations(db: Database, config: ProgramConfig) -> tuple[list[Milestones], dict[str, PartnerActivation]]:
     with db.session() as session:
         milestones = load_milestones(session, scope=Scope())
     return milestones, {m.partner.external_id: compute_partner_activation(m, config, AS_OF) for m in milestones}
 
 
-def _rate(rate) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _rate(rate: Rate) -> tuple[int, int]:
     return rate.numerator, rate.denominator
 
 

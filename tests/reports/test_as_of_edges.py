@@ -338,7 +338,9 @@ def test_a_partner_is_sunset_from_the_first_instant_after_its_sunset_dates_midni
 # --- 5. intros closed without a next step are not waiting ---------------------------------------------------
 
 
-def _intro(key: str, introduced: datetime, response: datetime | None, step: datetime | None, outcome: str | None):
+def _intro(
+    key: str, introduced: datetime, response: datetime | None, step: datetime | None, outcome: str | None
+) -> IntroRecord:
     return IntroRecord(1, key, 1, "Acme", None, None, None, introduced, response, step, outcome)
 
 

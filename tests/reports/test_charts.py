@@ -7,6 +7,7 @@ import itertools
 import struct
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
 
 import pytest
 from matplotlib.axes import Axes
@@ -95,8 +96,8 @@ def revenue_spec(
     return RevenueChart(title, currency, "trailing 365 d", bars, caption)
 
 
-def scorecard(**overrides: object) -> Figure:
-    return _revenue_figure(revenue_spec(**overrides))  # type: ignore[arg-type]
+def scorecard(**overrides: Any) -> Figure:
+    return _revenue_figure(revenue_spec(**overrides))
 
 
 def funnel_of(counts: Sequence[int], names: Sequence[str] | None = None) -> Funnel:
@@ -141,8 +142,8 @@ def handoff_chart(
     return handoff_spec(handoff, compute_sla_split(handoff, sla_hours), title=title)
 
 
-def handoff(**overrides: object) -> Figure:
-    return _handoff_figure(handoff_chart(**overrides))  # type: ignore[arg-type]
+def handoff(**overrides: Any) -> Figure:
+    return _handoff_figure(handoff_chart(**overrides))
 
 
 def trend_chart(weeks: int = 12) -> TrendChart:
@@ -179,7 +180,7 @@ PNGS: dict[str, Callable[[], bytes]] = {
 def drawn(fig: Figure) -> RendererAgg:
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
-    return canvas.get_renderer()
+    return cast(RendererAgg, canvas.get_renderer())
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -310,14 +311,14 @@ def test_text_is_large_enough_to_read_in_a_slack_preview(name: str) -> None:
     fig = FIGURES[name]()
     drawn(fig)
     title = next(t for t in fig.findobj(Text) if t.get_text() == fig.get_suptitle())
-    assert title.get_text() and title.get_fontsize() >= 14
+    assert title.get_text() and cast(float, title.get_fontsize()) >= 14
     for ax in fig.axes:
         labels = visible_tick_labels(ax, "x") + visible_tick_labels(ax, "y")
         assert labels
         for label in labels:
-            assert label.get_fontsize() >= 11, label.get_text()
+            assert cast(float, label.get_fontsize()) >= 11, label.get_text()
         for note in ax.texts:
-            assert note.get_fontsize() >= 11, note.get_text()
+            assert cast(float, note.get_fontsize()) >= 11, note.get_text()
 
 
 @pytest.mark.parametrize(
@@ -381,7 +382,7 @@ def test_scorecard_stacks_influenced_on_sourced_and_leaves_gaps_in_pipeline() ->
     sourced, influenced = bars.containers
     assert [p.get_height() for p in sourced] == [WON.get((m, "sourced"), 0) for m in MONTHS]
     assert [p.get_y() for p in influenced] == [WON.get((m, "sourced"), 0) for m in MONTHS]
-    ys = line.lines[0].get_ydata()
+    ys = cast(Sequence[float], line.lines[0].get_ydata())
     assert ys[4] != ys[4]  # NaN: no point for a month without a pipeline snapshot
     assert ys[5] == PIPELINE[MONTHS[5]]
 
@@ -511,7 +512,7 @@ def test_handoff_stacks_waiting_on_answered_and_marks_sla_and_median() -> None:
     assert "median 7.5 h" in notes  # of the 21 answered and waiting values together
     assert ax.get_xlabel() == "Hours to first response" and ax.get_ylabel() == "Intros"
     sla_line = next(line for line in ax.lines if line.get_linestyle() == "--")
-    assert sla_line.get_xdata()[0] == pytest.approx(3.5)  # between the 12–24 and 24–48 bars
+    assert cast(Sequence[float], sla_line.get_xdata())[0] == pytest.approx(3.5)  # between the 12–24 and 24–48 bars
 
 
 def test_handoff_median_needs_five_intros() -> None:

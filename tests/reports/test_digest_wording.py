@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from reports.blocks.digest import change
@@ -25,5 +27,7 @@ from reports.formatting import days, hours, money
         (5_000, 5_040, lambda minor: money(minor, "USD"), "no change"),  # 40 cents: $0 either way
     ],
 )
-def test_changes_are_written_like_the_figure(now: float, before: float, written: object, expected: str) -> None:
-    assert (change(now, before) if written is None else change(now, before, written)) == expected  # type: ignore[arg-type]
+def test_changes_are_written_like_the_figure(
+    now: float | None, before: float, written: Callable[[float], str] | None, expected: str
+) -> None:
+    assert (change(now, before) if written is None else change(now, before, written)) == expected

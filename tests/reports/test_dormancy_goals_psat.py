@@ -174,7 +174,7 @@ def test_psat_mean_and_nps(db: Database) -> None:
         ([7, 8, 7, 8, 7], (5, 7.4, 0.0)),
     ],
 )
-def test_psat_small_samples_and_passives(scores: list[int], expected: tuple) -> None:  # type: ignore[type-arg]
+def test_psat_small_samples_and_passives(scores: list[int], expected: tuple[int, float | None, float | None]) -> None:
     psat = compute_psat(Distribution.of(scores))
     assert (psat.responses, psat.mean, psat.nps) == (
         expected[0],

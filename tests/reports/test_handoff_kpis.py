@@ -17,6 +17,7 @@ As-of 2026-06-15 12:00 UTC, SLA 24 h, window the trailing 90 days (from 2026-03-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -43,7 +44,7 @@ def intros_db(db: Database) -> Database:
     f = Fixture()
     f.partner("A", owner_email="ann@example.com")
     f.partner("B", owner_email="bob@example.com")
-    june = lambda day, hour=0: at(date(2026, 6, day), hour)  # noqa: E731
+    june: Callable[..., datetime] = lambda day, hour=0: at(date(2026, 6, day), hour)  # noqa: E731
     f.intro("H1", partner="A", introduced=june(1, 9), first_response_at=june(1, 11), next_step_at=june(2, 11))
     f.intro("H2", partner="A", introduced=june(2, 9), first_response_at=june(2, 13), next_step_at=june(5, 13))
     f.intro("H3", partner="A", introduced=june(3, 9), first_response_at=june(4, 9))

@@ -6,12 +6,14 @@ trailing 365 days start 2025-06-15 12:00; stall threshold 30 days.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
 from reports.kpis.pipeline import (
+    StageVelocity,
     compute_pipeline_movement,
     compute_stage_conversion,
     compute_stage_velocity,
@@ -135,7 +137,7 @@ def pipeline_db(db: Database) -> Database:
     return db
 
 
-def _raw(velocity, stage: str):  # type: ignore[no-untyped-def]
+def _raw(velocity: Sequence[StageVelocity], stage: str) -> tuple[tuple[int, float | None], tuple[int, float | None]]:
     row = next(v for v in velocity if v.stage == stage)
     return (row.partner.n, row.partner.raw), (row.direct.n, row.direct.raw)
 

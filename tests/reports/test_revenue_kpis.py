@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.orm import Session
 
 from reports.config import ProgramConfig
 from reports.kpis.revenue import (
@@ -262,7 +263,14 @@ def test_revenue_by_partner_and_top_partners(db: Database) -> None:
         ([10, 5, 1], 0, 0, None, None, (3, 3)),
     ],
 )
-def test_revenue_concentration(revenues, inactive_earners, extra_active, top10, top20, with_revenue) -> None:  # type: ignore[no-untyped-def]
+def test_revenue_concentration(
+    revenues: list[int],
+    inactive_earners: int,
+    extra_active: int,
+    top10: float | None,
+    top20: float | None,
+    with_revenue: tuple[int, int],
+) -> None:
     by_partner = {index: amount * 100_000 for index, amount in enumerate(revenues)}
     active = frozenset(range(len(revenues))) | frozenset(range(100, 100 + extra_active))
     result = compute_revenue_concentration(by_partner, active)
@@ -283,7 +291,7 @@ def test_top_partners_ranks_and_names_leading_segment() -> None:
     assert (top.leading_segment, top.leading_segment_minor) == ("smb", 600)
 
 
-def _config(session):  # type: ignore[no-untyped-def]
+def _config(session: Session) -> ProgramConfig:
     from storage.program import load_config
 
     return load_config(session)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import select, update
@@ -47,7 +47,7 @@ def payloads(database: Database, as_of: datetime, partner_ids: list[int]) -> dic
         ).payload()
         name = session.execute(select(Partner.name).where(Partner.id == partner_ids[0])).scalar_one()
     out["kpis"] = export_kpis(database, as_of=as_of, partner=name)  # program KPIs and one partner's
-    return json.loads(json.dumps(out, default=str))
+    return cast(dict[str, Any], json.loads(json.dumps(out, default=str)))
 
 
 def partner_sample(database: Database) -> list[int]:

@@ -7,6 +7,7 @@ import statistics
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -338,7 +339,7 @@ def test_every_story_is_in_the_data(demo: tuple[Database, DemoSummary]) -> None:
         assert won_on is not None and ANCHOR - timedelta(days=7) <= day_start(won_on, TZ) < ANCHOR
 
         for name, pid in ids(session, stories[FAST_ACTIVATORS]).items():
-            onboarded = session.get(Partner, pid).onboarded_on  # type: ignore[union-attr]
+            onboarded = cast(Partner, session.get(Partner, pid)).onboarded_on
             won_on = first_win_day(session, pid)
             assert onboarded is not None and won_on is not None and (won_on - onboarded).days <= 45, name
 

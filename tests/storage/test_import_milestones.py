@@ -45,7 +45,7 @@ def program(db: Database) -> Database:
 def recomputes(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
     """The partner ids of every milestone recompute an import asks for (the recompute still runs)."""
     calls: list[list[int]] = []
-    full = import_run.refresh_milestones
+    full = refresh_milestones
 
     def recording(session: Any, *, partner_ids: Any, config: Any) -> Any:
         calls.append(list(partner_ids or []))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -23,7 +25,7 @@ def test_every_model_table_exists(db: Database) -> None:
     assert schema_is_current(db.engine)
 
 
-def test_open_database_upgrades_an_empty_sqlite_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_open_database_upgrades_an_empty_sqlite_file(tmp_path: Path) -> None:
     from storage.db import open_database
 
     database = open_database(f"sqlite:///{tmp_path / 'fresh.db'}")

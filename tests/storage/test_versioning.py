@@ -4,10 +4,10 @@ comes from the statement (its construct names the table), checked against the ta
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import Table, delete, false, insert, select, text, update
+from sqlalchemy import Alias, Table, alias, delete, false, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateTable
 
@@ -17,7 +17,7 @@ from storage.versioning import BOOKKEEPING_TABLES, DATA_TABLES, read_version, wr
 from tests.storage.test_import_support import FIXTURES, LATER, configure, load
 
 TABLES = {table.name: table for table in Base.metadata.sorted_tables}
-MODELS = {mapper.local_table.name: mapper.class_ for mapper in Base.registry.mappers}
+MODELS = {cast(Table, mapper.local_table).name: mapper.class_ for mapper in Base.registry.mappers}
 
 
 @pytest.mark.parametrize(
@@ -26,14 +26,14 @@ MODELS = {mapper.local_table.name: mapper.class_ for mapper in Base.registry.map
         (insert(Deal).values(id=1), True),
         (insert(OutboxMessage).values(id=1), False),
         (update(StageChange).values(seq=2), True),
-        (delete(Deal.__table__), True),
-        (Deal.__table__.insert().from_select(["id"], select(Deal.id)), True),
+        (delete(TABLES["deals"]), True),
+        (TABLES["deals"].insert().from_select(["id"], select(Deal.id)), True),
         (sqlite.insert(Deal).values(id=1).on_conflict_do_nothing(), True),
         (postgresql.insert(Deal).values(id=1).on_conflict_do_update(index_elements=["id"], set_={"name": "x"}), True),
         (sqlite.insert(WorkClaim).values(key="k").on_conflict_do_nothing(), False),
-        (update(OutboxMessage.__table__.alias("o")).values(id=1), True),  # an alias hides its table: any counts
+        (update(cast(Alias, alias(TABLES["outbox"], "o"))).values(id=1), True),  # an alias hides its table: any counts
         (select(Deal.id), False),
-        (CreateTable(Deal.__table__), False),
+        (CreateTable(TABLES["deals"]), False),
         (text("SELECT * FROM deals"), False),
         ("PRAGMA cache_size=-1024", False),
         ("BEGIN IMMEDIATE", False),
@@ -95,8 +95,8 @@ def test_every_table_of_the_models_is_data_or_bookkeeping_and_a_new_table_counts
     for table in ("partners", "deals", "stage_changes", "intros", "activities", "surveys", "goals", "people"):
         assert table in DATA_TABLES
     extended = MetaData()
-    for table in Base.metadata.sorted_tables:
-        table.to_metadata(extended)
+    for model_table in Base.metadata.sorted_tables:
+        model_table.to_metadata(extended)
     Table("partner_notes", extended, Column("id", Integer, primary_key=True))
     assert "partner_notes" in data_tables(extended)  # forgotten nowhere: a new table is data until said otherwise
 
