@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
-import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,14 +17,16 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from bot.errors import Reply, safely
 from bot.identity import Directory
-from bot.slack_port import ChannelUnavailable, SlackPort, SlackUnavailable
+from bot.slack_port import ChannelUnavailable, SlackPort
+from bot.work_pool import DrainablePool, drain
 from commands.context import CommandContext
 from commands.errors import UserFacingError
 from commands.home import home_for
 from commands.slack import SHARE_ACTION, SHARE_VIEW, SNOOZE_VIEW
 from commands.snoozes import snooze_label
-from commands.table import dispatch, dispatch_partner, error_reply
+from commands.table import dispatch, dispatch_partner
 from reports.blocks.alerts import RESPONDED_ACTION, STALE, item_block_id, resolve_item
 from reports.blocks.kit import MAX_BLOCKS, actions, button, context, esc, section
 from reports.message import File, Message
@@ -40,47 +38,7 @@ from storage.work import load_sent_message, record_sent_blocks
 
 log = logging.getLogger("partnerbot.runtime")
 WORKERS = 4  # cards render charts: CPU-bound work stays bounded whatever the request rate
-Reply = Callable[[Message], object]
 SUBJECT_GONE = "That alert's intro or partner is no longer in partnerbot: nothing to snooze."
-
-
-def new_ref() -> str:
-    return secrets.token_hex(2).upper()
-
-
-class DrainablePool(ThreadPoolExecutor):
-    """A thread pool that can be waited on until it is idle, for at most a timeout (shutdown(wait=True) has none).
-
-    Bolt's listeners run in one: a listener acks first and hands its work to the runtime after, so a stop must
-    wait for the listeners before it waits for the runtime's work."""
-
-    def __init__(self, max_workers: int, thread_name_prefix: str) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
-        self._busy = 0
-        self._idle = threading.Condition()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        with self._idle:
-            self._busy += 1
-
-        def run() -> Any:
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                with self._idle:
-                    self._busy -= 1
-                    self._idle.notify_all()
-
-        try:
-            return super().submit(run)
-        except BaseException:
-            with self._idle:
-                self._busy -= 1
-            raise
-
-    def wait_idle(self, timeout: float) -> bool:
-        with self._idle:
-            return self._idle.wait_for(lambda: self._busy == 0, timeout=timeout)
 
 
 @dataclass
@@ -91,68 +49,28 @@ class BotRuntime:
     clock: Callable[[], datetime]
     workers: int = WORKERS
     listeners: DrainablePool | None = None  # Bolt's listener pool, drained before the work pool on close
-    pool: ThreadPoolExecutor = field(init=False)
-    _pending: int = field(init=False, default=0)
-    _quiet: threading.Condition = field(init=False, default_factory=threading.Condition)
+    pool: DrainablePool = field(init=False)
 
     def __post_init__(self) -> None:
-        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="partnerbot-work")
+        self.pool = DrainablePool(max_workers=self.workers, thread_name_prefix="partnerbot-work")
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until no job is queued or running (for graceful shutdown, and for tests)."""
-        with self._quiet:
-            return self._quiet.wait_for(lambda: self._pending == 0, timeout=timeout)
+        return self.pool.wait_idle(timeout)
 
     def close(self, timeout: float = 30.0) -> bool:
         """Finish what was acknowledged: the listeners running, then every job queued or running, within timeout.
         True when all of it finished; otherwise the jobs not started are dropped (and False)."""
-        deadline = time.monotonic() + timeout
-        drained = self.listeners is None or self.listeners.wait_idle(timeout)
-        drained = self.wait_idle(max(0.0, deadline - time.monotonic())) and drained
-        if self.listeners is not None:
-            self.listeners.shutdown(wait=drained, cancel_futures=not drained)
-        self.pool.shutdown(wait=drained, cancel_futures=not drained)
-        return drained
+        return drain([self.listeners, self.pool] if self.listeners is not None else [self.pool], timeout)
 
     @property
     def pending(self) -> int:
-        with self._quiet:
-            return self._pending
+        return self.pool.busy
 
     # --- plumbing -------------------------------------------------------------------------------------------
 
     def submit(self, job: Callable[[], None], reply: Reply | None) -> None:
-        with self._quiet:
-            self._pending += 1
-        self.pool.submit(self._run, job, reply)
-
-    def _run(self, job: Callable[[], None], reply: Reply | None) -> None:
-        try:
-            self.safely(job, reply)
-        finally:
-            with self._quiet:
-                self._pending -= 1
-                self._quiet.notify_all()
-
-    def safely(self, job: Callable[[], None], reply: Reply | None) -> None:
-        """Run a job; turn what goes wrong into a reply the person can use, and a log line we can use."""
-        try:
-            job()
-            return
-        except UserFacingError as error:
-            message = error_reply(error)
-        except SlackUnavailable as error:
-            log.warning("Slack unavailable: %s", error)
-            message = Message(text="Slack is busy right now, so I couldn't finish that. Try again in a minute.")
-        except Exception:
-            ref = new_ref()
-            log.exception("unexpected error (ref %s)", ref)
-            message = Message(text=f"Something went wrong (ref {ref}). The team can find what happened with that ref.")
-        if reply is not None:
-            try:
-                reply(replace(message, shareable=False))
-            except Exception:
-                log.exception("could not deliver an error reply")
+        self.pool.submit(safely, job, reply)
 
     def context(self, user_id: str, channel_id: str | None) -> CommandContext:
         return CommandContext(

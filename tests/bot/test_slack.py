@@ -176,7 +176,7 @@ def test_unexpected_errors_get_a_reference(
         raise RuntimeError("the database caught fire")
 
     monkeypatch.setattr(bot.runtime, "dispatch", broken)
-    with caplog.at_level(logging.ERROR, logger="partnerbot.runtime"):
+    with caplog.at_level(logging.ERROR, logger="partnerbot.errors"):
         _, url = harness.bot.command("program")
         reply = harness.reply(url)
     assert reply["text"].startswith("Something went wrong (ref ")
