@@ -24,11 +24,11 @@ from bot.work_pool import DrainablePool, drain
 from commands.context import CommandContext
 from commands.errors import UserFacingError
 from commands.home import home_for
-from commands.slack import SHARE_ACTION, SHARE_VIEW, SNOOZE_VIEW
 from commands.snoozes import snooze_label
 from commands.table import dispatch, dispatch_partner
-from reports.blocks.alerts import RESPONDED_ACTION, STALE, item_block_id, resolve_item
-from reports.blocks.kit import MAX_BLOCKS, actions, button, context, esc, section
+from reports.blocks.alerts import RESPONDED_ACTION, STALE, item_block_id, resolve_item, snooze_modal
+from reports.blocks.kit import MAX_BLOCKS, context
+from reports.blocks.share import share_actions, share_modal
 from reports.message import File, Message
 from storage.alerts import record_intro_response, record_next_step, record_snooze
 from storage.claims import claim_event, claim_interaction, record_workspace_status
@@ -106,7 +106,7 @@ class BotRuntime:
         if notes:
             blocks.append(context(*notes))
         if share_text is not None and message.shareable and len(blocks) < MAX_BLOCKS:
-            blocks.append(actions(button("Share in channel", SHARE_ACTION, share_text)))
+            blocks.append(share_actions(share_text))
         self.port.respond(response_url, replace(message, blocks=blocks[:MAX_BLOCKS]), replace_original=replace_original)
 
     def claim(self, key: str) -> bool:
@@ -243,19 +243,17 @@ class BotRuntime:
         message's blocks are read back from the store when it is submitted."""
         value = str((body.get("actions") or [{}])[0].get("value", ""))
         rule, _, subject = value.partition("|")
-        where = {
-            "rule": rule,
-            "subject": subject,
-            "channel": (body.get("channel") or {}).get("id"),
-            "ts": (body.get("message") or {}).get("ts"),
-        }
+        channel = (body.get("channel") or {}).get("id")
+        ts = (body.get("message") or {}).get("ts")
 
         def job() -> None:
             with self.database.session() as session:
                 label = snooze_label(session, rule=rule, subject=subject)
             if label is None:
                 raise UserFacingError(SUBJECT_GONE)
-            self.port.open_view(body["trigger_id"], snooze_modal(label, where))
+            self.port.open_view(
+                body["trigger_id"], snooze_modal(label, rule=rule, subject=subject, channel=channel, ts=ts)
+            )
 
         user_id = body["user"]["id"]
         self.submit(job, lambda m: self.port.post(self.port.open_dm(user_id), m))
@@ -353,67 +351,3 @@ def _selected_channel(view: dict[str, Any]) -> str | None:
             if selected:
                 return str(selected)
     return None
-
-
-def snooze_modal(label: str, where: dict[str, Any]) -> dict[str, Any]:
-    options = [
-        {"text": {"type": "plain_text", "text": text}, "value": value}
-        for text, value in (("3 days", "3"), ("1 week", "7"))
-    ]
-    return {
-        "type": "modal",
-        "callback_id": SNOOZE_VIEW,
-        "private_metadata": json.dumps(where),  # ids only: well under Slack's 3,000 characters
-        "title": {"type": "plain_text", "text": "Snooze an alert"},
-        "submit": {"type": "plain_text", "text": "Snooze"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            section(
-                f"*{esc(label[:200])}* will be left out of your alerts until then; it shows up in the weekly digest "
-                "before the snooze ends."
-            ),
-            {
-                "type": "input",
-                "block_id": "length",
-                "label": {"type": "plain_text", "text": "For"},
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": "days",
-                    "options": options,
-                    "initial_option": options[0],
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "why",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Why"},
-                "element": {"type": "plain_text_input", "action_id": "reason", "max_length": 300},
-            },
-        ],
-    }
-
-
-def share_modal(partner_id: int) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": SHARE_VIEW,
-        "private_metadata": str(partner_id),
-        "title": {"type": "plain_text", "text": "Share a scorecard"},
-        "submit": {"type": "plain_text", "text": "Share"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            section("Post this partner's scorecard in a channel (partnerbot must be a member there)."),
-            {
-                "type": "input",
-                "block_id": "where",
-                "label": {"type": "plain_text", "text": "Channel"},
-                "element": {
-                    "type": "conversations_select",
-                    "action_id": "channel",
-                    "default_to_current_conversation": True,
-                    "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-                },
-            },
-        ],
-    }

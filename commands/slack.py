@@ -12,9 +12,10 @@ from typing import Any, Protocol
 from slack_bolt import Ack, App
 
 from commands.table import SLASH_COMMAND
-from reports.blocks.alerts import NEXT_STEP_ACTION, OPEN_ACTION, RESPONDED_ACTION, SNOOZE_ACTION
+from reports.blocks.alerts import NEXT_STEP_ACTION, OPEN_ACTION, RESPONDED_ACTION, SNOOZE_ACTION, SNOOZE_VIEW
 from reports.blocks.home import HOME_OPEN_ACTION, HOME_SHARE_ACTION
 from reports.blocks.lookup import PICK_ACTION
+from reports.blocks.share import SHARE_ACTION, SHARE_VIEW
 
 # The history scopes let the outbox look for a post whose answer was lost before posting it again (README,
 # "Delivery"); group DMs are left out: a digest subscribed there may still double in that one case.
@@ -29,9 +30,6 @@ BOT_SCOPES = (
     "groups:history",
     "im:history",
 )
-SHARE_ACTION = "share_in_channel"
-SHARE_VIEW = "share_scorecard"
-SNOOZE_VIEW = "snooze_alert"
 EVENTS = ("app_home_opened", "app_uninstalled", "tokens_revoked")
 ACTIONS = (
     PICK_ACTION,
