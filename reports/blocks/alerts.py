@@ -21,8 +21,8 @@ NEXT_STEP_ACTION = "alert_next_step"
 SNOOZE_ACTION = "alert_snooze"
 OPEN_ACTION = "alert_open"
 SNOOZE_VIEW = "snooze_alert"
-SNOOZE_LENGTH_BLOCK, SNOOZE_DAYS_ACTION = "length", "days"
-SNOOZE_WHY_BLOCK, SNOOZE_REASON_ACTION = "why", "reason"
+SNOOZE_LENGTH_BLOCK, SNOOZE_DAYS_INPUT = "length", "days"
+SNOOZE_WHY_BLOCK, SNOOZE_REASON_INPUT = "why", "reason"
 SNOOZE_DAYS = (("3 days", 3), ("1 week", 7))
 STALE, DORMANT, ESCALATION = "stale_intro", "dormant", "escalation"
 
@@ -154,13 +154,13 @@ def snooze_modal(label: str, *, rule: str, subject: str, channel: str | None, ts
             InputBlock(
                 block_id=SNOOZE_LENGTH_BLOCK,
                 label="For",
-                element=RadioButtonsElement(action_id=SNOOZE_DAYS_ACTION, options=options, initial_option=options[0]),
+                element=RadioButtonsElement(action_id=SNOOZE_DAYS_INPUT, options=options, initial_option=options[0]),
             ),
             InputBlock(
                 block_id=SNOOZE_WHY_BLOCK,
                 label="Why",
                 optional=True,
-                element=PlainTextInputElement(action_id=SNOOZE_REASON_ACTION, max_length=300),
+                element=PlainTextInputElement(action_id=SNOOZE_REASON_INPUT, max_length=300),
             ),
         ],
     ).to_dict()

@@ -11,7 +11,7 @@ from reports.blocks.kit import Block, actions, button, section
 
 SHARE_ACTION = "share_in_channel"
 SHARE_VIEW = "share_scorecard"
-SHARE_CHANNEL_BLOCK, SHARE_CHANNEL_ACTION = "where", "channel"
+SHARE_CHANNEL_BLOCK, SHARE_CHANNEL_INPUT = "where", "channel"
 
 
 def share_actions(text: str) -> Block:
@@ -33,7 +33,7 @@ def share_modal(partner_id: int) -> dict[str, Any]:
                 block_id=SHARE_CHANNEL_BLOCK,
                 label="Channel",
                 element=ConversationSelectElement(
-                    action_id=SHARE_CHANNEL_ACTION,
+                    action_id=SHARE_CHANNEL_INPUT,
                     default_to_current_conversation=True,
                     filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
                 ),
