@@ -17,14 +17,14 @@ from commands.table import error_reply
 from reports.message import Message
 
 log = logging.getLogger("partnerbot.errors")
-Reply = Callable[[Message], object]
+ReplyTo = Callable[[Message], object]  # sends an error reply to the person
 
 
 def new_ref() -> str:
     return secrets.token_hex(2).upper()
 
 
-def safely(job: Callable[[], None], reply: Reply | None) -> None:
+def safely(job: Callable[[], None], reply: ReplyTo | None) -> None:
     """Run a job; turn what goes wrong into a reply (never shareable) through `reply`, when there is one."""
     try:
         job()
