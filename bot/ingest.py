@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
+from bot.errors import new_ref
 from bot.jobs.alerts import send_alerts
 from bot.jobs.first_wins import announce_first_wins
-from bot.runtime import new_ref
 from reports.freshness import api_source
 from storage.claims import claim_ingested_events
 from storage.db import Database, is_busy

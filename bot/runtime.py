@@ -1,86 +1,47 @@
-"""The running bot behind the listeners: a bounded work pool, error mapping, delivery of replies and files.
+"""The running bot behind the listeners: it runs each interaction's work in a bounded pool and performs what the
+handler asks of Slack.
 
-Listeners ack and return; the work (gather → compute → render → deliver) runs here. Expected problems become a
-helpful reply; anything unexpected becomes "Something went wrong (ref XXXX)" for the person and one log line with
-the same ref and the stack.
+Listeners ack and return; here the payload is parsed, handled (gather → compute → render, in commands/), and its
+effects delivered: replies with their files and Share button, posts, DMs, modals, message updates, App Home.
+What goes wrong becomes a reply where the interaction's table row says (bot/errors.py maps it).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import secrets
-import threading
-import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.orm import Session
 
+from bot.errors import safely
 from bot.identity import Directory
-from bot.slack_port import ChannelUnavailable, SlackPort, SlackUnavailable
-from commands.context import CommandContext
+from bot.slack_port import ChannelUnavailable, SlackPort
+from bot.work_pool import DrainablePool, drain
 from commands.errors import UserFacingError
-from commands.home import home_for
-from commands.slack import SHARE_ACTION, SHARE_VIEW, SNOOZE_VIEW
-from commands.snoozes import snooze_label
-from commands.table import dispatch, dispatch_partner, error_reply
-from reports.blocks.alerts import RESPONDED_ACTION, STALE, item_block_id, resolve_item
-from reports.blocks.kit import MAX_BLOCKS, actions, button, context, esc, section
+from commands.interactions.context import InteractionContext
+from commands.interactions.effects import (
+    DeleteOriginal,
+    DirectMessage,
+    Effect,
+    OpenView,
+    Post,
+    PublishHome,
+    Reply,
+    Update,
+)
+from commands.interactions.table import Interaction
+from reports.blocks.kit import MAX_BLOCKS, context
+from reports.blocks.share import share_actions
 from reports.message import File, Message
-from storage.alerts import record_intro_response, record_next_step, record_snooze
-from storage.claims import claim_event, claim_interaction, record_workspace_status
+from storage.claims import claim_event
 from storage.db import Database
 from storage.models import SlackEvent
-from storage.work import load_sent_message, record_sent_blocks
 
 log = logging.getLogger("partnerbot.runtime")
 WORKERS = 4  # cards render charts: CPU-bound work stays bounded whatever the request rate
-Reply = Callable[[Message], object]
-SUBJECT_GONE = "That alert's intro or partner is no longer in partnerbot: nothing to snooze."
-
-
-def new_ref() -> str:
-    return secrets.token_hex(2).upper()
-
-
-class DrainablePool(ThreadPoolExecutor):
-    """A thread pool that can be waited on until it is idle, for at most a timeout (shutdown(wait=True) has none).
-
-    Bolt's listeners run in one: a listener acks first and hands its work to the runtime after, so a stop must
-    wait for the listeners before it waits for the runtime's work."""
-
-    def __init__(self, max_workers: int, thread_name_prefix: str) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
-        self._busy = 0
-        self._idle = threading.Condition()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        with self._idle:
-            self._busy += 1
-
-        def run() -> Any:
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                with self._idle:
-                    self._busy -= 1
-                    self._idle.notify_all()
-
-        try:
-            return super().submit(run)
-        except BaseException:
-            with self._idle:
-                self._busy -= 1
-            raise
-
-    def wait_idle(self, timeout: float) -> bool:
-        with self._idle:
-            return self._idle.wait_for(lambda: self._busy == 0, timeout=timeout)
 
 
 @dataclass
@@ -91,73 +52,95 @@ class BotRuntime:
     clock: Callable[[], datetime]
     workers: int = WORKERS
     listeners: DrainablePool | None = None  # Bolt's listener pool, drained before the work pool on close
-    pool: ThreadPoolExecutor = field(init=False)
-    _pending: int = field(init=False, default=0)
-    _quiet: threading.Condition = field(init=False, default_factory=threading.Condition)
+    pool: DrainablePool = field(init=False)
 
     def __post_init__(self) -> None:
-        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="partnerbot-work")
+        self.pool = DrainablePool(max_workers=self.workers, thread_name_prefix="partnerbot-work")
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until no job is queued or running (for graceful shutdown, and for tests)."""
-        with self._quiet:
-            return self._quiet.wait_for(lambda: self._pending == 0, timeout=timeout)
+        return self.pool.wait_idle(timeout)
 
     def close(self, timeout: float = 30.0) -> bool:
         """Finish what was acknowledged: the listeners running, then every job queued or running, within timeout.
         True when all of it finished; otherwise the jobs not started are dropped (and False)."""
-        deadline = time.monotonic() + timeout
-        drained = self.listeners is None or self.listeners.wait_idle(timeout)
-        drained = self.wait_idle(max(0.0, deadline - time.monotonic())) and drained
-        if self.listeners is not None:
-            self.listeners.shutdown(wait=drained, cancel_futures=not drained)
-        self.pool.shutdown(wait=drained, cancel_futures=not drained)
-        return drained
+        return drain([self.listeners, self.pool] if self.listeners is not None else [self.pool], timeout)
 
     @property
     def pending(self) -> int:
-        with self._quiet:
-            return self._pending
+        return self.pool.busy
 
-    # --- plumbing -------------------------------------------------------------------------------------------
+    # --- the Runtime protocol -------------------------------------------------------------------------------
 
-    def submit(self, job: Callable[[], None], reply: Reply | None) -> None:
-        with self._quiet:
-            self._pending += 1
-        self.pool.submit(self._run, job, reply)
+    def interact(self, interaction: Interaction[Any], body: dict[str, Any]) -> None:
+        """Run one interaction after its ack: a failure to read the payload is only logged (with a ref)."""
+        self.pool.submit(safely, lambda: self._interact(interaction, body), None)
 
-    def _run(self, job: Callable[[], None], reply: Reply | None) -> None:
-        try:
-            self.safely(job, reply)
-        finally:
-            with self._quiet:
-                self._pending -= 1
-                self._quiet.notify_all()
+    def _interact(self, interaction: Interaction[Any], body: dict[str, Any]) -> None:
+        request = interaction.parse(body)
+        if request is None:
+            log.warning("a %s payload for %s that partnerbot cannot read: ignored", interaction.kind, interaction.id)
+            return
 
-    def safely(self, job: Callable[[], None], reply: Reply | None) -> None:
-        """Run a job; turn what goes wrong into a reply the person can use, and a log line we can use."""
+        def job() -> None:
+            ctx = InteractionContext(database=self.database, now=self.clock(), people=self.directory)
+            self.perform(interaction.handle(request, ctx))
+
+        def reply(message: Message) -> None:
+            effect = interaction.errors(request, message)
+            if effect is not None:
+                self.perform([effect])
+
+        if interaction.kind == "event":
+            safely(lambda: self._once_per_event(body, job), reply)
+        else:
+            safely(job, reply)
+
+    def _once_per_event(self, body: dict[str, Any], job: Callable[[], None]) -> None:
+        """Slack retries an event it thinks failed: act on its first delivery only, and let a retry try again
+        when that one did fail."""
+        event_id, kind = str(body.get("event_id", "")), str((body.get("event") or {}).get("type", ""))
+        with self.database.transaction() as session:
+            first = claim_event(session, event_id=event_id, event_type=kind, at=self.clock())
+        if not first:
+            log.info("event %s (%s) already handled: skipping the retry", event_id, kind)
+            return
         try:
             job()
-            return
-        except UserFacingError as error:
-            message = error_reply(error)
-        except SlackUnavailable as error:
-            log.warning("Slack unavailable: %s", error)
-            message = Message(text="Slack is busy right now, so I couldn't finish that. Try again in a minute.")
         except Exception:
-            ref = new_ref()
-            log.exception("unexpected error (ref %s)", ref)
-            message = Message(text=f"Something went wrong (ref {ref}). The team can find what happened with that ref.")
-        if reply is not None:
-            try:
-                reply(replace(message, shareable=False))
-            except Exception:
-                log.exception("could not deliver an error reply")
+            with self.database.transaction() as session:
+                session.execute(delete(SlackEvent).where(SlackEvent.event_id == event_id))
+            raise
 
-    def context(self, user_id: str, channel_id: str | None) -> CommandContext:
-        return CommandContext(
-            database=self.database, as_of=self.clock(), requester=self.directory.requester(user_id, channel_id)
-        )
+    # --- effects --------------------------------------------------------------------------------------------
+
+    def perform(self, effects: Sequence[Effect]) -> None:
+        for effect in effects:
+            match effect:
+                case Reply():
+                    self.deliver(effect)
+                case DeleteOriginal(response_url):
+                    self.port.respond(response_url, Message(text="shared"), delete_original=True)
+                case Post(channel, message, refused):
+                    try:
+                        self.post_with_files(channel, message)
+                    except ChannelUnavailable:
+                        if refused is None:
+                            raise
+                        raise UserFacingError(refused) from None
+                case DirectMessage(user_id, message):
+                    self.post_with_files(self.port.open_dm(user_id), message)
+                case OpenView(trigger_id, view):
+                    self.port.open_view(trigger_id, view)
+                case Update(channel, ts, message):
+                    self.port.update(channel, ts, message)
+                case PublishHome(user_id, view):
+                    self.port.publish_home(user_id, view)
+
+    def post_with_files(self, channel: str, message: Message) -> None:
+        self.port.post(channel, message)
+        for file in message.files:
+            self.port.upload(channel, file)
 
     def upload(self, file: File, channel_id: str | None, user_id: str) -> str:
         """Upload into the channel, or the person's DM when the bot can't post there; say where it went."""
@@ -173,329 +156,14 @@ class BotRuntime:
             "post charts here)."
         )
 
-    def deliver(
-        self,
-        message: Message,
-        *,
-        response_url: str,
-        user_id: str,
-        channel_id: str | None,
-        share_text: str | None,
-        replace_original: bool = False,
-    ) -> None:
-        notes = [self.upload(file, channel_id, user_id) for file in message.files]
+    def deliver(self, reply: Reply) -> None:
+        message = reply.message
+        notes = [self.upload(file, reply.channel_id, reply.user_id) for file in message.files]
         blocks = list(message.blocks)
         if notes:
             blocks.append(context(*notes))
-        if share_text is not None and message.shareable and len(blocks) < MAX_BLOCKS:
-            blocks.append(actions(button("Share in channel", SHARE_ACTION, share_text)))
-        self.port.respond(response_url, replace(message, blocks=blocks[:MAX_BLOCKS]), replace_original=replace_original)
-
-    def claim(self, key: str) -> bool:
-        with self.database.transaction() as session:
-            return claim_interaction(session, key=key, at=self.clock())
-
-    # --- the Runtime protocol -------------------------------------------------------------------------------
-
-    def run_command(self, *, text: str, user_id: str, channel_id: str | None, response_url: str) -> None:
-        def job() -> None:
-            message = dispatch(text, self.context(user_id, channel_id))
-            self.deliver(
-                message, response_url=response_url, user_id=user_id, channel_id=channel_id, share_text=text.strip()
-            )
-
-        self.submit(job, lambda message: self.port.respond(response_url, message))
-
-    def pick_partner(self, *, partner_id: int, body: dict[str, Any]) -> None:
-        user_id, channel_id, response_url = _who(body)
-
-        def job() -> None:
-            if not self.claim(f"pick:{_message_key(body)}:{partner_id}"):
-                return
-            message = dispatch_partner(partner_id, self.context(user_id, channel_id))
-            self.deliver(
-                message,
-                response_url=response_url,
-                user_id=user_id,
-                channel_id=channel_id,
-                share_text=f"#{partner_id}",
-                replace_original=True,
-            )
-
-        self.submit(job, lambda message: self.port.respond(response_url, message))
-
-    def share_reply(self, *, text: str, body: dict[str, Any]) -> None:
-        user_id, channel_id, response_url = _who(body)
-
-        def job() -> None:
-            if not self.claim(f"share:{_message_key(body)}"):
-                return  # a double click or a retried delivery: shared once already
-            ctx = self.context(user_id, channel_id)
-            message = (
-                dispatch_partner(int(text[1:]), ctx)
-                if text.startswith("#") and text[1:].isdigit()
-                else dispatch(text, ctx)
-            )
-            shared = replace(message, response_type="in_channel", shareable=False)
-            self.deliver(shared, response_url=response_url, user_id=user_id, channel_id=channel_id, share_text=None)
-            self.port.respond(response_url, Message(text="shared"), delete_original=True)
-
-        self.submit(job, lambda message: self.port.respond(response_url, message))
-
-    def open_scorecard(self, *, partner_id: int, user_id: str) -> None:
-        def job() -> None:
-            dm = self.port.open_dm(user_id)
-            message = dispatch_partner(partner_id, self.context(user_id, dm))
-            self.port.post(dm, message)
-            for file in message.files:
-                self.port.upload(dm, file)
-
-        self.submit(job, lambda message: self.port.post(self.port.open_dm(user_id), message))
-
-    def start_share(self, *, partner_id: int, user_id: str, trigger_id: str) -> None:
-        self.submit(lambda: self.port.open_view(trigger_id, share_modal(partner_id)), None)
-
-    def finish_share(self, *, body: dict[str, Any]) -> None:
-        user_id = body["user"]["id"]
-        view = body.get("view") or {}
-        partner_id = int(view.get("private_metadata") or 0)
-        channel_id = _selected_channel(view)
-
-        def job() -> None:
-            if not channel_id or not self.claim(f"share-view:{view.get('id')}:{body.get('trigger_id')}"):
-                return
-            message = dispatch_partner(partner_id, self.context(user_id, channel_id))
-            if not message.shareable:  # a refusal is for the person who asked, never for the channel
-                raise UserFacingError(message.text)
-            try:
-                self.port.post(channel_id, message)
-                for file in message.files:
-                    self.port.upload(channel_id, file)
-            except ChannelUnavailable:
-                raise UserFacingError(
-                    f"I can't post in <#{channel_id}>: invite @partnerbot to that channel first, then share again."
-                ) from None
-
-        self.submit(job, lambda message: self.port.post(self.port.open_dm(user_id), message))
-
-    def handle_event(self, *, body: dict[str, Any]) -> None:
-        event = body.get("event") or {}
-        kind = str(event.get("type", ""))
-        event_id = str(body.get("event_id", ""))
-
-        def job() -> None:
-            with self.database.transaction() as session:
-                first = claim_event(session, event_id=event_id, event_type=kind, at=self.clock())
-            if not first:
-                log.info("event %s (%s) already handled: skipping the retry", event_id, kind)
-                return
-            try:
-                self.act_on_event(kind, event, body)
-            except Exception:
-                with self.database.transaction() as session:  # let Slack's retry try again
-                    session.execute(delete(SlackEvent).where(SlackEvent.event_id == event_id))
-                raise
-
-        self.submit(job, None)
-
-    def resolve_alert(self, *, action: str, body: dict[str, Any]) -> None:
-        """Responded / Log next step on an alert DM: record it once, and update the message in place."""
-        user_id, channel_id, _ = _who(body)
-        value = (body.get("actions") or [{}])[0].get("value", "")
-        message = body.get("message") or {}
-
-        def job() -> None:
-            if not value.isdigit() or not self.claim(f"{action}:{value}"):
-                return
-            now = self.clock()
-            what = ":white_check_mark: Responded" if action == RESPONDED_ACTION else ":memo: Next step logged"
-            note = f"{what} — recorded by <@{user_id}>."
-            with self.database.transaction() as session:
-                record = record_intro_response if action == RESPONDED_ACTION else record_next_step
-                record(session, intro_id=int(value), at=now)
-                fresh = list(message.get("blocks") or [])
-                updated = self._resolve_sent(session, channel_id, message.get("ts"), STALE, value, note, fresh)
-            if updated is not None:
-                self.port.update(str(channel_id), str(message["ts"]), updated)
-
-        self.submit(job, lambda m: self.port.post(self.port.open_dm(user_id), m))
-
-    def start_snooze(self, *, body: dict[str, Any]) -> None:
-        """Open the snooze modal. It carries ids only (rule, subject, and where the alert is): names and the
-        message's blocks are read back from the store when it is submitted."""
-        value = str((body.get("actions") or [{}])[0].get("value", ""))
-        rule, _, subject = value.partition("|")
-        where = {
-            "rule": rule,
-            "subject": subject,
-            "channel": (body.get("channel") or {}).get("id"),
-            "ts": (body.get("message") or {}).get("ts"),
-        }
-
-        def job() -> None:
-            with self.database.session() as session:
-                label = snooze_label(session, rule=rule, subject=subject)
-            if label is None:
-                raise UserFacingError(SUBJECT_GONE)
-            self.port.open_view(body["trigger_id"], snooze_modal(label, where))
-
-        user_id = body["user"]["id"]
-        self.submit(job, lambda m: self.port.post(self.port.open_dm(user_id), m))
-
-    def finish_snooze(self, *, body: dict[str, Any]) -> None:
-        user_id = body["user"]["id"]
-        view = body.get("view") or {}
-
-        def job() -> None:
-            if not self.claim(f"snooze-view:{view.get('id')}"):
-                return
-            where = json.loads(view.get("private_metadata") or "{}")
-            values = ((view.get("state") or {}).get("values")) or {}
-            days = int((values.get("length", {}).get("days", {}).get("selected_option") or {}).get("value", "3"))
-            reason = (values.get("why", {}).get("reason", {}).get("value") or "").strip() or None
-            now = self.clock()
-            until = now + timedelta(days=days)
-            requester = self.directory.requester(user_id, None)
-            rule, subject = str(where.get("rule", "")), str(where.get("subject", ""))
-            note = f":zzz: Snoozed for {days} days by <@{user_id}>" + (f": {reason}" if reason else "")
-            with self.database.transaction() as session:
-                label = snooze_label(session, rule=rule, subject=subject)
-                if label is None:
-                    raise UserFacingError(
-                        "That alert's intro or partner is no longer in partnerbot: nothing to snooze."
-                    )
-                record_snooze(
-                    session,
-                    rule=rule,
-                    subject=subject,
-                    label=label,
-                    owner_email=requester.email,
-                    user_id=user_id,
-                    reason=reason,
-                    until=until,
-                    at=now,
-                )
-                updated = self._resolve_sent(session, where.get("channel"), where.get("ts"), rule, subject, note)
-            if updated is not None:
-                self.port.update(str(where["channel"]), str(where["ts"]), updated)
-
-        self.submit(job, lambda m: self.port.post(self.port.open_dm(user_id), m))
-
-    @staticmethod
-    def _resolve_sent(
-        session: Session,
-        channel: object,
-        ts: object,
-        rule: str,
-        subject: str,
-        note: str,
-        fresh: list[dict[str, Any]] | None = None,
-    ) -> Message | None:
-        """One alert item marked done in the stored copy of its message, which is kept for the next item (so two
-        items resolved one after the other both show); the message to send to Slack, or None if unknown."""
-        if not channel or not ts:
-            return None
-        sent = load_sent_message(session, channel=str(channel), ts=str(ts))
-        if sent is None and fresh is None:
-            return None
-        blocks = resolve_item(sent.blocks if sent else fresh or [], item_block_id(rule, subject), note)
-        text = sent.text if sent else "Partner alerts"
-        if sent is not None:
-            record_sent_blocks(session, outbox_id=sent.outbox_id, text=text, blocks=blocks)
-        return Message(text=text or "Partner alerts", blocks=blocks)
-
-    def act_on_event(self, kind: str, event: dict[str, Any], body: dict[str, Any]) -> None:
-        if kind == "app_home_opened":
-            user_id = event["user"]
-            self.directory.resolve_people()
-            self.port.publish_home(user_id, home_for(self.context(user_id, None)))
-        elif kind in ("app_uninstalled", "tokens_revoked"):
-            status = "uninstalled" if kind == "app_uninstalled" else "tokens revoked"
-            log.warning(
-                "Slack says %s for team %s: sends stop until the app is reinstalled", status, body.get("team_id")
-            )
-            with self.database.transaction() as session:
-                record_workspace_status(session, team_id=str(body.get("team_id", "")), status=status, at=self.clock())
-
-
-def _who(body: dict[str, Any]) -> tuple[str, str | None, str]:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    return body["user"]["id"], channel, body.get("response_url", "")
-
-
-def _message_key(body: dict[str, Any]) -> str:
-    container = body.get("container") or {}
-    return str(container.get("message_ts") or body.get("response_url") or body.get("trigger_id"))
-
-
-def _selected_channel(view: dict[str, Any]) -> str | None:
-    for block in ((view.get("state") or {}).get("values") or {}).values():
-        for element in block.values():
-            selected = element.get("selected_conversation") or element.get("selected_channel")
-            if selected:
-                return str(selected)
-    return None
-
-
-def snooze_modal(label: str, where: dict[str, Any]) -> dict[str, Any]:
-    options = [
-        {"text": {"type": "plain_text", "text": text}, "value": value}
-        for text, value in (("3 days", "3"), ("1 week", "7"))
-    ]
-    return {
-        "type": "modal",
-        "callback_id": SNOOZE_VIEW,
-        "private_metadata": json.dumps(where),  # ids only: well under Slack's 3,000 characters
-        "title": {"type": "plain_text", "text": "Snooze an alert"},
-        "submit": {"type": "plain_text", "text": "Snooze"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            section(
-                f"*{esc(label[:200])}* will be left out of your alerts until then; it shows up in the weekly digest "
-                "before the snooze ends."
-            ),
-            {
-                "type": "input",
-                "block_id": "length",
-                "label": {"type": "plain_text", "text": "For"},
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": "days",
-                    "options": options,
-                    "initial_option": options[0],
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "why",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Why"},
-                "element": {"type": "plain_text_input", "action_id": "reason", "max_length": 300},
-            },
-        ],
-    }
-
-
-def share_modal(partner_id: int) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": SHARE_VIEW,
-        "private_metadata": str(partner_id),
-        "title": {"type": "plain_text", "text": "Share a scorecard"},
-        "submit": {"type": "plain_text", "text": "Share"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            section("Post this partner's scorecard in a channel (partnerbot must be a member there)."),
-            {
-                "type": "input",
-                "block_id": "where",
-                "label": {"type": "plain_text", "text": "Channel"},
-                "element": {
-                    "type": "conversations_select",
-                    "action_id": "channel",
-                    "default_to_current_conversation": True,
-                    "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-                },
-            },
-        ],
-    }
+        if reply.share_text is not None and message.shareable and len(blocks) < MAX_BLOCKS:
+            blocks.append(share_actions(reply.share_text))
+        self.port.respond(
+            reply.response_url, replace(message, blocks=blocks[:MAX_BLOCKS]), replace_original=reply.replace_original
+        )

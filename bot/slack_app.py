@@ -9,10 +9,12 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 
+from bot.errors import new_ref
 from bot.identity import Directory
-from bot.runtime import BotRuntime, DrainablePool, new_ref
+from bot.runtime import BotRuntime
 from bot.settings import Settings
 from bot.slack_port import SlackSender, make_client
+from bot.work_pool import DrainablePool
 from commands.slack import register
 from storage.db import Database
 

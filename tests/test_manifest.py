@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from commands.slack import BOT_SCOPES, EVENTS
+from commands.interactions.table import EVENTS
+from commands.slack import BOT_SCOPES
 from commands.table import SLASH_COMMAND
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,9 +1,14 @@
-"""Owner alert DMs: stale intros and dormant partners, one grouped message, each item with its buttons."""
+"""Owner alert DMs: stale intros and dormant partners, one grouped message, each item with its buttons; and the
+modal their Snooze button opens."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
+
+from slack_sdk.models.blocks import InputBlock, Option, PlainTextInputElement, RadioButtonsElement
+from slack_sdk.models.views import View
 
 from reports.blocks.kit import MAX_BLOCKS, Block, actions, button, context, esc, header, section
 from reports.formatting import days, hours
@@ -15,6 +20,10 @@ RESPONDED_ACTION = "alert_responded"
 NEXT_STEP_ACTION = "alert_next_step"
 SNOOZE_ACTION = "alert_snooze"
 OPEN_ACTION = "alert_open"
+SNOOZE_VIEW = "snooze_alert"
+SNOOZE_LENGTH_BLOCK, SNOOZE_DAYS_INPUT = "length", "days"
+SNOOZE_WHY_BLOCK, SNOOZE_REASON_INPUT = "why", "reason"
+SNOOZE_DAYS = (("3 days", 3), ("1 week", 7))
 STALE, DORMANT, ESCALATION = "stale_intro", "dormant", "escalation"
 
 
@@ -123,3 +132,35 @@ def unreachable_message(owners: Sequence[tuple[str, int]]) -> Message:
 
 def admin_notice(text: str) -> Message:
     return Message(text=text, blocks=[section(f":warning: {esc(text)}")], response_type="in_channel", shareable=False)
+
+
+def snooze_modal(label: str, *, rule: str, subject: str, channel: str | None, ts: str | None) -> dict[str, Any]:
+    """The Snooze modal. It carries ids only (the rule, its subject, and where the alert is): names and the
+    message's blocks are read back from the store when it is submitted."""
+    options = [Option(label=text, value=str(days)) for text, days in SNOOZE_DAYS]
+    where = {"rule": rule, "subject": subject, "channel": channel, "ts": ts}
+    return View(
+        type="modal",
+        callback_id=SNOOZE_VIEW,
+        private_metadata=json.dumps(where),  # ids only: well under Slack's 3,000 characters
+        title="Snooze an alert",
+        submit="Snooze",
+        close="Cancel",
+        blocks=[
+            section(
+                f"*{esc(label[:200])}* will be left out of your alerts until then; it shows up in the weekly digest "
+                "before the snooze ends."
+            ),
+            InputBlock(
+                block_id=SNOOZE_LENGTH_BLOCK,
+                label="For",
+                element=RadioButtonsElement(action_id=SNOOZE_DAYS_INPUT, options=options, initial_option=options[0]),
+            ),
+            InputBlock(
+                block_id=SNOOZE_WHY_BLOCK,
+                label="Why",
+                optional=True,
+                element=PlainTextInputElement(action_id=SNOOZE_REASON_INPUT, max_length=300),
+            ),
+        ],
+    ).to_dict()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from reports.blocks.kit import actions, button, esc, section
 from reports.lookup import Lookup
 from reports.message import Message
 
-PICK_ACTION = "partner_pick"
+PICK_ACTION = "partner_pick"  # each button's action id is PICK_ACTION_<id> (Slack wants them unique in a block)
+PICK_ACTIONS = re.compile(rf"^{PICK_ACTION}_\d+$")
 
 
 def _describe(name: str, detail: str | None) -> str:

@@ -170,13 +170,13 @@ def test_unknown_people_are_refused_politely(harness: Harness) -> None:
 def test_unexpected_errors_get_a_reference(
     harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import bot.runtime
+    import commands.interactions.slash
 
     def broken(text: str, ctx: object) -> None:
         raise RuntimeError("the database caught fire")
 
-    monkeypatch.setattr(bot.runtime, "dispatch", broken)
-    with caplog.at_level(logging.ERROR, logger="partnerbot.runtime"):
+    monkeypatch.setattr(commands.interactions.slash, "dispatch", broken)
+    with caplog.at_level(logging.ERROR, logger="partnerbot.errors"):
         _, url = harness.bot.command("program")
         reply = harness.reply(url)
     assert reply["text"].startswith("Something went wrong (ref ")
