@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.identity import Directory
-from bot.jobs.alerts import report_stale_data, report_unreachable, send_alerts, tell_admins
+from bot.jobs.alerts import plan_alerts, queue_alerts, report_stale_data, report_unreachable, tell_admins
 from bot.jobs.first_wins import announce_first_wins
 from bot.slack_port import ChannelUnavailable, HistoryUnavailable, OutcomeUnknown, SlackPort, SlackUnavailable
 from commands.digest import gather_digest_facts
@@ -156,9 +156,11 @@ class Jobs:
             report.digests += 1
 
     def _alerts(self, now: datetime, report: TickReport) -> None:
-        with self.database.transaction() as session:
+        with self.database.session() as session:
             config = load_config(session)
-            run = send_alerts(session, now=now, config=config)
+            run, dms = plan_alerts(session, now=now, config=config)  # rendered with no write transaction open
+        with self.database.transaction() as session:
+            queue_alerts(session, run=run, dms=dms, now=now, config=config)
             report_unreachable(session, now=now, config=config, owners=run.unreachable)
         report.alerts, report.held, report.held_for_data = run.queued, len(run.held), run.held_for_data
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -21,8 +22,10 @@ from benchmarks.slack_harness.bot import BOT_TOKEN
 from benchmarks.slack_harness.fake_slack import FakeSlack, Scripted
 from bot.jobs import Jobs, TickReport
 from bot.slack_port import SlackSender, make_client
+from reports.blocks.alerts import alert_message
 from reports.chart_specs import TrendChart
 from reports.charts import trend_png
+from reports.message import Message
 from storage.db import Database, create_store_engine
 from storage.models import FirstWin, Intro, OutboxMessage, Partner, Person, WorkClaim
 from storage.program import apply_settings
@@ -391,7 +394,7 @@ def test_stale_data_warns_atop_the_digest_holds_dormant_dms_and_tells_admins_onc
     assert "dormant" in json.dumps(dormant["blocks"])
 
 
-def claim_impatiently(database: Database, *, key: str, at: datetime) -> bool:
+def claim_impatiently(database: Database, *, key: str, at: datetime, kind: str = "digest") -> bool:
     """Claim a key as another replica would, on a connection of its own that waits at most 0.2 s for a lock."""
     engine = create_store_engine(database.engine.url, poolclass=NullPool)
     try:
@@ -400,7 +403,7 @@ def claim_impatiently(database: Database, *, key: str, at: datetime) -> bool:
             connection.exec_driver_sql("PRAGMA busy_timeout = 200" if sqlite else "SET lock_timeout = 200")
             connection.commit()
             with Session(connection) as session:
-                claimed = claim_work(session, key=key, kind="digest", at=at)
+                claimed = claim_work(session, key=key, kind=kind, at=at)
                 session.commit()
             return claimed
     finally:
@@ -425,3 +428,22 @@ def test_no_transaction_is_held_while_the_digest_chart_renders(world: World, mon
     assert (report.digests, report.errors) == (0, [])
     assert world.posts("C0GENERAL") == []
     assert [(c.key, c.status) for c in claims(world, "digest")] == [(key, "claimed")]
+
+
+def test_owner_alerts_are_drawn_with_no_write_transaction_open(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another replica claims Olga's stale-intro alert while this one draws the DMs: its write goes through at once
+    (on SQLite nothing holds the write lock), and this one queues only what it claimed."""
+    morning = datetime(2026, 6, 16, 9, tzinfo=UTC)  # 14:30 in Kolkata
+    claimed_elsewhere = []
+
+    def drawn(**parts: Any) -> Message:
+        if not claimed_elsewhere:
+            key = "alert:olga@example.com:stale_intro:2026-06-16"
+            claimed_elsewhere.append(claim_impatiently(world.database, key=key, at=morning, kind="alert"))
+        return alert_message(**parts)
+
+    monkeypatch.setattr("bot.jobs.alerts.alert_message", drawn)
+    report = world.jobs().tick(morning)
+    assert (claimed_elsewhere, report.errors) == ([True], [])
+    assert (report.alerts, world.posts("DU0OLGA")) == (1, [])  # Olga's one rule went to the other replica
+    assert "past twice the SLA" in json.dumps(world.posts("DU0HANA"))  # her manager's escalation, to this one
