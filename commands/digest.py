@@ -1,4 +1,5 @@
-"""The weekly throughput digest: gathered for a scope at an as-of, with last week beside it."""
+"""The weekly throughput digest: its facts gathered for a scope at an as-of (with last week beside them), then
+computed and rendered with no session open; and the subscriptions that schedule it."""
 
 from __future__ import annotations
 
@@ -14,28 +15,15 @@ from commands.context import CommandContext
 from commands.errors import UserFacingError
 from commands.gather import gather_stalled
 from commands.scope import parse_scope
-from reports.blocks.digest import digest_blocks, digest_chart, digest_text
+from reports.blocks.digest import digest_reply
 from reports.blocks.kit import bullet_lines, esc, section
 from reports.config import ProgramConfig
 from reports.formatting import local_time
-from reports.kpis.activation import (
-    compute_activation_runway,
-    compute_dropoff_by_step,
-    compute_first_win_cycle,
-    compute_partner_activation,
-    compute_partners_in_runway,
-    compute_wip_per_manager,
-    in_runway,
-    runway_candidates,
-)
-from reports.kpis.dormancy import compute_dormant_partners
-from reports.kpis.handoffs import compute_handoff_response_time
 from reports.message import Message
 from reports.model import Scope
 from reports.schedule import WEEKDAYS, next_slot, parse_clock
-from reports.timeframe import Window, local_day, shift_days, trailing
-from reports.views.digest import DigestView, SnoozeNote, WeekPair
-from reports.views.wins import compute_first_wins
+from reports.timeframe import trailing
+from reports.views.digest import DigestFacts, DigestView, SnoozeNote, WeekPair, compute_digest, trend_ends, week_before
 from storage.loaders.activation import load_first_wins, load_milestones
 from storage.loaders.dormancy import load_quiet_partners
 from storage.loaders.freshness import load_freshness
@@ -47,91 +35,54 @@ from storage.models import DigestSubscription
 from storage.program import load_config
 from storage.subscriptions import forget_subscription, load_subscription, load_subscriptions, record_subscription
 
-TREND_WEEKS = 12
+
+def gather_digest_facts(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> DigestFacts:
+    tz = config.tz
+    before = week_before(as_of, tz)
+    partners = load_partner_profiles(session, scope=scope)
+    return DigestFacts(
+        scope=scope,
+        milestones=load_milestones(session, scope=scope, profiles=partners),
+        weekly_sourced=[
+            load_revenue_by_partner(
+                session, scope=scope, window=trailing(end, 7, tz), config=config, attributions=("sourced",)
+            )
+            for end in trend_ends(as_of, tz)
+        ],
+        wins=load_first_wins(session, scope=scope, window=trailing(as_of, 7, tz)),
+        intros=WeekPair(
+            load_intros(session, scope=scope, window=trailing(as_of, 7, tz), tz=tz),
+            load_intros(session, scope=scope, window=trailing(before, 7, tz), tz=tz),
+        ),
+        stalled=WeekPair(
+            gather_stalled(session, scope=scope, as_of=as_of, config=config),
+            gather_stalled(session, scope=scope, as_of=before, config=config),
+        ),
+        quiet=WeekPair(
+            load_quiet_partners(session, partners=partners, as_of=as_of, config=config),
+            load_quiet_partners(session, partners=partners, as_of=before, config=config),
+        ),
+        snoozes=tuple(
+            SnoozeNote(s.label, s.owner_email, s.until, s.reason)
+            for s in load_expiring_snoozes(
+                session, as_of=as_of, until=as_of + timedelta(days=7), owner_email=scope.owner_email
+            )
+        ),
+        freshness=load_freshness(session, as_of=as_of, config=config),
+    )
 
 
 def gather_digest(session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig) -> DigestView:
-    tz = config.tz
-    week_ago = shift_days(as_of, -7, tz)
-    partners = load_partner_profiles(session, scope=scope)
-    milestones = load_milestones(session, scope=scope, profiles=partners)
-    now_activations = [compute_partner_activation(m, config, as_of) for m in milestones]
-    then_activations = [compute_partner_activation(m, config, week_ago) for m in milestones]
-    this_week, last_week = trailing(as_of, 7, tz), trailing(week_ago, 7, tz)
-    # the trend's weeks end at as-of and a week apart, so its last two are this week and last week
-
-    def sourced(window: Window) -> int:
-        rows = load_revenue_by_partner(session, scope=scope, window=window, config=config, attributions=("sourced",))
-        return sum(amount for amount, _ in rows.values())
-
-    def dormant_count(moment: datetime) -> int:
-        quiet = load_quiet_partners(session, partners=partners, as_of=moment, config=config)
-        return compute_dormant_partners(quiet, config, moment).count
-
-    ends = [shift_days(as_of, -7 * back, tz) for back in range(TREND_WEEKS - 1, -1, -1)]
-    first_win_times = [m.reached.get("first_win") for m in milestones]
-    weekly_revenue, weekly_runway, weekly_wins = [], [], []
-    for end in ends:
-        window = trailing(end, 7, tz)
-        weekly_revenue.append(sourced(window))
-        weekly_runway.append(
-            sum(
-                1
-                for m in runway_candidates(milestones, end, tz)
-                if in_runway(compute_partner_activation(m, config, end), end, tz)
-            )
-        )
-        weekly_wins.append(sum(1 for t in first_win_times if t is not None and window.contains(t)))
-    wins = compute_first_wins(load_first_wins(session, scope=scope, window=this_week), milestones, config, as_of)
-    snoozes = load_expiring_snoozes(
-        session, as_of=as_of, until=as_of + timedelta(days=7), owner_email=scope.owner_email
-    )
-    return DigestView(
-        scope=scope,
-        as_of=as_of,
-        currency=config.base_currency,
-        runway=compute_partners_in_runway(milestones, config, as_of),
-        activation_runway=WeekPair(
-            compute_activation_runway(now_activations, as_of, tz),
-            compute_activation_runway(then_activations, week_ago, tz),
-        ),
-        first_win_cycle=WeekPair(
-            compute_first_win_cycle(now_activations, as_of, tz), compute_first_win_cycle(then_activations, week_ago, tz)
-        ),
-        handoff=WeekPair(
-            compute_handoff_response_time(load_intros(session, scope=scope, window=this_week, tz=tz), as_of),
-            compute_handoff_response_time(load_intros(session, scope=scope, window=last_week, tz=tz), week_ago),
-        ),
-        dropoff=WeekPair(
-            compute_dropoff_by_step(milestones, config, as_of), compute_dropoff_by_step(milestones, config, week_ago)
-        ),
-        wip=WeekPair(
-            compute_wip_per_manager(milestones, config, as_of), compute_wip_per_manager(milestones, config, week_ago)
-        ),
-        first_wins=wins,
-        sourced_minor=WeekPair(weekly_revenue[-1], weekly_revenue[-2]),  # the trend's last two bars, read once
-        stalled=WeekPair(
-            gather_stalled(session, scope=scope, as_of=as_of, config=config),
-            gather_stalled(session, scope=scope, as_of=week_ago, config=config),
-        ),
-        dormant=WeekPair(dormant_count(as_of), dormant_count(week_ago)),
-        snoozes=tuple(SnoozeNote(s.label, s.owner_email, s.until, s.reason) for s in snoozes),
-        weeks=[local_day(trailing(end, 7, tz).start, tz) for end in ends],
-        weekly_revenue=weekly_revenue,
-        weekly_runway=weekly_runway,
-        weekly_first_wins=weekly_wins,
-        freshness=load_freshness(session, as_of=as_of, config=config),
-    )
+    """The digest's view in one call, for callers that hold a read session anyway (tests, benchmarks)."""
+    return compute_digest(gather_digest_facts(session, scope=scope, as_of=as_of, config=config), config, as_of)
 
 
 def digest_message(
     session: Session, *, scope: Scope, as_of: datetime, config: ProgramConfig, charts: bool = True
 ) -> Message:
-    view = gather_digest(session, scope=scope, as_of=as_of, config=config)
-    files = (digest_chart(view, config),) if charts and view.moved else ()
-    return Message(
-        text=digest_text(view, config), blocks=digest_blocks(view, config), files=files, response_type="in_channel"
-    )
+    """Gather, compute and render in one call, for callers that hold a read session anyway (tests, benchmarks);
+    the command and the scheduled job close their session before rendering."""
+    return digest_reply(gather_digest(session, scope=scope, as_of=as_of, config=config), config, charts=charts)
 
 
 USAGE = (
@@ -191,24 +142,28 @@ def handle_digest(text: str, ctx: CommandContext) -> Message:
                 hint=f"Ask {grantors(load_admins(session))}.",
             )
     request = parse_digest(text, requester.channel_id)
-    with ctx.database.transaction() as session:
-        config = load_config(session)
-        if request.action == "list":
-            return _list_reply(load_subscriptions(session), ctx.as_of)
-        assert request.channel_id is not None
-        if request.action == "unsubscribe":
-            gone = forget_subscription(session, channel_id=request.channel_id)
-            note = "No more digests" if gone else "There was no digest"
-            return _note(f"{note} in <#{request.channel_id}>.")
-        if request.action == "preview":
+    if request.action in ("list", "preview"):
+        with ctx.database.session() as session:
+            config = load_config(session)
+            if request.action == "list":
+                return _list_reply(load_subscriptions(session), ctx.as_of)
+            assert request.channel_id is not None
             existing = load_subscription(session, channel_id=request.channel_id)
             scope = (
                 Scope(segment=existing.segment, region=existing.region, owner_email=existing.owner_email)
                 if existing
                 else request.scope
             )
-            preview = digest_message(session, scope=scope, as_of=ctx.as_of, config=config, charts=ctx.charts)
-            return replace(preview, response_type="ephemeral", shareable=False)
+            facts = gather_digest_facts(session, scope=scope, as_of=ctx.as_of, config=config)
+        preview = digest_reply(compute_digest(facts, config, ctx.as_of), config, charts=ctx.charts)
+        return replace(preview, response_type="ephemeral", shareable=False)
+    with ctx.database.transaction() as session:
+        config = load_config(session)
+        assert request.channel_id is not None
+        if request.action == "unsubscribe":
+            gone = forget_subscription(session, channel_id=request.channel_id)
+            note = "No more digests" if gone else "There was no digest"
+            return _note(f"{note} in <#{request.channel_id}>.")
         zone = request.time_zone or config.time_zone
         record_subscription(
             session,

@@ -32,7 +32,7 @@ from storage.loaders.freshness import load_freshness
 from storage.loaders.handoffs import load_unanswered_intros
 from storage.loaders.partners import load_admins, load_partner_profiles, load_people
 from storage.loaders.snoozes import load_active_snoozes
-from storage.work import claim_work, enqueue
+from storage.work import claim_work, enqueue, is_claimed
 
 KIND = "alert"
 
@@ -129,12 +129,40 @@ def plan_inboxes(
     return dict(inboxes), held
 
 
-def send_alerts(session: Session, *, now: datetime, config: ProgramConfig) -> AlertRun:
-    """Queue this run's DMs. Each (person, rule, day in their time zone) is claimed before anything is queued."""
+@dataclass(frozen=True)
+class AlertDm:
+    """One person's DM of this run, rendered before anything is claimed."""
+
+    email: str
+    user_id: str
+    day: str  # in the person's time zone: each rule is claimed once a day
+    inbox: Inbox
+    rules: tuple[str, ...]  # the rules with items that were not claimed today when it was rendered
+    message: Message
+    apart: Message | None  # escalations for a manager who owns partners too
+
+
+def _rule_key(email: str, rule: str, day: str) -> str:
+    return f"{KIND}:{email}:{rule}:{day}"
+
+
+def _dm_messages(inbox: Inbox, rules: tuple[str, ...], sla_hours: int) -> tuple[Message, Message | None]:
+    stale = inbox.stale if STALE in rules else []
+    dormant = inbox.dormant if DORMANT in rules else []
+    escalations = inbox.escalations if ESCALATION in rules else []
+    if not (stale or dormant):
+        return alert_message(stale=escalations, dormant=[], sla_hours=sla_hours, escalation=True), None
+    apart = alert_message(stale=escalations, dormant=[], sla_hours=sla_hours, escalation=True) if escalations else None
+    return alert_message(stale=stale, dormant=dormant, sla_hours=sla_hours), apart
+
+
+def plan_alerts(session: Session, *, now: datetime, config: ProgramConfig) -> tuple[AlertRun, list[AlertDm]]:
+    """This run's DMs, rendered, and who waits or cannot be reached; reads only, so a read session will do."""
     people = load_people(session)
     freshness = load_freshness(session, as_of=now, config=config)
     inboxes, held_for_data = plan_inboxes(session, now=now, config=config, people=people, freshness=freshness)
     run = AlertRun(held_for_data=held_for_data)
+    dms = []
     for email, inbox in sorted(inboxes.items()):
         person = people.get(email)
         tz = ZoneInfo(person.time_zone) if person and person.time_zone else config.tz
@@ -145,36 +173,48 @@ def send_alerts(session: Session, *, now: datetime, config: ProgramConfig) -> Al
             run.unreachable[email] = len(inbox)
             continue
         day = now.astimezone(tz).date().isoformat()
-        parts = {
-            rule: items
+        rules = tuple(
+            rule
             for rule, items in ((STALE, inbox.stale), (DORMANT, inbox.dormant), (ESCALATION, inbox.escalations))
-            if items
-        }
-        claimed = [rule for rule in parts if claim_work(session, key=f"{KIND}:{email}:{rule}:{day}", kind=KIND, at=now)]
+            if items and not is_claimed(session, key=_rule_key(email, rule, day))
+        )
+        if rules:
+            message, apart = _dm_messages(inbox, rules, config.handoff_sla_hours)
+            dms.append(AlertDm(email, person.slack_user_id, day, inbox, rules, message, apart))
+    return run, dms
+
+
+def queue_alerts(session: Session, *, run: AlertRun, dms: list[AlertDm], now: datetime, config: ProgramConfig) -> None:
+    """Claim each (person, rule, day) and queue the DMs rendered for them, in the caller's write transaction."""
+    for dm in dms:
+        claimed = tuple(
+            rule for rule in dm.rules if claim_work(session, key=_rule_key(dm.email, rule, dm.day), kind=KIND, at=now)
+        )
         if not claimed:
             continue
-        stale = inbox.stale if STALE in claimed else []
-        dormant = inbox.dormant if DORMANT in claimed else []
-        escalations = inbox.escalations if ESCALATION in claimed else []
-        key = f"{KIND}:{email}:{'+'.join(claimed)}:{day}"
+        message, apart = dm.message, dm.apart
+        if claimed != dm.rules:  # another replica claimed a rule since: say only what this run claimed
+            message, apart = _dm_messages(dm.inbox, claimed, config.handoff_sla_hours)
+        key = f"{KIND}:{dm.email}:{'+'.join(claimed)}:{dm.day}"
         claim_work(session, key=key, kind=KIND, at=now)
-        if stale or dormant:
-            message = alert_message(stale=stale, dormant=dormant, sla_hours=config.handoff_sla_hours)
-        else:
-            message = alert_message(stale=escalations, dormant=[], sla_hours=config.handoff_sla_hours, escalation=True)
-        if (stale or dormant) and escalations:  # a manager who owns partners too gets the escalation apart
+        if apart is not None:
             extra_key = f"{key}:escalation"
             if claim_work(session, key=extra_key, kind=KIND, at=now):
-                extra = alert_message(
-                    stale=escalations, dormant=[], sla_hours=config.handoff_sla_hours, escalation=True
-                )
-                enqueue(session, claim_key=extra_key, kind=KIND, message=extra, at=now, user_id=person.slack_user_id)
-        enqueue(session, claim_key=key, kind=KIND, message=message, at=now, user_id=person.slack_user_id)
-        keys = [stale_key(s) for s in stale] + [dormant_key(d) for d in dormant]
-        keys += [escalation_key(s) for s in escalations]
+                enqueue(session, claim_key=extra_key, kind=KIND, message=apart, at=now, user_id=dm.user_id)
+        enqueue(session, claim_key=key, kind=KIND, message=message, at=now, user_id=dm.user_id)
+        keys = [stale_key(s) for s in dm.inbox.stale] if STALE in claimed else []
+        keys += [dormant_key(d) for d in dm.inbox.dormant] if DORMANT in claimed else []
+        keys += [escalation_key(s) for s in dm.inbox.escalations] if ESCALATION in claimed else []
         for dedup_key in keys:
-            record_notice(session, dedup_key=dedup_key, owner_email=email, at=now)
+            record_notice(session, dedup_key=dedup_key, owner_email=dm.email, at=now)
         run.queued += 1
+
+
+def send_alerts(session: Session, *, now: datetime, config: ProgramConfig) -> AlertRun:
+    """Plan and queue this run's DMs in the caller's transaction (an ingested batch and its alerts commit
+    together); the tick plans in a read session and queues in a short transaction of its own."""
+    run, dms = plan_alerts(session, now=now, config=config)
+    queue_alerts(session, run=run, dms=dms, now=now, config=config)
     return run
 
 

@@ -22,12 +22,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.identity import Directory
-from bot.jobs.alerts import report_stale_data, report_unreachable, send_alerts, tell_admins
+from bot.jobs.alerts import plan_alerts, queue_alerts, report_stale_data, report_unreachable, tell_admins
 from bot.jobs.first_wins import announce_first_wins
 from bot.slack_port import ChannelUnavailable, HistoryUnavailable, OutcomeUnknown, SlackPort, SlackUnavailable
-from commands.digest import digest_message
+from commands.digest import gather_digest_facts
+from reports.blocks.digest import digest_reply
 from reports.model import Scope
 from reports.schedule import latest_slot, parse_clock
+from reports.views.digest import compute_digest
 from storage.db import Database
 from storage.models import SlackWorkspace
 from storage.program import load_config
@@ -123,32 +125,42 @@ class Jobs:
             if slot.due_at < sub.created_at:
                 continue  # subscribed after this week's slot: the first digest is next week's
             key = f"{DIGEST}:{sub.channel_id}:{slot.week}"
-            with self.database.transaction() as session:
+            scope = Scope(segment=sub.segment, region=sub.region, owner_email=sub.owner_email)
+            with self.database.session() as session:
                 if is_claimed(session, key=key):
-                    continue
+                    continue  # a cheap look first, so that replicas rarely both render it
                 config = load_config(session)
                 late = now - slot.due_at
-                grace = timedelta(hours=config.digest_grace_hours)
-                if late > grace:
-                    reason = (
-                        f"missed by {late.total_seconds() / 3600:.1f} h (downtime?), beyond the "
-                        f"{config.digest_grace_hours} h grace window"
-                    )
-                    if claim_work(session, key=key, kind=DIGEST, at=now, status=SKIPPED, reason=reason):
-                        log.warning("digest %s skipped: %s", key, reason)
-                        report.skipped_digests += 1
-                    continue
+                if late > timedelta(hours=config.digest_grace_hours):
+                    facts = None
+                else:
+                    facts = gather_digest_facts(session, scope=scope, as_of=now, config=config)
+            if facts is None:
+                reason = (
+                    f"missed by {late.total_seconds() / 3600:.1f} h (downtime?), beyond the "
+                    f"{config.digest_grace_hours} h grace window"
+                )
+                with self.database.transaction() as session:
+                    skipped = claim_work(session, key=key, kind=DIGEST, at=now, status=SKIPPED, reason=reason)
+                if skipped:
+                    log.warning("digest %s skipped: %s", key, reason)
+                    report.skipped_digests += 1
+                continue
+            # computed and rendered (the chart too) with no session open; claimed and queued together after, so a
+            # crash before the claim loses nothing (the next tick renders it again)
+            message = digest_reply(compute_digest(facts, config, now), config)
+            with self.database.transaction() as session:
                 if not claim_work(session, key=key, kind=DIGEST, at=now):
-                    continue
-                scope = Scope(segment=sub.segment, region=sub.region, owner_email=sub.owner_email)
-                message = digest_message(session, scope=scope, as_of=now, config=config)
+                    continue  # another replica claimed it while this one rendered: that one sends it
                 enqueue(session, claim_key=key, kind=DIGEST, message=message, at=now, channel=sub.channel_id)
-                report.digests += 1
+            report.digests += 1
 
     def _alerts(self, now: datetime, report: TickReport) -> None:
-        with self.database.transaction() as session:
+        with self.database.session() as session:
             config = load_config(session)
-            run = send_alerts(session, now=now, config=config)
+            run, dms = plan_alerts(session, now=now, config=config)  # rendered with no write transaction open
+        with self.database.transaction() as session:
+            queue_alerts(session, run=run, dms=dms, now=now, config=config)
             report_unreachable(session, now=now, config=config, owners=run.unreachable)
         report.alerts, report.held, report.held_for_data = run.queued, len(run.held), run.held_for_data
 

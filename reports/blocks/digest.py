@@ -12,7 +12,7 @@ from reports.charts import trend_png
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, days, hours, local_date, money, number
 from reports.kpis.activation import Survival
-from reports.message import File
+from reports.message import File, Message
 from reports.stats import Median
 from reports.views.digest import DigestView
 
@@ -202,4 +202,12 @@ def digest_chart(view: DigestView, config: ProgramConfig) -> File:
         trend_png(spec),
         alt_text="Sourced revenue won per week with first wins, and partners in runway; this week: "
         + ", ".join(item.phrase for item in spec.caption),
+    )
+
+
+def digest_reply(view: DigestView, config: ProgramConfig, *, charts: bool = True) -> Message:
+    """The digest as posted: the chart goes only when something moved."""
+    files = (digest_chart(view, config),) if charts and view.moved else ()
+    return Message(
+        text=digest_text(view, config), blocks=digest_blocks(view, config), files=files, response_type="in_channel"
     )

@@ -11,18 +11,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from benchmarks.slack_harness.bot import BOT_TOKEN
 from benchmarks.slack_harness.fake_slack import FakeSlack, Scripted
 from bot.jobs import Jobs, TickReport
 from bot.slack_port import SlackSender, make_client
-from storage.db import Database
+from reports.blocks.alerts import alert_message
+from reports.chart_specs import TrendChart
+from reports.charts import trend_png
+from reports.message import Message
+from storage.db import Database, create_store_engine
 from storage.models import FirstWin, Intro, OutboxMessage, Partner, Person, WorkClaim
 from storage.program import apply_settings
 from storage.subscriptions import record_subscription
+from storage.work import claim_work
 from tests.commands.test_dispatch import small_program
 from tests.factories import STAMP
 
@@ -384,3 +392,58 @@ def test_stale_data_warns_atop_the_digest_holds_dormant_dms_and_tells_admins_onc
     assert (third.held_for_data, third.stale_data_notices) == (0, 0)
     (dormant,) = [p for p in world.posts("DU0HANA") if "Globex" in json.dumps(p["blocks"])]
     assert "dormant" in json.dumps(dormant["blocks"])
+
+
+def claim_impatiently(database: Database, *, key: str, at: datetime, kind: str = "digest") -> bool:
+    """Claim a key as another replica would, on a connection of its own that waits at most 0.2 s for a lock."""
+    engine = create_store_engine(database.engine.url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            sqlite = engine.dialect.name == "sqlite"
+            connection.exec_driver_sql("PRAGMA busy_timeout = 200" if sqlite else "SET lock_timeout = 200")
+            connection.commit()
+            with Session(connection) as session:
+                claimed = claim_work(session, key=key, kind=kind, at=at)
+                session.commit()
+            return claimed
+    finally:
+        engine.dispose()
+
+
+def test_no_transaction_is_held_while_the_digest_chart_renders(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another replica claims the digest while this one draws its chart: its write goes through at once (neither
+    SQLite's write lock nor the claim's key is held), and this one drops its render instead of sending it twice."""
+    world.subscribe("C0GENERAL")
+    now = MONDAY_9_UTC + timedelta(minutes=1)
+    key = "digest:C0GENERAL:2026-W25"
+    claimed_elsewhere: list[bool] = []
+
+    def drawn_while_another_claims(spec: TrendChart) -> bytes:
+        claimed_elsewhere.append(claim_impatiently(world.database, key=key, at=now))
+        return trend_png(spec)
+
+    monkeypatch.setattr("reports.blocks.digest.trend_png", drawn_while_another_claims)
+    report = world.jobs().tick(now)
+    assert claimed_elsewhere == [True]
+    assert (report.digests, report.errors) == (0, [])
+    assert world.posts("C0GENERAL") == []
+    assert [(c.key, c.status) for c in claims(world, "digest")] == [(key, "claimed")]
+
+
+def test_owner_alerts_are_drawn_with_no_write_transaction_open(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another replica claims Olga's stale-intro alert while this one draws the DMs: its write goes through at once
+    (on SQLite nothing holds the write lock), and this one queues only what it claimed."""
+    morning = datetime(2026, 6, 16, 9, tzinfo=UTC)  # 14:30 in Kolkata
+    claimed_elsewhere: list[bool] = []
+
+    def drawn(**parts: Any) -> Message:
+        if not claimed_elsewhere:
+            key = "alert:olga@example.com:stale_intro:2026-06-16"
+            claimed_elsewhere.append(claim_impatiently(world.database, key=key, at=morning, kind="alert"))
+        return alert_message(**parts)
+
+    monkeypatch.setattr("bot.jobs.alerts.alert_message", drawn)
+    report = world.jobs().tick(morning)
+    assert (claimed_elsewhere, report.errors) == ([True], [])
+    assert (report.alerts, world.posts("DU0OLGA")) == (1, [])  # Olga's one rule went to the other replica
+    assert "past twice the SLA" in json.dumps(world.posts("DU0HANA"))  # her manager's escalation, to this one
