@@ -9,7 +9,7 @@ from reports.formatting import count, money, number, period_label
 from reports.kpis.pipeline import StalledDeals
 from reports.kpis.revenue import DealSize, WonTotal
 from reports.model import PersonProfile
-from reports.stats import Median, Rate, not_enough
+from reports.stats import Rate, not_enough
 
 
 def person(profile: PersonProfile | None, email: str | None = None) -> str:
@@ -23,10 +23,6 @@ def person(profile: PersonProfile | None, email: str | None = None) -> str:
 
 def rate_text(rate: Rate | None) -> str:
     return "–" if rate is None else rate.text()
-
-
-def median_text(median: Median, unit: str = "d") -> str:
-    return median.text(unit)
 
 
 def revenue_text(totals: Mapping[str, WonTotal], currency: str) -> str:
