@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from bot.identity import Directory
 from bot.jobs.alerts import plan_alerts, queue_alerts, report_stale_data, report_unreachable, tell_admins
-from bot.jobs.first_wins import announce_first_wins
+from bot.jobs.first_wins import plan_first_wins, queue_first_wins
 from bot.slack_port import ChannelUnavailable, HistoryUnavailable, OutcomeUnknown, SlackPort, SlackUnavailable
 from commands.digest import gather_digest_facts
 from reports.blocks.digest import digest_reply
@@ -109,8 +109,12 @@ class Jobs:
             self.directory.resolve_people()
 
     def _first_wins(self, now: datetime, report: TickReport) -> None:
-        with self.database.transaction() as session:
-            report.first_wins = announce_first_wins(session, now=now, config=load_config(session))
+        with self.database.session() as session:
+            config = load_config(session)
+            planned = plan_first_wins(session, now=now, config=config)  # rendered with no write transaction open
+        if planned:
+            with self.database.transaction() as session:
+                report.first_wins = queue_first_wins(session, planned=planned, now=now, config=config)
 
     def _freshness(self, now: datetime, report: TickReport) -> None:
         with self.database.transaction() as session:
