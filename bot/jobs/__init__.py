@@ -1,4 +1,5 @@
-"""The scheduled jobs: the tick that runs whatever is due (`tick`), owner alerts, first-win announcements."""
+"""The scheduled jobs: the tick that runs whatever is due (`tick`), owner alerts, first-win announcements, and the
+outbox delivery (`outbox`)."""
 
 from bot.jobs.tick import Jobs, TickReport
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from reports.blocks.first_win import first_win_message
 from reports.config import ProgramConfig
+from reports.message import Message
 from reports.model import Scope
 from reports.timeframe import Window
 from reports.views.wins import compute_first_wins
 from storage.loaders.activation import load_first_wins, load_milestones
 from storage.loaders.partners import load_people
-from storage.wins import count_recorded_wins, load_unrecorded_wins, record_win
+from storage.wins import NewWin, count_recorded_wins, load_unrecorded_wins, record_win
 from storage.work import claim_work, enqueue
 
 KIND = "first_win"
@@ -23,16 +25,24 @@ def claim_key(partner_id: int) -> str:
     return f"{KIND}:partner:{partner_id}"
 
 
-def announce_first_wins(session: Session, *, now: datetime, config: ProgramConfig) -> int:
-    """Log every first win not logged yet; queue a post for each that is news. Returns how many were queued.
+@dataclass(frozen=True)
+class PlannedWin:
+    """A win not logged yet, with its post rendered before anything is recorded, or why it goes without one."""
 
-    On a new install (nothing logged yet) wins older than the horizon are logged silently: the first import of a
-    program's history must not flood the channel. A corrected or re-opened deal never causes a second post: the
-    log holds one row per partner, ever.
+    win: NewWin
+    message: Message | None
+    note: str | None  # why it is recorded without a post
+
+
+def plan_first_wins(session: Session, *, now: datetime, config: ProgramConfig) -> list[PlannedWin]:
+    """Every first win not logged yet, each post rendered; reads only, so a read session will do.
+
+    On a new install (nothing logged yet) wins older than the horizon go without a post: the first import of a
+    program's history must not flood the channel.
     """
     new = load_unrecorded_wins(session, as_of=now)
     if not new:
-        return 0
+        return []
     fresh_install = count_recorded_wins(session) == 0
     horizon = now - timedelta(days=config.first_win_horizon_days)
     wanted = {w.partner_id for w in new}
@@ -40,7 +50,7 @@ def announce_first_wins(session: Session, *, now: datetime, config: ProgramConfi
     details = [w for w in load_first_wins(session, scope=Scope(), window=window) if w.partner_id in wanted]
     wins = {w.partner.id: w for w in compute_first_wins(details, load_milestones(session, scope=Scope()), config, now)}
     owners = load_people(session, emails=[w.partner.owner_email or "" for w in wins.values()])
-    queued = 0
+    planned = []
     for win in new:
         note = None
         if fresh_install and win.won_at < horizon:
@@ -49,12 +59,35 @@ def announce_first_wins(session: Session, *, now: datetime, config: ProgramConfi
             note = "recorded without a post: no wins_channel is set"
         elif win.partner_id not in wins:
             note = "recorded without a post: the partner has no onboarding date"
-        if not record_win(session, win=win, at=now, announced=note is None, note=note) or note is not None:
+        if note is not None:
+            planned.append(PlannedWin(win, None, note))
             continue
-        key = claim_key(win.partner_id)
+        detail = wins[win.partner_id]
+        message = first_win_message(detail, owners.get(detail.partner.owner_email or ""), config)
+        planned.append(PlannedWin(win, message, None))
+    return planned
+
+
+def queue_first_wins(session: Session, *, planned: list[PlannedWin], now: datetime, config: ProgramConfig) -> int:
+    """Log each planned win, claim and queue its post, in the caller's write transaction; returns how many were
+    queued. A win another replica logged or claimed since it was planned is dropped: that one announces it. A
+    corrected or re-opened deal never causes a second post: the log holds one row per partner, ever."""
+    queued = 0
+    for plan in planned:
+        if plan.message is None:
+            record_win(session, win=plan.win, at=now, announced=False, note=plan.note)
+            continue
+        if not record_win(session, win=plan.win, at=now, announced=True, note=None):
+            continue  # another replica logged it since: that one announces it
+        key = claim_key(plan.win.partner_id)
         if claim_work(session, key=key, kind=KIND, at=now):
-            detail = wins[win.partner_id]
-            message = first_win_message(detail, owners.get(detail.partner.owner_email or ""), config)
-            enqueue(session, claim_key=key, kind=KIND, message=message, at=now, channel=config.wins_channel)
+            enqueue(session, claim_key=key, kind=KIND, message=plan.message, at=now, channel=config.wins_channel)
             queued += 1
     return queued
+
+
+def announce_first_wins(session: Session, *, now: datetime, config: ProgramConfig) -> int:
+    """Plan and queue the first wins in the caller's transaction (an ingested batch and its announcements commit
+    together); the tick plans in a read session and queues in a short transaction of its own."""
+    planned = plan_first_wins(session, now=now, config=config)
+    return queue_first_wins(session, planned=planned, now=now, config=config)

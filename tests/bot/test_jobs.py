@@ -21,11 +21,16 @@ from sqlalchemy.pool import NullPool
 from benchmarks.slack_harness.bot import BOT_TOKEN
 from benchmarks.slack_harness.fake_slack import FakeSlack, Scripted
 from bot.jobs import Jobs, TickReport
+from bot.jobs.first_wins import claim_key as first_win_claim_key
 from bot.slack_port import SlackSender, make_client
 from reports.blocks.alerts import alert_message
+from reports.blocks.first_win import first_win_message
 from reports.chart_specs import TrendChart
 from reports.charts import trend_png
+from reports.config import ProgramConfig
 from reports.message import Message
+from reports.model import PersonProfile
+from reports.views.wins import FirstWin as WinDetail
 from storage.db import Database, create_store_engine
 from storage.models import FirstWin, Intro, OutboxMessage, Partner, Person, WorkClaim
 from storage.program import apply_settings
@@ -136,6 +141,7 @@ TICK_SCRIPT = """
 import sys
 from datetime import datetime
 from bot.jobs import Jobs, TickReport
+from bot.jobs.first_wins import claim_key as first_win_claim_key
 from bot.slack_port import SlackSender, make_client
 from storage.db import open_database
 database = open_database(sys.argv[1], migrate=False)
@@ -342,6 +348,42 @@ def test_a_first_win_is_announced_exactly_once_under_reimport(world: World, tmp_
         log = {w.partner_id: w for w in session.execute(select(FirstWin)).scalars()}
     assert before == 0 and len(log) == 2
     assert [w.announced for w in sorted(log.values(), key=lambda w: w.won_at)] == [False, True]
+
+
+def test_first_wins_are_drawn_with_no_write_transaction_open(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another replica claims one of two new first wins while this one draws the posts: its write goes through at
+    once (on SQLite nothing holds the write lock), and this one queues only the other."""
+    from storage.importing import run_import
+
+    now = datetime(2026, 6, 15, 12, tzinfo=UTC)
+    world.jobs().tick(now)  # the fixture's history is logged silently (a new install)
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "deal_id,partner_id,attribution,amount,created_on,closed_on,outcome\n"
+        "W-1,P-2,sourced,25000,2026-06-01,2026-06-14,won\n"
+        "W-2,P-3,sourced,40000,2026-06-01,2026-06-14,won\n",
+        encoding="utf-8",
+    )
+    run_import(world.database, kind="deals", path=path, now=now)
+    claimed_elsewhere: list[str] = []
+
+    def drawn(win: WinDetail, owner: PersonProfile | None, config: ProgramConfig) -> Message:
+        if not claimed_elsewhere:
+            key = first_win_claim_key(win.partner.id)
+            if claim_impatiently(world.database, key=key, at=now, kind="first_win"):
+                claimed_elsewhere.append(win.partner.name)
+        return first_win_message(win, owner, config)
+
+    monkeypatch.setattr("bot.jobs.first_wins.first_win_message", drawn)
+    report = world.jobs().tick(now + timedelta(minutes=1))
+    assert (len(claimed_elsewhere), report.first_wins, report.sent, report.errors) == (1, 1, 1, [])
+    (post,) = world.posts("C0WINS001")
+    assert claimed_elsewhere[0] not in post["text"]
+    assert sorted(c.status for c in claims(world, "first_win")) == ["claimed", "sent"]  # the other replica's, ours
+    with world.database.session() as session:
+        assert session.execute(select(func.count()).select_from(FirstWin).where(FirstWin.announced)).scalar_one() == 2
 
 
 def activities_file(tmp_path: Path, name: str, occurred_at: str) -> Path:

@@ -195,7 +195,7 @@ def test_a_sender_that_died_after_its_post_landed_does_not_post_again(
         raise Crash
 
     with monkeypatch.context() as patched:
-        patched.setattr("bot.jobs.tick.record_posted", die)
+        patched.setattr("bot.jobs.outbox.record_posted", die)
         with pytest.raises(Crash):
             world.jobs().tick(MONDAY)
     assert world.figures("C0GENERAL").posts == 1
