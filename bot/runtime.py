@@ -9,6 +9,7 @@ What goes wrong becomes a reply where the interaction's table row says (bot/erro
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -58,8 +59,13 @@ class BotRuntime:
         self.pool = DrainablePool(max_workers=self.workers, thread_name_prefix="partnerbot-work")
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
-        """Block until no job is queued or running (for graceful shutdown, and for tests)."""
-        return self.pool.wait_idle(timeout)
+        """Block until no listener and no job is queued or running, within one timeout (for tests).
+
+        The listeners first: Slack has its ack as soon as a listener calls ack(), before the listener hands its
+        work to the pool, so a pool found idle right after the ack may not have been given the work yet."""
+        deadline = time.monotonic() + timeout
+        pools = [self.listeners, self.pool] if self.listeners is not None else [self.pool]
+        return all(pool.wait_idle(max(0.0, deadline - time.monotonic())) for pool in pools)
 
     def close(self, timeout: float = 30.0) -> bool:
         """Finish what was acknowledged: the listeners running, then every job queued or running, within timeout.

@@ -6,6 +6,7 @@ import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -319,3 +320,21 @@ def test_tokens_never_reach_the_logs(harness: Harness, caplog: pytest.LogCapture
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "Sending a request" in logged  # the Slack client logged its requests (headers redacted)
     assert BOT_TOKEN not in logged and SIGNING_SECRET not in logged
+
+
+def test_settle_waits_for_a_listener_that_has_acked_but_not_handed_over(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slack has its ack before the listener hands the work to the pool: settling must wait for the listener too,
+    or a test (or a drain) finds the pool idle with the work still to come."""
+    runtime = harness.bot.runtime
+    handed_over = runtime.interact
+
+    def slow_hand_over(interaction: Any, body: dict[str, Any]) -> None:
+        time.sleep(0.5)
+        handed_over(interaction, body)
+
+    monkeypatch.setattr(runtime, "interact", slow_hand_over)
+    _, url = harness.bot.command("program")
+    harness.bot.settle()
+    assert harness.responses(url), "settled before the listener handed its work over"
