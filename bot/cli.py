@@ -150,9 +150,8 @@ def cmd_kpis(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.jobs.first_wins import announce_first_wins
+    from bot.jobs.first_wins import announce_new_first_wins
     from storage.importing import ImportFileError, ImportRejected, run_import
-    from storage.program import load_config
 
     path = Path(args.file)
     if not path.is_file():
@@ -185,8 +184,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             return REJECTED
         if bar:
             bar.clear()
-        with database.transaction() as session:
-            queued = announce_first_wins(session, now=now(), config=load_config(session))
+        queued = announce_new_first_wins(database, now=now())
         sys.stdout.write(report.summary() + "\n")
         if queued:
             sys.stdout.write(

@@ -13,8 +13,10 @@ from reports.message import Message
 from reports.model import Scope
 from reports.timeframe import Window
 from reports.views.wins import compute_first_wins
+from storage.db import Database
 from storage.loaders.activation import load_first_wins, load_milestones
 from storage.loaders.partners import load_people
+from storage.program import load_config
 from storage.wins import NewWin, count_recorded_wins, load_unrecorded_wins, record_win
 from storage.work import claim_work, enqueue
 
@@ -91,3 +93,15 @@ def announce_first_wins(session: Session, *, now: datetime, config: ProgramConfi
     together); the tick plans in a read session and queues in a short transaction of its own."""
     planned = plan_first_wins(session, now=now, config=config)
     return queue_first_wins(session, planned=planned, now=now, config=config)
+
+
+def announce_new_first_wins(database: Database, *, now: datetime) -> int:
+    """Plan and render in a read session, then log, claim and queue in one short write transaction: what the tick
+    and `partnerbot import` do, so that neither holds the store's write lock while posts are drawn."""
+    with database.session() as session:
+        config = load_config(session)
+        planned = plan_first_wins(session, now=now, config=config)
+    if not planned:
+        return 0
+    with database.transaction() as session:
+        return queue_first_wins(session, planned=planned, now=now, config=config)

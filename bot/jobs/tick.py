@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.identity import Directory
 from bot.jobs.alerts import plan_alerts, queue_alerts, report_stale_data, report_unreachable
-from bot.jobs.first_wins import plan_first_wins, queue_first_wins
+from bot.jobs.first_wins import announce_new_first_wins
 from bot.jobs.outbox import OutboxSender
 from bot.slack_port import SlackPort
 from commands.digest import gather_digest_facts
@@ -83,12 +83,7 @@ class Jobs:
             self.directory.resolve_people()
 
     def _first_wins(self, now: datetime, report: TickReport) -> None:
-        with self.database.session() as session:
-            config = load_config(session)
-            planned = plan_first_wins(session, now=now, config=config)  # rendered with no write transaction open
-        if planned:
-            with self.database.transaction() as session:
-                report.first_wins = queue_first_wins(session, planned=planned, now=now, config=config)
+        report.first_wins = announce_new_first_wins(self.database, now=now)
 
     def _freshness(self, now: datetime, report: TickReport) -> None:
         with self.database.transaction() as session:

@@ -36,6 +36,7 @@ from storage.models import FirstWin, Intro, OutboxMessage, Partner, Person, Work
 from storage.program import apply_settings
 from storage.subscriptions import record_subscription
 from storage.work import claim_work
+from tests.bot.conftest import Cli
 from tests.commands.test_dispatch import small_program
 from tests.factories import STAMP
 
@@ -382,6 +383,37 @@ def test_first_wins_are_drawn_with_no_write_transaction_open(
     (post,) = world.posts("C0WINS001")
     assert claimed_elsewhere[0] not in post["text"]
     assert sorted(c.status for c in claims(world, "first_win")) == ["claimed", "sent"]  # the other replica's, ours
+    with world.database.session() as session:
+        assert session.execute(select(func.count()).select_from(FirstWin).where(FirstWin.announced)).scalar_one() == 2
+
+
+def test_partnerbot_import_draws_first_win_posts_with_no_write_transaction_open(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
+    """`partnerbot import` announces the wins it brought as the tick does: drawn in a read session, then logged,
+    claimed and queued in one short transaction, so a replica's write during the drawing goes through at once."""
+    world.jobs().tick(datetime(2026, 6, 15, 12, tzinfo=UTC))  # the fixture's history is logged silently
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "deal_id,partner_id,attribution,amount,created_on,closed_on,outcome\n"
+        "W-1,P-2,sourced,25000,2026-06-01,2026-06-14,won\n"
+        "W-2,P-3,sourced,40000,2026-06-01,2026-06-14,won\n",
+        encoding="utf-8",
+    )
+    claimed_elsewhere: list[str] = []
+
+    def drawn(win: WinDetail, owner: PersonProfile | None, config: ProgramConfig) -> Message:
+        if not claimed_elsewhere:
+            at = datetime(2026, 6, 15, 12, tzinfo=UTC)
+            if claim_impatiently(world.database, key=first_win_claim_key(win.partner.id), at=at, kind="first_win"):
+                claimed_elsewhere.append(win.partner.name)
+        return first_win_message(win, owner, config)
+
+    monkeypatch.setattr("bot.jobs.first_wins.first_win_message", drawn)
+    monkeypatch.setenv("DATABASE_URL", world.database.engine.url.render_as_string(hide_password=False))
+    code, out, _ = cli("import", "deals", str(path))
+    assert (code, len(claimed_elsewhere)) == (0, 1)
+    assert "1 first win queued" in out  # the other win is the other replica's to announce
     with world.database.session() as session:
         assert session.execute(select(func.count()).select_from(FirstWin).where(FirstWin.announced)).scalar_one() == 2
 
