@@ -16,15 +16,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Column, MetaData, Table, select
+from sqlalchemy import Column, MetaData, Table, delete, select
 
 from benchmarks.profiles import ANCHOR
 from demodata.catalogue import STAGES  # the profile's pipeline, as the generator configured it
 from storage.db import Database, bulk_write_cache
 from storage.importing import run_import
-from storage.models import Deal, Partner
+from storage.models import Deal, Partner, StageChange
+from storage.program import load_config
+from storage.rollups import refresh_milestones
 
 RAW_TABLE = "bench_raw_deals"
+BENCH_DEALS = "BENCH-%"  # the external ids of every deal the benchmark adds (the import's, the events')
 
 
 @dataclass(frozen=True)
@@ -159,3 +162,22 @@ def measure_import(database: Database, folder: Path, rows: int, seed: int) -> Im
     importer_seconds, inserted = time_importer(database, path)
     path.unlink()
     return ImportResult(rows, importer_seconds, raw_seconds, scratch_seconds, inserted)
+
+
+def forget_import(database: Database) -> None:
+    """Remove the deals the benchmark added (the import's, the events') with their stage history, so that a reused
+    store holds the profile and nothing else."""
+    with database.transaction() as session:
+        touched = sorted(
+            {
+                pid
+                for pid in session.execute(
+                    select(Deal.partner_id).where(Deal.external_id.like(BENCH_DEALS)).distinct()
+                ).scalars()
+                if pid is not None
+            }
+        )
+        bench = select(Deal.id).where(Deal.external_id.like(BENCH_DEALS)).scalar_subquery()
+        session.execute(delete(StageChange).where(StageChange.deal_id.in_(bench)))
+        session.execute(delete(Deal).where(Deal.external_id.like(BENCH_DEALS)))
+        refresh_milestones(session, partner_ids=touched, config=load_config(session))
