@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from benchmarks.profiles import PROFILES
 from benchmarks.run import counts, run_bench, table
 from storage.db import open_database
-from storage.models import FirstWin, IngestedEvent
+from storage.models import FirstWin, ImportRun, IngestedEvent, SourceDelivery
 
 MEASURES = (
     "ack_p50_s",
@@ -81,5 +81,7 @@ def test_the_small_profile_runs_end_to_end_and_reports_every_measure(tmp_path: P
         with database.session() as session:
             assert session.execute(select(func.count()).select_from(IngestedEvent)).scalar_one() == 0
             assert session.execute(select(func.count()).select_from(FirstWin)).scalar_one() == 0
+            assert session.execute(select(func.count()).select_from(ImportRun)).scalar_one() == 0
+            assert set(session.execute(select(SourceDelivery.source)).scalars()) == {"demo"}
     finally:
         database.dispose()
