@@ -16,15 +16,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Column, MetaData, Table, select
+from sqlalchemy import Column, MetaData, Table, delete, select
 
 from benchmarks.profiles import ANCHOR
 from demodata.catalogue import STAGES  # the profile's pipeline, as the generator configured it
+from reports.freshness import IMPORT_SOURCE
 from storage.db import Database, bulk_write_cache
 from storage.importing import run_import
-from storage.models import Deal, Partner
+from storage.models import Deal, ImportRun, Partner, SourceDelivery, StageChange
+from storage.program import load_config
+from storage.rollups import refresh_milestones
 
 RAW_TABLE = "bench_raw_deals"
+CSV_PREFIX = "bench-deals-"
+BENCH_DEALS = "BENCH-%"  # the external ids of every deal the benchmark adds (the import's, the events')
 
 
 @dataclass(frozen=True)
@@ -152,10 +157,33 @@ def _bulk_load(database: Database, path: Path, table: str, *, keep: bool) -> flo
 
 
 def measure_import(database: Database, folder: Path, rows: int, seed: int) -> ImportResult:
-    path = folder / f"bench-deals-{rows}.csv"
+    path = folder / f"{CSV_PREFIX}{rows}.csv"
     write_deals_csv(database, path, rows, seed)
     scratch_seconds = time_raw_insert(database, path, indexed=False)
     raw_seconds = time_raw_insert(database, path, indexed=True)
     importer_seconds, inserted = time_importer(database, path)
     path.unlink()
     return ImportResult(rows, importer_seconds, raw_seconds, scratch_seconds, inserted)
+
+
+def forget_import(database: Database) -> None:
+    """Remove the deals the benchmark added (the import's, the events') with their stage history, and the import's
+    record and delivery, so that a reused store holds the profile and nothing else."""
+    with database.transaction() as session:
+        touched = sorted(
+            {
+                pid
+                for pid in session.execute(
+                    select(Deal.partner_id).where(Deal.external_id.like(BENCH_DEALS)).distinct()
+                ).scalars()
+                if pid is not None
+            }
+        )
+        bench = select(Deal.id).where(Deal.external_id.like(BENCH_DEALS)).scalar_subquery()
+        session.execute(delete(StageChange).where(StageChange.deal_id.in_(bench)))
+        session.execute(delete(Deal).where(Deal.external_id.like(BENCH_DEALS)))
+        session.execute(delete(ImportRun).where(ImportRun.source.like(f"%{CSV_PREFIX}%")))
+        session.execute(
+            delete(SourceDelivery).where(SourceDelivery.source == IMPORT_SOURCE, SourceDelivery.kind == "deals")
+        )
+        refresh_milestones(session, partner_ids=touched, config=load_config(session))

@@ -1,39 +1,55 @@
 """The bot's side of the benchmark, in a process of its own so that its peak memory is the bot's alone.
 
 `python -m benchmarks.probe DATABASE_URL PROFILE OUT.json` times what users wait for: scorecards end to end (load,
-compute, blocks, PNG), the program view, the weekly digest, the owner-alert run over all owners, and the ack of
-concurrent `/partner` commands through the HTTP harness (the bot served on 127.0.0.1, the fake Slack Web API).
+compute, blocks, PNG), the program view, the weekly digest, the owner-alert run over all owners, the ack of
+concurrent `/partner` commands through the HTTP harness (the bot served on 127.0.0.1, the fake Slack Web API), and
+the same views right after one webhook event (posted through the ingestion API's own entry point, each view after
+an event of its own, and the events' rows removed afterwards). Last, once the timed runs are over, it profiles the
+slowest of the views right after an event (cProfile) and reports where its time goes.
+
+`python -m benchmarks.probe DATABASE_URL PROFILE OUT.json after-import` times one program view in a fresh process:
+what the first user waits for right after an import.
 """
 
 from __future__ import annotations
 
+import cProfile
 import json
+import pstats
 import resource
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import String, cast, literal, select, update
+from sqlalchemy import String, cast, delete, func, literal, select, update
 
+from benchmarks.importing import forget_import
 from benchmarks.profiles import ANCHOR, PROFILES, SEED, Profile
 from bot.http import tune_interpreter
+from bot.ingest import ingest
 from bot.jobs.alerts import send_alerts
 from commands.context import CommandContext
 from commands.digest import digest_message
 from commands.table import dispatch, dispatch_partner
+from reports.freshness import api_source
 from reports.message import Message
 from reports.model import Scope
 from storage.db import Database, open_database
-from storage.models import Partner, Person
+from storage.models import AlertNotice, FirstWin, IngestedEvent, OutboxMessage, Partner, Person, SourceDelivery
 from storage.program import load_config
 
+ROOT = Path(__file__).resolve().parents[1]
 PNG = b"\x89PNG\r\n\x1a\n"
-REPEATS = 3  # program view, digest and alert run: the median of this many runs
+REPEATS = 3  # program view, digest and alert run: the median of this many runs (also after an event)
+EVENT_SCORECARDS = 5  # scorecards right after an event for that partner: the p95 of this many
+EVENT_SOURCE = "bench"  # the ingestion source the events come from (their rows are removed afterwards)
+PROFILE_TOP = 15  # functions listed from the profile of the slowest view
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -180,6 +196,165 @@ def time_cold(database: Database, profile: Profile) -> dict[str, float]:
     }
 
 
+class Events:
+    """Webhook events through `bot.ingest.ingest`, the function `POST /api/v1/events` applies a batch with: each a
+    new won partner deal (`BENCH-EVENT-…`, closed the day before as-of), so that it moves revenue, wins and that
+    partner's figures, and (as any committed change does) every cached figure's data version."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.sent = 0
+        self.ingest_times: list[float] = []
+        with database.session() as session:
+            self.outbox_before = session.execute(select(func.coalesce(func.max(OutboxMessage.id), 0))).scalar_one()
+            self.notices_before = set(session.execute(select(AlertNotice.dedup_key)).scalars())
+            # the first event records every partner's first win not yet recorded (silently, as old news)
+            self.wins_before = set(session.execute(select(FirstWin.partner_id)).scalars())
+
+    def post(self, partner_external_id: str) -> None:
+        self.sent += 1
+        deal = {
+            "deal_id": f"BENCH-EVENT-{self.sent:04d}",
+            "partner_id": partner_external_id,
+            "attribution": "sourced",
+            "outcome": "won",
+            "stage": "Closed Won",
+            "created_on": (ANCHOR.date() - timedelta(days=40)).isoformat(),
+            "closed_on": (ANCHOR.date() - timedelta(days=1)).isoformat(),
+            "amount": "25000",
+            "currency": "USD",
+        }
+        raw = json.dumps({"events": [{"id": f"bench-event-{self.sent}", "type": "deal.upsert", "data": deal}]})
+        started = time.perf_counter()
+        answer = ingest(self.database, source=EVENT_SOURCE, raw=raw.encode(), now=ANCHOR)
+        self.ingest_times.append(time.perf_counter() - started)
+        if answer.status != 200 or answer.body["changed"] < 1:
+            raise RuntimeError(f"the benchmark's event was not applied: {answer.status} {answer.body}")
+
+    def forget(self) -> None:
+        """Remove what the events left: their deals and stage history, claims, delivery, first wins and messages."""
+        with self.database.transaction() as session:
+            session.execute(delete(FirstWin).where(FirstWin.partner_id.not_in(self.wins_before)))
+            session.execute(delete(IngestedEvent).where(IngestedEvent.source == EVENT_SOURCE))
+            session.execute(delete(SourceDelivery).where(SourceDelivery.source == api_source(EVENT_SOURCE)))
+            session.execute(delete(OutboxMessage).where(OutboxMessage.id > self.outbox_before))
+            session.execute(delete(AlertNotice).where(AlertNotice.dedup_key.not_in(self.notices_before)))
+        forget_import(self.database)
+
+
+def _view_runs(database: Database) -> dict[str, Callable[[int], object]]:
+    """The views timed right after an event, each given the partner the event was for (only the scorecard uses it)."""
+    ctx = CommandContext(database=database, as_of=ANCHOR, charts=True)
+
+    def digest(_: int) -> None:
+        with database.session() as session:
+            _checked(digest_message(session, scope=Scope(), as_of=ANCHOR, config=load_config(session)), chart=True)
+
+    return {
+        "program": lambda _: _checked(dispatch("program", ctx), chart=False),
+        "digest": digest,
+        "scorecard": lambda partner_id: _checked(dispatch_partner(partner_id, ctx), chart=True),
+    }
+
+
+def time_after_event(database: Database) -> dict[str, Any]:
+    """Each view right after one event of its own (so nothing it reads is cached), `REPEATS` times for the program
+    view and the digest and `EVENT_SCORECARDS` times for the scorecard of the event's partner; then the slowest
+    view is profiled once, right after one more event."""
+    with database.session() as session:
+        partners = session.execute(select(Partner.id, Partner.external_id).order_by(Partner.id)).all()
+    rng = np.random.default_rng(SEED + 1)
+    runs = _view_runs(database)
+    counts = {"program": REPEATS, "digest": REPEATS, "scorecard": EVENT_SCORECARDS}
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    events = Events(database)
+    try:
+        for name, run in runs.items():
+            for _ in range(counts[name]):
+                partner_id, external_id = partners[int(rng.integers(0, len(partners)))]
+                events.post(external_id)
+                started = time.perf_counter()
+                run(partner_id)
+                times[name].append(time.perf_counter() - started)
+        summary = {
+            "program": statistics.median(times["program"]),
+            "digest": statistics.median(times["digest"]),
+            "scorecard": percentile(times["scorecard"], 0.95),
+        }
+        slowest = max(summary, key=lambda name: summary[name])
+        partner_id, external_id = partners[int(rng.integers(0, len(partners)))]
+        events.post(external_id)
+        top = profile_of(lambda: runs[slowest](partner_id))
+    finally:
+        events.forget()
+    return {
+        "program_after_event_s": summary["program"],
+        "program_after_event_runs_s": times["program"],
+        "digest_after_event_s": summary["digest"],
+        "digest_after_event_runs_s": times["digest"],
+        "scorecard_after_event_p95_s": summary["scorecard"],
+        "scorecard_after_event_runs_s": times["scorecard"],
+        "event_ingest_s": statistics.median(events.ingest_times),
+        "profiled_view": f"{slowest}, right after one event",
+        "profile_top": top,
+    }
+
+
+def _where(code: tuple[str, int, str]) -> str:
+    filename, line, function = code
+    if filename == "~":  # a built-in
+        return function
+    path = Path(filename)
+    try:
+        shown = str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        parts = path.parts
+        shown = "/".join(parts[parts.index("site-packages") + 1 :]) if "site-packages" in parts else path.name
+    return f"{shown}:{line}:{function}"
+
+
+def _shown(filename: str) -> bool:
+    """Partnerbot's own functions, the built-ins they call (SQLite's execute and fetch among them: the database's
+    time) and psycopg's cursor (the same on PostgreSQL); not the layers between (SQLAlchemy, the benchmark)."""
+    if filename == "~":
+        return True
+    path = Path(filename).resolve()
+    if "site-packages" in path.parts:
+        return path.parts[-2:] == ("psycopg", "cursor.py")
+    return path.is_relative_to(ROOT) and not path.is_relative_to(ROOT / "benchmarks")
+
+
+def profile_of(run: Callable[[], object]) -> list[dict[str, Any]]:
+    """The `PROFILE_TOP` functions (see `_shown`) with the most cumulative time in one run of `run` (in this thread),
+    the whole run first. What a library does is counted in the cumulative time of the function that called it."""
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.runcall(run)
+    total = time.perf_counter() - started
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    rows = sorted(stats.items(), key=lambda item: item[1][3], reverse=True)
+    top = [
+        {"function": _where(code), "cumulative_s": cumulative, "own_s": own, "calls": calls}
+        for code, (_, calls, own, cumulative, _) in rows
+        if _shown(code[0])
+    ][:PROFILE_TOP]
+    every_call = sum(calls for _, calls, *_ in stats.values())
+    return [{"function": "(the whole run, profiled)", "cumulative_s": total, "own_s": 0.0, "calls": every_call}, *top]
+
+
+def time_after_import(url: str) -> dict[str, float]:
+    """One program view in a fresh process right after an import: nothing is cached, in this process or any."""
+    tune_interpreter()
+    database = open_database(url)
+    try:
+        ctx = CommandContext(database=database, as_of=ANCHOR, charts=True)
+        started = time.perf_counter()
+        _checked(dispatch("program", ctx), chart=False)
+        return {"program_after_import_s": time.perf_counter() - started}
+    finally:
+        database.dispose()
+
+
 def probe(url: str, profile: Profile) -> dict[str, Any]:
     tune_interpreter()  # as `partnerbot serve` runs: every figure below is the bot's, in production settings
     database = open_database(url)
@@ -190,31 +365,37 @@ def probe(url: str, profile: Profile) -> dict[str, Any]:
         digest, digest_runs = time_digest(database)
         alerts, alert_runs, queued = time_alerts(database)
         bursts = time_acks(database, profile)
+        after_event = time_after_event(database)  # last: its clean-up is a data change, after which nothing is warm
     finally:
         database.dispose()
     acks = [seconds for burst in bursts for seconds in burst]
-    return colds | {
-        "scorecard_p50_s": percentile(cards, 0.5),
-        "scorecard_p95_s": percentile(cards, 0.95),
-        "scorecards": len(cards),
-        "program_s": program,
-        "program_runs_s": program_runs,
-        "digest_s": digest,
-        "digest_runs_s": digest_runs,
-        "alerts_s": alerts,
-        "alerts_runs_s": alert_runs,
-        "alert_dms": queued,
-        "ack_p50_s": percentile(acks, 0.5),
-        "ack_p99_s": percentile(acks, 0.99),
-        "ack_slowest_by_burst_s": [max(burst) for burst in bursts],
-        "acks": len(acks),
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    return (
+        colds
+        | after_event
+        | {
+            "scorecard_p50_s": percentile(cards, 0.5),
+            "scorecard_p95_s": percentile(cards, 0.95),
+            "scorecards": len(cards),
+            "program_s": program,
+            "program_runs_s": program_runs,
+            "digest_s": digest,
+            "digest_runs_s": digest_runs,
+            "alerts_s": alerts,
+            "alerts_runs_s": alert_runs,
+            "alert_dms": queued,
+            "ack_p50_s": percentile(acks, 0.5),
+            "ack_p99_s": percentile(acks, 0.99),
+            "ack_slowest_by_burst_s": [max(burst) for burst in bursts],
+            "acks": len(acks),
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
 
 
 def main(argv: list[str]) -> int:
-    url, name, out = argv
-    Path(out).write_text(json.dumps(probe(url, PROFILES[name]), indent=2), encoding="utf-8")
+    url, name, out, *mode = argv
+    result = time_after_import(url) if mode == ["after-import"] else probe(url, PROFILES[name])
+    Path(out).write_text(json.dumps(result, indent=2), encoding="utf-8")
     return 0
 
 

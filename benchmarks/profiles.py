@@ -1,4 +1,5 @@
-"""The benchmark's named scales. `large` is the scale the targets are set at; `small` is CI's smoke test."""
+"""The benchmark's named scales. `large` is the scale the targets are set at; `medium` is a typical program (2,000
+partners), between the two in every size; `small` is CI's smoke test."""
 
 from __future__ import annotations
 
@@ -38,6 +39,23 @@ PROFILES = {
         scorecards=10,
         concurrent=30,
         rounds=1,
+    ),
+    "medium": Profile(
+        "medium",
+        DemoSize(
+            partners=2_000,
+            owners=40,
+            years=2.0,
+            deals_per_partner=60,
+            direct_deals=20_000,
+            activities_per_partner=350,
+            intros_per_partner=10,
+            surveys_per_partner=2.5,
+        ),
+        import_rows=100_000,
+        scorecards=100,
+        concurrent=30,
+        rounds=3,
     ),
     "large": Profile(
         "large",

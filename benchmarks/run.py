@@ -1,8 +1,9 @@
 """`partnerbot bench`: fill a store at a profile's scale, measure, print one table and write it as JSON.
 
 Order: generate (skipped with --reuse when the store already holds the profile), the bot's measurements in a
-process of its own (for its peak memory), the DuckDB reference, and last the import (which adds rows, removed
-again afterwards so that a reused store stays the profile's).
+process of its own (for its peak memory; the views right after one event and the profile of the slowest last), the
+DuckDB reference, and last the import, then the program view right after it in a fresh process (the import adds
+rows, removed again afterwards so that a reused store stays the profile's).
 """
 
 from __future__ import annotations
@@ -17,31 +18,33 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
-from benchmarks.importing import measure_import
+from benchmarks.importing import forget_import, measure_import
 from benchmarks.profiles import ANCHOR, PROFILES, SEED, Profile
 from benchmarks.reference import measure_reference
 from demodata import build_demo
 from storage.db import Database, open_database, safe_url
 from storage.models import Activity, Deal, Partner, StageChange
-from storage.program import load_config
-from storage.rollups import refresh_milestones
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-BENCH_DEALS = "BENCH-%"
 MIB = 1024
 
-# measure → (target as printed, check): the targets, checked on the `large` profile only
+# measure → (target as printed, check): issue 14's targets, checked on the `large` profile only. The DuckDB
+# reference computes the digest's aggregates only, so the program view has no ratio to it. PostgreSQL within 1.5 ×
+# of SQLite compares two runs and is read off the README's table.
 TARGETS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
     "ack_p99_s": ("≤ 100 ms", lambda r: r["ack_p99_s"] <= 0.100),
     "scorecard_p95_s": ("≤ 300 ms", lambda r: r["scorecard_p95_s"] <= 0.300),
     "program_s": ("≤ 1 s", lambda r: r["program_s"] <= 1.0),
     "digest_s": ("≤ 1 s", lambda r: r["digest_s"] <= 1.0),
-    "digest_vs_duckdb": ("≤ 2 ×", lambda r: r["digest_vs_duckdb"] <= 2.0),
-    "import_rows_per_s": ("≥ 100,000/s", lambda r: r["import_rows_per_s"] >= 100_000),
-    "import_vs_raw": ("≥ 50 %", lambda r: r["import_vs_raw"] >= 0.5),
+    "digest_vs_duckdb": ("≤ 1 ×", lambda r: r["digest_vs_duckdb"] <= 1.0),
+    "program_after_event_s": ("≤ 1.5 s", lambda r: r["program_after_event_s"] <= 1.5),
+    "digest_after_event_s": ("≤ 1.5 s", lambda r: r["digest_after_event_s"] <= 1.5),
+    "scorecard_after_event_p95_s": ("≤ 300 ms", lambda r: r["scorecard_after_event_p95_s"] <= 0.300),
+    "program_after_import_s": ("≤ 5 s", lambda r: r["program_after_import_s"] <= 5.0),
+    "import_vs_raw": ("≥ 60 %", lambda r: r["import_vs_raw"] >= 0.6),
     "peak_rss_mib": ("≤ 1,536 MiB", lambda r: r["peak_rss_mib"] <= 1536),
 }
 
@@ -82,29 +85,12 @@ def prepare(url: str, profile: Profile, *, reuse: bool) -> tuple[Database, dict[
     return database, {"generate_s": time.perf_counter() - started}
 
 
-def forget_import(database: Database) -> None:
-    """Remove the import's rows, so that a reused store holds the profile and nothing else."""
-    with database.transaction() as session:
-        touched = sorted(
-            {
-                pid
-                for pid in session.execute(
-                    select(Deal.partner_id).where(Deal.external_id.like(BENCH_DEALS)).distinct()
-                ).scalars()
-                if pid is not None
-            }
-        )
-        bench = select(Deal.id).where(Deal.external_id.like(BENCH_DEALS)).scalar_subquery()
-        session.execute(delete(StageChange).where(StageChange.deal_id.in_(bench)))
-        session.execute(delete(Deal).where(Deal.external_id.like(BENCH_DEALS)))
-        refresh_milestones(session, partner_ids=touched, config=load_config(session))
-
-
-def run_probe(url: str, profile: Profile) -> dict[str, Any]:
+def run_probe(url: str, profile: Profile, *mode: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "probe.json"
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-        subprocess.run([sys.executable, "-m", "benchmarks.probe", url, profile.name, str(out)], env=env, check=True)
+        command = [sys.executable, "-m", "benchmarks.probe", url, profile.name, str(out), *mode]
+        subprocess.run(command, env=env, check=True)
         result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
         return result
 
@@ -122,7 +108,7 @@ def run_bench(profile_name: str, url: str | None, *, reuse: bool = False, out: P
     target = out / f"{profile.name}-{database.engine.dialect.name}.json"
     try:
         result |= {"profile": profile.name, "store": database.engine.dialect.name, "rows": counts(database)}
-        log("bot measurements: scorecards, program view, digest, alert run, acks (own process)")
+        log("bot measurements: scorecards, program view, digest, alert run, acks, after one event (own process)")
         result |= run_probe(url, profile)
         target.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")  # kept if a later step fails
         log("DuckDB reference")
@@ -131,7 +117,11 @@ def run_bench(profile_name: str, url: str | None, *, reuse: bool = False, out: P
         result["digest_vs_duckdb"] = result["digest_s"] / reference.seconds
         log(f"import of {profile.import_rows:,} deals: raw bulk insert, then the importer")
         imported = measure_import(database, out, profile.import_rows, SEED)
-        forget_import(database)
+        try:
+            log("program view right after the import (a fresh process: nothing cached)")
+            result |= run_probe(url, profile, "after-import")
+        finally:
+            forget_import(database)
         result |= {
             "import_rows": imported.rows,
             "import_inserted": imported.inserted,
@@ -163,6 +153,19 @@ def table(result: dict[str, Any]) -> str:
         ),
         ("program view", _ms(result["program_s"]), "program_s"),
         ("weekly digest", _ms(result["digest_s"]), "digest_s"),
+        ("program view right after one event", _ms(result["program_after_event_s"]), "program_after_event_s"),
+        ("weekly digest right after one event", _ms(result["digest_after_event_s"]), "digest_after_event_s"),
+        (
+            "scorecard right after one event for that partner, p95",
+            _ms(result["scorecard_after_event_p95_s"]),
+            "scorecard_after_event_p95_s",
+        ),
+        ("the event itself, through the ingestion API", _ms(result["event_ingest_s"]), None),
+        (
+            f"program view right after the import of {result['import_rows']:,} deals",
+            _ms(result["program_after_import_s"]),
+            "program_after_import_s",
+        ),
         (
             "cold, after a data change: scorecard / program / digest",
             " / ".join(_ms(result[k]) for k in ("scorecard_cold_s", "program_cold_s", "digest_cold_s")),
@@ -177,7 +180,7 @@ def table(result: dict[str, Any]) -> str:
         (
             f"import {result['import_rows']:,} deals: importer / raw insert into the deals table",
             f"{result['import_rows_per_s']:,.0f} / {result['raw_insert_rows_per_s']:,.0f} rows/s",
-            "import_rows_per_s",
+            None,
         ),
         ("importer as a share of raw insert", f"{result['import_vs_raw']:.0%}", "import_vs_raw"),
         (
@@ -200,5 +203,17 @@ def table(result: dict[str, Any]) -> str:
         lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
+    lines += ["", *profile_lines(result)]
     lines.append(f"JSON: {result['written_to']}")
     return "\n".join(lines)
+
+
+def profile_lines(result: dict[str, Any]) -> list[str]:
+    """Where the time goes: the profile of the slowest view (see benchmarks.probe.profile_of)."""
+    lines = [
+        f"where the time goes: {result['profiled_view']} (cProfile, one run, slower than unprofiled)",
+        f"{'cumulative':>10}  {'own':>8}  {'calls':>9}  function",
+    ]
+    for row in result["profile_top"]:
+        lines.append(f"{row['cumulative_s']:>9.3f}s  {row['own_s']:>7.3f}s  {row['calls']:>9,}  {row['function']}")
+    return lines

@@ -368,7 +368,7 @@ def build_parser() -> Parser:
         )
 
     bench = commands.add_parser("bench", help="fill a store at a named scale and measure what users wait for")
-    bench.add_argument("--profile", choices=("small", "large"), default="small", help="scale (default small)")
+    bench.add_argument("--profile", choices=("small", "medium", "large"), default="small", help="scale (default small)")
     bench.add_argument(
         "--database", metavar="URL", help="an empty store to fill (default: a fresh SQLite file in benchmarks/results)"
     )
