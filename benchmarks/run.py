@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 MIB = 1024
 
-# measure → (target as printed, check): issue 14's targets, checked on the `large` profile only. The DuckDB
+# measure → (target as printed, check): the targets, checked on the `large` profile only. The DuckDB
 # reference computes the digest's aggregates only, so the program view has no ratio to it. PostgreSQL within 1.5 ×
 # of SQLite compares two runs and is read off the README's table.
 TARGETS: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
