@@ -351,6 +351,18 @@ def test_a_first_win_is_announced_exactly_once_under_reimport(world: World, tmp_
     assert [w.announced for w in sorted(log.values(), key=lambda w: w.won_at)] == [False, True]
 
 
+def two_first_wins(tmp_path: Path) -> Path:
+    """A deals file that brings P-2 and P-3 their first wins."""
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "deal_id,partner_id,attribution,amount,created_on,closed_on,outcome\n"
+        "W-1,P-2,sourced,25000,2026-06-01,2026-06-14,won\n"
+        "W-2,P-3,sourced,40000,2026-06-01,2026-06-14,won\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def test_first_wins_are_drawn_with_no_write_transaction_open(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -360,13 +372,7 @@ def test_first_wins_are_drawn_with_no_write_transaction_open(
 
     now = datetime(2026, 6, 15, 12, tzinfo=UTC)
     world.jobs().tick(now)  # the fixture's history is logged silently (a new install)
-    path = tmp_path / "deals.csv"
-    path.write_text(
-        "deal_id,partner_id,attribution,amount,created_on,closed_on,outcome\n"
-        "W-1,P-2,sourced,25000,2026-06-01,2026-06-14,won\n"
-        "W-2,P-3,sourced,40000,2026-06-01,2026-06-14,won\n",
-        encoding="utf-8",
-    )
+    path = two_first_wins(tmp_path)
     run_import(world.database, kind="deals", path=path, now=now)
     claimed_elsewhere: list[str] = []
 
@@ -393,13 +399,7 @@ def test_partnerbot_import_draws_first_win_posts_with_no_write_transaction_open(
     """`partnerbot import` announces the wins it brought as the tick does: drawn in a read session, then logged,
     claimed and queued in one short transaction, so a replica's write during the drawing goes through at once."""
     world.jobs().tick(datetime(2026, 6, 15, 12, tzinfo=UTC))  # the fixture's history is logged silently
-    path = tmp_path / "deals.csv"
-    path.write_text(
-        "deal_id,partner_id,attribution,amount,created_on,closed_on,outcome\n"
-        "W-1,P-2,sourced,25000,2026-06-01,2026-06-14,won\n"
-        "W-2,P-3,sourced,40000,2026-06-01,2026-06-14,won\n",
-        encoding="utf-8",
-    )
+    path = two_first_wins(tmp_path)
     claimed_elsewhere: list[str] = []
 
     def drawn(win: WinDetail, owner: PersonProfile | None, config: ProgramConfig) -> Message:
