@@ -92,23 +92,16 @@ class Jobs:
     def _digests(self, now: datetime, report: TickReport) -> None:
         with self.database.session() as session:
             subscriptions = load_subscriptions(session)
+            config = load_config(session)
+        grace = timedelta(hours=config.digest_grace_hours)
         for sub in subscriptions:
             tz = ZoneInfo(sub.time_zone)
             slot = latest_slot(weekday=sub.weekday, at=parse_clock(sub.local_time), tz=tz, now=now)
             if slot.due_at < sub.created_at:
                 continue  # subscribed after this week's slot: the first digest is next week's
             key = f"{DIGEST}:{sub.channel_id}:{slot.week}"
-            scope = Scope(segment=sub.segment, region=sub.region, owner_email=sub.owner_email)
-            with self.database.session() as session:
-                if is_claimed(session, key=key):
-                    continue  # a cheap look first, so that replicas rarely both render it
-                config = load_config(session)
-                late = now - slot.due_at
-                if late > timedelta(hours=config.digest_grace_hours):
-                    facts = None
-                else:
-                    facts = gather_digest_facts(session, scope=scope, as_of=now, config=config)
-            if facts is None:
+            late = now - slot.due_at
+            if late > grace:
                 reason = (
                     f"missed by {late.total_seconds() / 3600:.1f} h (downtime?), beyond the "
                     f"{config.digest_grace_hours} h grace window"
@@ -119,6 +112,11 @@ class Jobs:
                     log.warning("digest %s skipped: %s", key, reason)
                     report.skipped_digests += 1
                 continue
+            scope = Scope(segment=sub.segment, region=sub.region, owner_email=sub.owner_email)
+            with self.database.session() as session:
+                if is_claimed(session, key=key):
+                    continue  # a cheap look first, so that replicas rarely both render it
+                facts = gather_digest_facts(session, scope=scope, as_of=now, config=config)
             # computed and rendered (the chart too) with no session open; claimed and queued together after, so a
             # crash before the claim loses nothing (the next tick renders it again)
             message = digest_reply(compute_digest(facts, config, now), config)
