@@ -1,14 +1,17 @@
-"""Each database's cache of derived figures, keyed on the data version, so it is never stale.
+"""Each database's cache of derived figures, checked against the versions of the tables each was read from, so it
+is never stale.
 
 A `Database` made with `cache=True` (the default; `PARTNERBOT_CACHE=off` makes it False) holds one `FigureCache`,
 which its sessions carry in their `info`. The cache is applied at one boundary: a loader's private reading function
 decorated with `@memoized`, called as `read(session, **bounds)`. Its key is the function's qualified name and the
-bounds, and the store's (token, version) from `storage.versioning` is added to it. Any committed data change
-moves the version on, so a cached figure is only ever served for the data it was computed
-from; entries of older versions age out of the LRU. A transaction that has written reads around the cache. Only
-what does not move with the moment of as-of is cached: figures over whole program-local days (deal dates) and
-the whole-day middle of a moment-bounded window (see `split_days`), whose partial-day edges are always read
-fresh. Values must be immutable.
+bounds. While it computes, the data tables its statements read are recorded (`storage.versioning`, from the
+compiled statements: a figure cannot forget a table), and the figure is kept with the version of each of them.
+Every committed write moves on the version of each table it wrote, so a figure is served only while none of its
+tables has changed: a webhook event that writes activities leaves the figures read from deals and stage changes
+cached, and any write to a table a figure read makes it computed again. A transaction that has written reads
+around the cache. Only what does not move with the moment of as-of is cached: figures over whole program-local
+days (deal dates) and the whole-day middle of a moment-bounded window (see `split_days`), whose partial-day edges
+are always read fresh. Values must be immutable.
 
 A session without a cache (a database made with `cache=False`, or one not made by a `Database`) computes every
 figure and reads every window in one piece: the unoptimised engine, which the equivalence test compares with the
@@ -19,16 +22,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial, update_wrapper
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from reports.timeframe import day_start, first_day_at_or_after, local_day
-from storage.versioning import CHANGED, read_version
+from storage.versioning import CHANGED, Versions, note_read, read_version, read_versions, recording_reads
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -36,13 +41,27 @@ CAPACITY = 512
 SESSION_KEY = "partnerbot_figure_cache"  # where a Database's sessions carry its cache (Session.info)
 
 
+@dataclass(frozen=True)
+class _Entry:
+    token: str
+    stamp: tuple[tuple[str, int], ...]  # each data table the figure read, at the version it was read at
+    tables: frozenset[str]
+    value: Any
+
+    def valid(self, versions: Versions) -> bool:
+        return versions.token == self.token and versions.stamp(self.tables) == self.stamp
+
+
 class FigureCache:
-    """One database's figures: an LRU of (data version, key) → value, and the computations under way."""
+    """One database's figures: an LRU of key → the figure with the table versions it was computed at, and the
+    computations under way."""
 
     def __init__(self, capacity: int = CAPACITY) -> None:
         self._lock = threading.Lock()
-        self._entries: LRUCache[Hashable, Any] = LRUCache(maxsize=capacity)
+        self._entries: LRUCache[Hashable, _Entry] = LRUCache(maxsize=capacity)
         self._flights: dict[Hashable, threading.Lock] = {}
+        self.hits = 0  # figures served from the cache
+        self.misses = 0  # figures computed (and kept, unless a change committed meanwhile)
 
     def size(self) -> int:
         """How many figures are cached."""
@@ -53,37 +72,50 @@ class FigureCache:
         with self._lock:
             self._entries.clear()
 
+    def _valid(self, key: Hashable, versions: Versions, connection: Connection) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None or not entry.valid(versions):
+            return None
+        self.hits += 1
+        note_read(connection, entry.tables)  # a figure computed from this one depends on its tables too
+        return entry
+
     def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
-        """The figure for `key` at the store's data version, computed once.
+        """The figure for `key`, computed again only when a table it read has changed since.
 
         Concurrent requests for a figure not yet cached (several commands right after an import) compute it once:
         the first computes, the others wait for it and take the result, instead of each holding a cold
         computation's memory at the same time.
         """
-        if session.connection().info.get(CHANGED):
+        connection = session.connection()
+        if connection.info.get(CHANGED):
             return compute()  # inside a transaction that has written: its own data is not the version's
-        version = read_version(session)
-        if version is None:
+        versions = read_versions(session)
+        if versions is None:
             return compute()
-        full = (version, key)
+        if (entry := self._valid(key, versions, connection)) is not None:
+            return entry.value  # type: ignore[no-any-return]
+        flight_key = (key, versions.token, versions.version)
         with self._lock:
-            if full in self._entries:
-                return self._entries[full]  # type: ignore[no-any-return]
-            flight = self._flights.setdefault(full, threading.Lock())
+            flight = self._flights.setdefault(flight_key, threading.Lock())
         try:
             with flight:
-                with self._lock:
-                    if full in self._entries:  # computed by the request this one waited for
-                        return self._entries[full]  # type: ignore[no-any-return]
-                value = compute()
-                if read_version(session) == version:  # a change committed meanwhile: use the figure, do not keep it
+                if (entry := self._valid(key, versions, connection)) is not None:
+                    return entry.value  # type: ignore[no-any-return]  # computed by the request this one waited for
+                self.misses += 1
+                with recording_reads(connection) as read:
+                    value = compute()
+                if read_version(session) == (versions.token, versions.version):
+                    # no change committed meanwhile: keep the figure with the versions of the tables it read
+                    tables = frozenset(read)
                     with self._lock:
-                        self._entries[full] = value
+                        self._entries[key] = _Entry(versions.token, versions.stamp(tables), tables, value)
                 return value
         finally:
             with self._lock:
-                if self._flights.get(full) is flight and not flight.locked():
-                    del self._flights[full]
+                if self._flights.get(flight_key) is flight and not flight.locked():
+                    del self._flights[flight_key]
 
 
 def figure_cache(session: Session) -> FigureCache | None:

@@ -280,6 +280,16 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger)
 
 
+class TableVersion(Base):
+    """Per data table, the data version of the last committed change to it (see storage.versioning): a cached
+    figure stays valid while none of the tables it read has changed."""
+
+    __tablename__ = "table_versions"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
 class ImportRun(Base):
     """One import or ingestion batch: what came in and what it changed."""
 

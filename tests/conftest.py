@@ -20,6 +20,7 @@ from storage.models import Base
 
 POSTGRES_ENV = "PARTNERBOT_TEST_POSTGRES_URL"
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+VERSION_TABLES = ("data_versions", "table_versions")
 
 
 def _is_loopback(address: Any) -> bool:
@@ -101,8 +102,8 @@ def postgres_url() -> Iterator[str]:
 
 
 def _truncate_all(database: Database) -> None:
-    # the data version row stays: the TRUNCATE itself moves it on, as any write to the data does
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name != "data_versions")
+    # the version rows stay: the TRUNCATE itself moves them on, as any write to the data does
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name not in VERSION_TABLES)
     for attempt in range(5):  # a vacuum the server still runs (anti-wraparound ignores the setting) can deadlock it
         try:
             with database.engine.begin() as connection:

@@ -178,8 +178,9 @@ def base_program() -> Fixture:
 
 
 def empty(database: Database) -> None:
-    """Every data row gone (the data version row stays, and the delete moves it on), for the next example."""
-    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in ("data_versions", "alembic_version")]
+    """Every data row gone (the version rows stay, and the delete moves them on), for the next example."""
+    kept = ("data_versions", "table_versions", "alembic_version")
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in kept]
     if database.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
         with database.engine.begin() as connection:

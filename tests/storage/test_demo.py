@@ -96,7 +96,7 @@ def digest(database: Database) -> dict[str, str]:
     out = {}
     with database.engine.connect() as connection:
         for table in Base.metadata.sorted_tables:
-            if table.name == "data_versions":
+            if table.name in ("data_versions", "table_versions"):
                 continue
             key = [column.name for column in table.primary_key.columns]
             rows = [row._mapping for row in connection.execute(select(table))]

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from storage import memo
 from storage.db import Database
-from storage.models import ProgramSetting
+from storage.models import Activity, Partner, ProgramSetting
 
 CALLS: list[str] = []
 
@@ -28,8 +28,33 @@ def _slow(session: Session, *, n: int) -> tuple[int, ...]:
 
 @memo.memoized
 def _counted(session: Session, *, n: int) -> tuple[int, ...]:
+    """Reads the program settings: cached until they change."""
+    session.execute(select(func.count()).select_from(ProgramSetting)).scalar_one()
     CALLS.append("computed")
     return (n, len(CALLS))
+
+
+@memo.memoized
+def _partner_count(session: Session) -> tuple[int, int]:
+    """Reads the partners only."""
+    CALLS.append("partners")
+    return session.execute(select(func.count()).select_from(Partner)).scalar_one(), len(CALLS)
+
+
+@memo.memoized
+def _partners_and_settings(session: Session) -> tuple[int, int, int]:
+    """A figure computed from another (partners) and from its own read (settings): it depends on both tables."""
+    partners, _ = _partner_count(session)
+    CALLS.append("outer")
+    settings = session.execute(select(func.count()).select_from(ProgramSetting)).scalar_one()
+    return partners, settings, len(CALLS)
+
+
+@memo.memoized
+def _raw(session: Session) -> tuple[int, int]:
+    """Raw SQL cannot say what it reads: it depends on every data table."""
+    CALLS.append("raw")
+    return session.execute(text("SELECT count(*) FROM partners")).scalar_one(), len(CALLS)
 
 
 @memo.memoized
@@ -121,3 +146,51 @@ def test_without_a_cache_a_window_is_read_in_one_piece(db: Database) -> None:
     assert pieces[0][0] == start and pieces[-1][1] == end
     with db.without_cache().session() as session:
         assert memo.split_days(session, start, end, tz) == [(start, end, False)]
+
+
+def _partner(session: Session, external_id: str) -> int:
+    return session.execute(
+        insert(Partner)
+        .values(external_id=external_id, name=external_id, updated_at=datetime.now(UTC))
+        .returning(Partner.id)
+    ).scalar_one()
+
+
+def test_a_figure_is_computed_again_only_when_a_table_it_read_changed(db: Database) -> None:
+    with db.transaction() as session:
+        partner_id = _partner(session, "P-1")
+    with db.session() as session:
+        assert _partner_count(session) == (1, 1)
+        assert _counted(session, n=1) == (1, 2)
+        assert _raw(session) == (1, 3)
+    with db.transaction() as session:  # an activity: no figure here read activities, but raw SQL might have
+        session.execute(
+            insert(Activity).values(
+                partner_id=partner_id, kind="call", contact="", occurred_at=datetime(2026, 6, 1, tzinfo=UTC)
+            )
+        )
+    with db.session() as session:
+        assert _partner_count(session) == (1, 1)  # still cached: computed once
+        assert _counted(session, n=1) == (1, 2)
+        assert _raw(session) == (1, 4)  # computed again
+    with db.transaction() as session:
+        _partner(session, "P-2")
+    with db.session() as session:
+        assert _partner_count(session) == (2, 5)  # partners changed: computed again
+        assert _counted(session, n=1) == (1, 2)  # settings did not
+    assert CALLS == ["partners", "computed", "raw", "raw", "partners"]
+
+
+def test_a_figure_depends_on_the_tables_of_the_cached_figures_it_was_computed_from(db: Database) -> None:
+    with db.session() as session:
+        assert _partner_count(session) == (0, 1)  # cached first: the outer figure finds it without a query
+        assert _partners_and_settings(session) == (0, 0, 2)
+    with db.transaction() as session:
+        _partner(session, "P-1")
+    with db.session() as session:
+        assert _partners_and_settings(session) == (1, 0, 4)  # it read partners through the inner figure
+    with db.transaction() as session:
+        session.execute(insert(ProgramSetting).values(key="time_zone", value='"UTC"'))
+    with db.session() as session:
+        assert _partners_and_settings(session) == (1, 1, 5)  # and settings itself; the inner one stays cached
+    assert CALLS == ["partners", "outer", "partners", "outer", "outer"]

@@ -13,7 +13,15 @@ from sqlalchemy.schema import CreateTable
 
 from storage.db import Database
 from storage.models import Base, Deal, OutboxMessage, Partner, ProgramSetting, StageChange, WorkClaim
-from storage.versioning import BOOKKEEPING_TABLES, DATA_TABLES, read_version, writes, writes_data
+from storage.versioning import (
+    BOOKKEEPING_TABLES,
+    DATA_TABLES,
+    read_version,
+    read_versions,
+    tables_read,
+    writes,
+    writes_data,
+)
 from tests.storage.test_import_support import FIXTURES, LATER, configure, load
 
 TABLES = {table.name: table for table in Base.metadata.sorted_tables}
@@ -46,6 +54,15 @@ MODELS = {cast(Table, mapper.local_table).name: mapper.class_ for mapper in Base
 )
 def test_writes_to_data_tables_are_recognised_from_the_statement(statement: Any, expected: bool) -> None:
     assert writes_data(statement) is expected
+
+
+def test_the_tables_a_query_reads_come_from_its_construct_subqueries_included() -> None:
+    inner = select(Deal.id).where(Deal.partner_id == 1).scalar_subquery()
+    assert tables_read(select(StageChange.stage).where(StageChange.deal_id.in_(inner))) == {"stage_changes", "deals"}
+    assert tables_read(select(Partner.name).join(Deal, Deal.partner_id == Partner.id)) == {"partners", "deals"}
+    assert tables_read(select(WorkClaim.key)) == frozenset()  # bookkeeping: no figure depends on it
+    assert tables_read(text("SELECT count(*) FROM partners")) == DATA_TABLES  # raw SQL could read anything
+    assert tables_read(select(Deal.id).where(text("amount_minor > 0"))) == DATA_TABLES
 
 
 def test_raw_sql_that_says_what_it_writes_is_taken_at_its_word() -> None:
@@ -115,10 +132,35 @@ def test_a_write_through_each_model_moves_the_version_exactly_when_its_table_is_
     )
     moves = 1 if name in DATA_TABLES else 0
     for statement in statements:
-        before = version(db)
+        before, tables_before = version(db), table_versions(db)
         with db.transaction() as session:
             session.execute(statement)
         assert version(db) == before + moves, f"{statement} on {name}"
+        # the table's own version moves to the new data version, and no other table's does
+        moved = {table: v for table, v in table_versions(db).items() if tables_before.get(table) != v}
+        assert moved == ({name: before + 1} if moves else {}), f"{statement} on {name}"
+
+
+def table_versions(db: Database) -> dict[str, int]:
+    with db.session() as session:
+        found = read_versions(session)
+    assert found is not None
+    return dict(found.tables)
+
+
+def test_every_data_table_has_a_version_from_the_migration_on(db: Database) -> None:
+    assert set(table_versions(db)) >= DATA_TABLES
+
+
+def test_raw_sql_moves_every_data_table_and_a_declared_write_only_its_tables(db: Database) -> None:
+    before = table_versions(db)
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM program_settings"))
+    after = table_versions(db)
+    assert {t for t in DATA_TABLES if after[t] != before[t]} == DATA_TABLES
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM goals"), execution_options=writes("goals"))
+    assert {t for t, v in table_versions(db).items() if after[t] != v} == {"goals"}
 
 
 def test_a_re_import_that_changes_nothing_leaves_the_version(db: Database) -> None:
