@@ -41,7 +41,16 @@ from reports.freshness import api_source
 from reports.message import Message
 from reports.model import Scope
 from storage.db import Database, open_database
-from storage.models import AlertNotice, FirstWin, IngestedEvent, OutboxMessage, Partner, Person, SourceDelivery
+from storage.models import (
+    Activity,
+    AlertNotice,
+    FirstWin,
+    IngestedEvent,
+    OutboxMessage,
+    Partner,
+    Person,
+    SourceDelivery,
+)
 from storage.program import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +58,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 REPEATS = 3  # program view, digest and alert run: the median of this many runs (also after an event)
 EVENT_SCORECARDS = 5  # scorecards right after an event for that partner: the p95 of this many
 EVENT_SOURCE = "bench"  # the ingestion source the events come from (their rows are removed afterwards)
+EVENT_ACTIVITY = "bench_event"  # the kind (a slug, as stored) of the events' activities (removed afterwards)
 PROFILE_TOP = 15  # functions listed from the profile of the slowest view
 
 
@@ -211,6 +221,17 @@ class Events:
             # the first event records every partner's first win not yet recorded (silently, as old news)
             self.wins_before = set(session.execute(select(FirstWin.partner_id)).scalars())
 
+    def post_activity(self, partner_external_id: str) -> None:
+        """An activity logged for the partner (a meeting the day before as-of): it writes activities only."""
+        self.sent += 1
+        activity = {
+            "partner_id": partner_external_id,
+            "kind": EVENT_ACTIVITY,
+            "occurred_at": (ANCHOR - timedelta(days=1)).isoformat(),
+            "contact": f"bench-{self.sent}",
+        }
+        self._send({"id": f"bench-event-{self.sent}", "type": "activity", "data": activity})
+
     def post(self, partner_external_id: str) -> None:
         self.sent += 1
         deal = {
@@ -224,7 +245,10 @@ class Events:
             "amount": "25000",
             "currency": "USD",
         }
-        raw = json.dumps({"events": [{"id": f"bench-event-{self.sent}", "type": "deal.upsert", "data": deal}]})
+        self._send({"id": f"bench-event-{self.sent}", "type": "deal.upsert", "data": deal})
+
+    def _send(self, event: dict[str, Any]) -> None:
+        raw = json.dumps({"events": [event]})
         started = time.perf_counter()
         answer = ingest(self.database, source=EVENT_SOURCE, raw=raw.encode(), now=ANCHOR)
         self.ingest_times.append(time.perf_counter() - started)
@@ -238,6 +262,7 @@ class Events:
             session.execute(delete(IngestedEvent).where(IngestedEvent.source == EVENT_SOURCE))
             session.execute(delete(SourceDelivery).where(SourceDelivery.source == api_source(EVENT_SOURCE)))
             session.execute(delete(OutboxMessage).where(OutboxMessage.id > self.outbox_before))
+            session.execute(delete(Activity).where(Activity.kind == EVENT_ACTIVITY))
             session.execute(delete(AlertNotice).where(AlertNotice.dedup_key.not_in(self.notices_before)))
         forget_import(self.database)
 
@@ -257,6 +282,19 @@ def _view_runs(database: Database) -> dict[str, Callable[[int], object]]:
     }
 
 
+def _timed(database: Database, run: Callable[[int], object], partner_id: int, kept: list[float] | None) -> float:
+    """Seconds `run` took; with `kept`, also the share of the figures it asked for that the cache still held."""
+    cache = database.cache
+    hits, misses = (cache.hits, cache.misses) if cache else (0, 0)
+    started = time.perf_counter()
+    run(partner_id)
+    seconds = time.perf_counter() - started
+    if cache and kept is not None:
+        asked = cache.hits - hits + cache.misses - misses
+        kept.append((cache.hits - hits) / asked if asked else 0.0)
+    return seconds
+
+
 def time_after_event(database: Database) -> dict[str, Any]:
     """Each view right after one event of its own (so nothing it reads is cached), `REPEATS` times for the program
     view and the digest and `EVENT_SCORECARDS` times for the scorecard of the event's partner; then the slowest
@@ -267,15 +305,21 @@ def time_after_event(database: Database) -> dict[str, Any]:
     runs = _view_runs(database)
     counts = {"program": REPEATS, "digest": REPEATS, "scorecard": EVENT_SCORECARDS}
     times: dict[str, list[float]] = {name: [] for name in runs}
+    times["program after an activity"] = []
+    kept: dict[str, list[float]] = {"program": [], "program after an activity": []}
     events = Events(database)
     try:
         for name, run in runs.items():
             for _ in range(counts[name]):
                 partner_id, external_id = partners[int(rng.integers(0, len(partners)))]
                 events.post(external_id)
-                started = time.perf_counter()
-                run(partner_id)
-                times[name].append(time.perf_counter() - started)
+                times[name].append(_timed(database, run, partner_id, kept.get(name)))
+        for _ in range(REPEATS):  # an activity writes one table: the figures not read from it stay cached
+            partner_id, external_id = partners[int(rng.integers(0, len(partners)))]
+            events.post_activity(external_id)
+            times["program after an activity"].append(
+                _timed(database, runs["program"], partner_id, kept["program after an activity"])
+            )
         summary = {
             "program": statistics.median(times["program"]),
             "digest": statistics.median(times["digest"]),
@@ -294,6 +338,10 @@ def time_after_event(database: Database) -> dict[str, Any]:
         "digest_after_event_runs_s": times["digest"],
         "scorecard_after_event_p95_s": summary["scorecard"],
         "scorecard_after_event_runs_s": times["scorecard"],
+        "program_after_activity_s": statistics.median(times["program after an activity"]),
+        "program_after_activity_runs_s": times["program after an activity"],
+        "figures_kept_after_event": statistics.median(kept["program"]),
+        "figures_kept_after_activity": statistics.median(kept["program after an activity"]),
         "event_ingest_s": statistics.median(events.ingest_times),
         "profiled_view": f"{slowest}, right after one event",
         "profile_top": top,
