@@ -44,6 +44,10 @@ class Milestones:
     _implied: dict[tuple[tuple[str, ...], ZoneInfo], tuple[datetime | None, ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # (steps, tz, as-of) → the partner's activation: several KPIs of one view ask for the same; never compared
+    _activations: dict[tuple[tuple[str, ...], ZoneInfo, datetime], PartnerActivation] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
@@ -126,8 +130,17 @@ def compute_step_times(
 
 
 def compute_partner_activation(milestones: Milestones, config: ProgramConfig, as_of: datetime) -> PartnerActivation:
+    """The partner's activation as of; worked out once per partner and as-of, however many KPIs ask for it."""
     steps = config.activation_steps
-    times = compute_step_times(milestones, steps, as_of, config.tz)
+    key = (tuple(steps), config.tz, as_of)
+    found = milestones._activations.get(key)
+    if found is None:
+        found = milestones._activations[key] = _activation(milestones, steps, config.tz, as_of)
+    return found
+
+
+def _activation(milestones: Milestones, steps: Sequence[str], tz: ZoneInfo, as_of: datetime) -> PartnerActivation:
+    times = compute_step_times(milestones, steps, as_of, tz)
     current_step = next_step = None
     for step in steps:
         if times[step] is not None:
@@ -141,7 +154,7 @@ def compute_partner_activation(milestones: Milestones, config: ProgramConfig, as
         current_step=current_step,
         next_step=next_step if times[STEP_ONBOARDED] is not None else None,
         as_of=as_of,
-        tz=config.tz,
+        tz=tz,
     )
 
 
@@ -235,10 +248,17 @@ def compute_active_revenue_partners(active_ids: frozenset[int], recent_winner_id
     return Rate(len(active_ids & recent_winner_ids), len(active_ids))
 
 
-def runway_candidates(milestones: Sequence[Milestones], as_of: datetime, tz: ZoneInfo) -> list[Milestones]:
-    """The only partners that can be in the runway as of: those onboarded in its 180 days (a cheap pre-filter)."""
-    since = shift_days(as_of, -RUNWAY_DAYS, tz)
+def onboarded_between(
+    milestones: Sequence[Milestones], since: datetime, as_of: datetime, tz: ZoneInfo
+) -> list[Milestones]:
+    """Partners onboarded in [since, as-of): exactly those whose as-of onboarding step falls there (a cheap
+    pre-filter, so that a KPI about recent cohorts does not work out every partner's activation)."""
     return [m for m in milestones if (at := m.partner.onboarded_at(tz)) is not None and since <= at < as_of]
+
+
+def runway_candidates(milestones: Sequence[Milestones], as_of: datetime, tz: ZoneInfo) -> list[Milestones]:
+    """The only partners that can be in the runway as of: those onboarded in its 180 days."""
+    return onboarded_between(milestones, shift_days(as_of, -RUNWAY_DAYS, tz), as_of, tz)
 
 
 def in_runway_span(activation: PartnerActivation, as_of: datetime, tz: ZoneInfo) -> bool:
@@ -268,7 +288,10 @@ def compute_partners_in_runway(
     milestones: Sequence[Milestones], config: ProgramConfig, as_of: datetime
 ) -> PartnersInRunway:
     tz = config.tz
-    now = [compute_partner_activation(m, config, as_of) for m in milestones]
+    left_from = shift_days(as_of, -(RUNWAY_DAYS + RUNWAY_LEFT_LOOKBACK_DAYS), tz)
+    left_until = shift_days(as_of, -RUNWAY_DAYS, tz)
+    # in the runway now, or left it in the lookback: onboarded since `left_from`
+    now = [compute_partner_activation(m, config, as_of) for m in onboarded_between(milestones, left_from, as_of, tz)]
     week_ago_at = shift_days(as_of, -7, tz)
     week_ago = [
         compute_partner_activation(m, config, week_ago_at) for m in runway_candidates(milestones, week_ago_at, tz)
@@ -278,8 +301,6 @@ def compute_partners_in_runway(
     for activation in current:
         by_step[activation.next_step or STEP_FIRST_WIN] += 1
 
-    left_from = shift_days(as_of, -(RUNWAY_DAYS + RUNWAY_LEFT_LOOKBACK_DAYS), tz)
-    left_until = shift_days(as_of, -RUNWAY_DAYS, tz)
     left = [a for a in now if (on := a.steps.get(STEP_ONBOARDED)) is not None and left_from <= on < left_until]
     completed = sum(1 for a in left if a.time_to_first_revenue is not None and a.time_to_first_revenue <= RUNWAY_DAYS)
     order = {step: index for index, step in enumerate(config.activation_steps)}
@@ -335,11 +356,7 @@ def compute_dropoff_by_step(milestones: Sequence[Milestones], config: ProgramCon
     """Partners onboarded in the trailing 365 days, through the configured steps."""
     tz = config.tz
     since = shift_days(as_of, -FUNNEL_LOOKBACK_DAYS, tz)
-    population = [
-        a
-        for a in (compute_partner_activation(m, config, as_of) for m in milestones)
-        if (on := a.steps.get(STEP_ONBOARDED)) is not None and on >= since
-    ]
+    population = [compute_partner_activation(m, config, as_of) for m in onboarded_between(milestones, since, as_of, tz)]
     steps = config.activation_steps
     cohorts: dict[str, list[PartnerActivation]] = defaultdict(list)
     for activation in population:
