@@ -233,14 +233,24 @@ def _pipeline_axis(ax: Axes, pipeline: Sequence[int | None], currency: str) -> L
 
 
 def _fit_month_labels(fig: Figure, ax: Axes, labels: Sequence[str]) -> None:
-    """Label every k-th month (the latest always), with the smallest k whose labels do not touch."""
+    """Label every k-th month (the latest always), with the smallest k whose labels do not touch.
+
+    One layout with every label gives each label's box; a label's box does not depend on which others are shown,
+    so k is worked out from those boxes. The layout is solved again only if dropping labels changes the height of
+    the tallest one (a two-line month-to-date label left out).
+    """
+    ax.set_xticks(range(len(labels)), list(labels), fontsize=MONTH_PT)
+    fig.draw_without_rendering()
+    boxes = [label.get_window_extent() for label in ax.get_xticklabels()]
+    shown = list(range(len(labels)))
     for step in range(1, len(labels) + 1):
         shown = list(range(len(labels) - 1, -1, -step))[::-1]
-        ax.set_xticks(shown, [labels[i] for i in shown], fontsize=MONTH_PT)
-        fig.draw_without_rendering()
-        boxes = [label.get_window_extent() for label in ax.get_xticklabels()]
-        if all(left.x1 + MIN_LABEL_GAP_PX <= right.x0 for left, right in itertools.pairwise(boxes)):
+        if all(boxes[a].x1 + MIN_LABEL_GAP_PX <= boxes[b].x0 for a, b in itertools.pairwise(shown)):
             break
+    if len(shown) < len(labels):
+        ax.set_xticks(shown, [labels[i] for i in shown], fontsize=MONTH_PT)
+        if max(labels[i].count("\n") for i in shown) < max(label.count("\n") for label in labels):
+            fig.draw_without_rendering()
     # the layout just computed is final (nothing changes after this): drop the engine so that saving draws once,
     # without solving the layout again (a placeholder engine would still make savefig draw twice)
     fig.set_layout_engine(None)
