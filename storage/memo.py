@@ -38,6 +38,8 @@ from storage.versioning import CHANGED, Versions, note_read, read_version, read_
 T = TypeVar("T")
 P = ParamSpec("P")
 CAPACITY = 512
+FEW_PARTNERS = 100  # a view of up to this many partners reads its own figures directly: caching them would only crowd
+# the cache (a scorecard per partner) and each is quick to read by the partner's indexes
 SESSION_KEY = "partnerbot_figure_cache"  # where a Database's sessions carry its cache (Session.info)
 
 

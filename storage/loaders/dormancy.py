@@ -16,11 +16,9 @@ from reports.model import PartnerProfile
 from reports.timeframe import day_start, first_day_at_or_after, local_day, shift_days
 from storage.alerts import load_first_dormant_alerts
 from storage.loaders.enablement import load_completed_courses_of
-from storage.memo import figure_cache, memoized
+from storage.memo import FEW_PARTNERS, figure_cache, memoized
 from storage.models import PARTNER_ATTRIBUTIONS, Activity, Deal, Intro, Partner, StageChange
 from storage.rollups import chunked
-
-FEW = 100  # partners: up to this many are read directly, without caching (it would only crowd the cache)
 
 
 def load_last_motion(
@@ -35,7 +33,7 @@ def load_last_motion(
     end_day = first_day_at_or_after(as_of, tz)
     ids = tuple(sorted(set(partner_ids)))
     # a few partners (a scorecard): four index probes each, not cached; without a cache, one read up to as-of
-    if len(ids) <= FEW or figure_cache(session) is None:
+    if len(ids) <= FEW_PARTNERS or figure_cache(session) is None:
         return dict(_last_motion_before.fresh(session, ids=ids, cut=as_of, end_day=end_day, tz=tz))
     cut = day_start(local_day(as_of, tz), tz)
     out = dict(_last_motion_before(session, ids=ids, cut=cut, end_day=end_day, tz=tz))
@@ -159,7 +157,7 @@ def _last_deals(session: Session, *, partner_ids: Sequence[int], end_day: date) 
     """partner id → its latest partner deal created before the as-of day (by close, else creation, date); over
     whole days, so cached for the data version."""
     ids = tuple(sorted(set(partner_ids)))
-    read = _latest_deals.fresh if len(ids) <= FEW else _latest_deals
+    read = _latest_deals.fresh if len(ids) <= FEW_PARTNERS else _latest_deals
     return dict(read(session, partner_ids=ids, end_day=end_day))
 
 

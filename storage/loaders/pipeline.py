@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from reports.model import Scope
 from reports.stats import Distribution
 from reports.timeframe import dates_before, shift_days, trailing
 from storage.loaders.revenue import open_as_of, open_through_join
-from storage.memo import memoized, split_days
+from storage.memo import FEW_PARTNERS, memoized, split_days
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, Partner, StageChange
 from storage.sql import partner_scope, unindexed
 
@@ -236,23 +236,74 @@ def load_pipeline_movement(
     """(open partner amount, open partner deals, amount that moved stage in 14 days, deals that moved).
 
     Open means the deal's own rule (as pipeline contribution reads it), so a deal without stage history still
-    counts as open, never as moved; the stay at as-of, where there is one, tells whether it moved.
+    counts as open, never as moved; the stay at as-of, where there is one, tells whether it moved: it was entered
+    in the last 14 days and was not the deal's first.
+
+    The open deals are a whole-day figure. The moves are read by the days they were entered in (`split_days`):
+    for the whole days, the stays still open at the end of the last of them are cached, and those that left
+    since, before as-of, are read fresh and taken off; the partial days at either end are read fresh. A view of
+    a few partners reads in one piece (it would only crowd the cache).
     """
-    since = shift_days(as_of, -MOVEMENT_DAYS, config.tz)
-    moved = and_(StageChange.entered_at >= since, StageChange.seq > 1)
+    tz = config.tz
+    end_day = dates_before(as_of, tz)
+    few = scope.partner_ids is not None and len(scope.partner_ids) <= FEW_PARTNERS
+    opened = _open_partner_deals.fresh if few else _open_partner_deals
+    amount, deals = opened(session, scope=scope, end_day=end_day)
+    since = shift_days(as_of, -MOVEMENT_DAYS, tz)
+    pieces = [(since, as_of, False)] if few else split_days(session, since, as_of, tz)
+    moved_amount = moved_deals = 0
+    for start, end, whole_days in pieces:
+        if whole_days:
+            cached = _moves(session, scope=scope, start=start, end=end, open_at=end, end_day=end_day)
+            left = _moves.fresh(session, scope=scope, start=start, end=end, open_at=end, end_day=end_day, left_by=as_of)
+            parts = [cached, (-left[0], -left[1])]
+        else:
+            parts = [_moves.fresh(session, scope=scope, start=start, end=end, open_at=as_of, end_day=end_day)]
+        for part_amount, part_deals in parts:
+            moved_amount += part_amount
+            moved_deals += part_deals
+    return amount, deals, moved_amount, moved_deals
+
+
+@memoized
+def _open_partner_deals(session: Session, *, scope: Scope, end_day: date) -> tuple[int, int]:
+    """(amount, count) of partner deals open at the start of `end_day` by the deal's own rule."""
     row = session.execute(
-        select(
-            func.coalesce(func.sum(Deal.amount_base_minor), 0),
-            func.count(),
-            func.coalesce(func.sum(case((moved, Deal.amount_base_minor))), 0),
-            func.count(case((moved, 1))),
+        select(func.coalesce(func.sum(Deal.amount_base_minor), 0), func.count()).where(
+            open_as_of(end_day), Deal.attribution.in_(PARTNER_ATTRIBUTIONS), partner_scope(Deal.partner_id, scope)
         )
-        .select_from(Deal)
-        .outerjoin(StageChange, and_(StageChange.deal_id == Deal.id, open_stays(as_of)))
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+@memoized
+def _moves(
+    session: Session,
+    *,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    open_at: datetime,
+    end_day: date,
+    left_by: datetime | None = None,
+) -> tuple[int, int]:
+    """(amount, deals) of open partner deals whose stay entered in [start, end), not the deal's first, is still open
+    at `open_at`; with `left_by`, of those, the ones whose stay left in [open_at, left_by) instead."""
+    still_open = or_(StageChange.left_at.is_(None), StageChange.left_at >= open_at)
+    left = and_(StageChange.left_at >= open_at, StageChange.left_at < left_by) if left_by is not None else still_open
+    row = session.execute(
+        select(func.coalesce(func.sum(Deal.amount_base_minor), 0), func.count())
+        .select_from(StageChange)
+        .join(Deal, Deal.id == StageChange.deal_id)
         .where(
-            open_as_of(dates_before(as_of, config.tz)),
-            Deal.attribution.in_(PARTNER_ATTRIBUTIONS),
+            StageChange.entered_at >= start,
+            StageChange.entered_at < end,
+            left,
+            ~StageChange.terminal,
+            StageChange.seq > 1,
+            open_through_join(end_day),
+            unindexed(Deal.attribution).in_(PARTNER_ATTRIBUTIONS),
             partner_scope(Deal.partner_id, scope),
         )
     ).one()
-    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+    return int(row[0] or 0), int(row[1] or 0)

@@ -290,3 +290,43 @@ def test_a_stage_change_recorded_after_the_close_changes_nothing_before_it(db: D
         for table in ("stage_changes", "partner_milestones", "deals", "partners"):
             session.execute(text(f"DELETE FROM {table}"))
     assert velocity_with(late=True) == before == (((1, 28.0), (0, None)), before[1])
+
+
+def test_a_stay_that_left_today_is_not_counted_twice_when_the_older_days_are_cached(db: Database) -> None:
+    """Moves are cached by the whole days they were entered in, as the stays still open at the start of the as-of's
+    day; a stay that has left since (M1's Proposal, at 05:00 today) is taken off, and the stay that replaced it
+    (Negotiation, entered today) is read fresh: M1 moved once. M2's Proposal, entered 06-10, is still open."""
+    f = Fixture()
+    f.partner("A")
+    f.deal(
+        "M1",
+        partner="A",
+        attribution="sourced",
+        created=date(2026, 5, 1),
+        amount=2_000,
+        stages=(
+            ("Qualification", at(date(2026, 6, 1))),
+            ("Proposal", at(date(2026, 6, 12))),
+            ("Negotiation", at(date(2026, 6, 15), 5)),
+        ),
+    )
+    f.deal(
+        "M2",
+        partner="A",
+        attribution="sourced",
+        created=date(2026, 5, 1),
+        amount=500,
+        stages=(("Qualification", at(date(2026, 6, 1))), ("Proposal", at(date(2026, 6, 10)))),
+    )
+    config = f.write(db)
+    for database in (db, db, db.without_cache()):  # cold, warm, and in one piece
+        with database.session() as session:
+            assert load_pipeline_movement(session, scope=Scope(), as_of=AS_OF, config=config) == (
+                250_000,
+                2,
+                250_000,
+                2,
+            )
+    earlier = datetime(2026, 6, 15, 4, tzinfo=UTC)  # before M1 moved on: its Proposal stay is the move
+    with db.session() as session:
+        assert load_pipeline_movement(session, scope=Scope(), as_of=earlier, config=config)[2:] == (250_000, 2)
