@@ -211,7 +211,7 @@ def program_kpis(view: ProgramView) -> Json:
                 for d in view.dormant.partners
             ],
         },
-        "goal_progress": {"share_on_track": plain(view.goals_on_track), "goals": len(view.goals)},
+        "goal_progress": {"share_on_track": plain(view.goals.on_track), "goals": view.goals.started},
         "psat": {
             "responses": view.psat.responses,
             "mean": plain(view.psat.mean),

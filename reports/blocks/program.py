@@ -179,7 +179,7 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
                     f"{number(dormant['fit'])}, momentum {number(dormant['momentum'])}\n"
                     f"{count(len(view.dormant.sunset_candidates), 'sunset candidate')}",
                 ),
-                ("Goals on track", view.goals_on_track.text()),
+                ("Goals on track", view.goals.on_track.text()),
                 ("PSAT (365 d)", view.psat.text()),
             ]
         ),

@@ -59,7 +59,7 @@ def expected_by_now(goal: GoalInput, elapsed_days: float, length_days: float) ->
 
 def compute_goal(goal: GoalInput, as_of: datetime, tz: ZoneInfo) -> GoalProgress:
     start, end = day_start(goal.period_start, tz), day_start(goal.period_end, tz)
-    if period_state(start, end, as_of) == UPCOMING:
+    if goal_state(goal, as_of, tz) == UPCOMING:
         return GoalProgress(goal, UPCOMING, 0.0, 0.0, 0.0)
     if goal.metric == "first_win_by":
         deadline = goal.target_date or goal.period_end - timedelta(days=1)
@@ -83,10 +83,15 @@ def compute_goal(goal: GoalInput, as_of: datetime, tz: ZoneInfo) -> GoalProgress
     return GoalProgress(goal, status, pace, progress, expected)
 
 
+def goal_state(goal: GoalInput, as_of: datetime, tz: ZoneInfo) -> str:
+    """Upcoming until its period starts (a period starting at as-of is upcoming), current while its period holds
+    the last instant before as-of, past after."""
+    return period_state(day_start(goal.period_start, tz), day_start(goal.period_end, tz), as_of)
+
+
 def is_current(progress: GoalProgress, as_of: datetime, tz: ZoneInfo) -> bool:
-    """The goal's period holds the last instant before as-of (a period starting at as-of is upcoming)."""
-    goal = progress.goal
-    return period_state(day_start(goal.period_start, tz), day_start(goal.period_end, tz), as_of) == CURRENT
+    """The goal's period holds the last instant before as-of."""
+    return goal_state(progress.goal, as_of, tz) == CURRENT
 
 
 def compute_goal_progress(goals: Sequence[GoalInput], as_of: datetime, tz: ZoneInfo) -> tuple[GoalProgress, ...]:
@@ -103,3 +108,29 @@ def compute_share_on_track(progress: Sequence[GoalProgress], as_of: datetime, tz
             per_partner[item.goal.partner_id].append(item.status)
     on_track = sum(1 for statuses in per_partner.values() if all(s in (MET, ON_TRACK) for s in statuses))
     return Rate(on_track, len(per_partner))
+
+
+@dataclass(frozen=True)
+class GoalsOnTrack:
+    """The program's goals at as-of: how many have started, and the share of partners on track."""
+
+    started: int
+    on_track: Rate
+
+
+def compute_goals_on_track(goals: Sequence[GoalInput], as_of: datetime, tz: ZoneInfo) -> GoalsOnTrack:
+    """`compute_share_on_track` over every goal's progress, working out the progress of the current goals only
+    (a program holds years of past goals; they count as started and decide nothing else here)."""
+    by_period: dict[tuple[date, date], str] = {}  # goals share a few periods (quarters): one state each
+    states = []
+    for goal in goals:
+        period = (goal.period_start, goal.period_end)
+        state = by_period.get(period)
+        if state is None:
+            state = by_period[period] = goal_state(goal, as_of, tz)
+        states.append(state)
+    current = [goal for goal, state in zip(goals, states, strict=True) if state == CURRENT]
+    return GoalsOnTrack(
+        started=sum(1 for state in states if state != UPCOMING),
+        on_track=compute_share_on_track(compute_goal_progress(current, as_of, tz), as_of, tz),
+    )

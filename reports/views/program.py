@@ -29,7 +29,7 @@ from reports.kpis.activation import (
 )
 from reports.kpis.dormancy import DormantPartners, QuietPartner, compute_dormant_partners
 from reports.kpis.enablement import compute_active_partner_rate, compute_enablement_completion
-from reports.kpis.goals import GoalInput, GoalProgress, compute_goal_progress, compute_share_on_track
+from reports.kpis.goals import GoalInput, GoalsOnTrack, compute_goals_on_track
 from reports.kpis.handoffs import (
     HandoffTime,
     IntroRecord,
@@ -134,8 +134,7 @@ class ProgramView:
     active_partner_rate: Rate
     activity_recorded: bool
     dormant: DormantPartners
-    goals: tuple[GoalProgress, ...]
-    goals_on_track: Rate
+    goals: GoalsOnTrack
     psat: Psat
     revenue_series: RevenueSeries
     freshness: Freshness
@@ -159,7 +158,6 @@ def compute_program(facts: ProgramFacts, config: ProgramConfig, as_of: datetime)
     partners = [m.partner for m in facts.milestones]
     active = frozenset(p.id for p in partners if p.is_active(as_of, tz))
     activations = tuple(compute_partner_activation(m, config, as_of) for m in facts.milestones)
-    goals = compute_goal_progress(facts.goals, as_of, tz)
     dormant = compute_dormant_partners(facts.quiet, config, as_of)
     handoff = compute_handoff_response_time(facts.intros, as_of)
     return ProgramView(
@@ -197,8 +195,7 @@ def compute_program(facts: ProgramFacts, config: ProgramConfig, as_of: datetime)
         active_partner_rate=compute_active_partner_rate(active, facts.engaged_ids),
         activity_recorded=facts.activity_recorded,
         dormant=dormant,
-        goals=goals,
-        goals_on_track=compute_share_on_track(goals, as_of, tz),
+        goals=compute_goals_on_track(facts.goals, as_of, tz),
         psat=compute_psat(facts.scores),
         revenue_series=facts.revenue_series,
         freshness=facts.freshness,

@@ -18,6 +18,7 @@ from reports.kpis.goals import (
     MISSED,
     ON_TRACK,
     compute_goal_progress,
+    compute_goals_on_track,
     compute_share_on_track,
 )
 from reports.kpis.satisfaction import compute_psat
@@ -148,6 +149,9 @@ def test_goal_progress_statuses_and_share_on_track(db: Database) -> None:
     # current goals: A (behind + met → not on track), B (on track); C's goal period has ended
     share = compute_share_on_track(progress, AS_OF, UTC_ZONE)
     assert (share.numerator, share.denominator) == (1, 2)
+    # the program view's summary works out the current goals only: the same share, and 5 goals started (not Q3)
+    summary = compute_goals_on_track(goals, AS_OF, UTC_ZONE)
+    assert (summary.started, summary.on_track) == (5, share)
 
 
 def test_psat_mean_and_nps(db: Database) -> None:
@@ -187,7 +191,7 @@ def test_last_motion_counts_the_as_of_day_so_far_whether_or_not_the_days_before_
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Motion before the as-of's day is cached; motion earlier on that day counts, motion after as-of does not."""
-    monkeypatch.setattr(dormancy, "FEW", 0)  # these five partners take the path of a whole program's
+    monkeypatch.setattr(dormancy, "FEW_PARTNERS", 0)  # these five partners take the path of a whole program's
     f = Fixture()
     f.partner("A", "Acme", onboarded_on=date(2025, 1, 1))
     f.activity("A", "login", at(date(2026, 6, 14), 10))
