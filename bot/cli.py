@@ -23,7 +23,7 @@ from commands.errors import UserFacingError
 from commands.table import SLASH_COMMAND, dispatch, error_reply
 from reports.config import ConfigError
 from reports.message import Message
-from reports.terminal import render_message
+from reports.terminal import Style, mrkdwn, render_message
 from storage.db import Database, SchemaOutdated, open_database, safe_url, upgrade
 from storage.importing.kinds import KINDS
 
@@ -141,7 +141,7 @@ def cmd_kpis(args: argparse.Namespace, settings: Settings) -> int:
         try:
             data = export_kpis(database, as_of=as_of, partner=args.partner)
         except UserFacingError as error:
-            fail(error.message + (f" {error.hint}" if error.hint else ""))
+            fail(error.message + (f" {mrkdwn(error.hint, Style(colour=False))}" if error.hint else ""))
         if args.format == "json":
             sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
             return 0

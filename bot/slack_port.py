@@ -178,7 +178,7 @@ class SlackSender:
         self, response_url: str, message: Message, *, replace_original: bool = False, delete_original: bool = False
     ) -> None:
         webhook = WebhookClient(response_url, timeout=15, retry_handlers=retry_handlers())
-        body: dict[str, Any] = {"text": message.text, "response_type": message.response_type}
+        body: dict[str, Any] = {"text": message.wire_text, "response_type": message.response_type}
         if delete_original:
             body = {"delete_original": True}
         else:
@@ -194,14 +194,14 @@ class SlackSender:
         unknown outcome raises `OutcomeUnknown` instead of being retried."""
         if claim is None:
             try:
-                response = self.client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+                response = self.client.chat_postMessage(channel=channel, text=message.wire_text, blocks=message.blocks)
             except SlackApiError as error:
                 _raise_for(error, channel)
             return response.get("ts")
         try:
             response = self._claimed_client().chat_postMessage(
                 channel=channel,
-                text=message.text,
+                text=message.wire_text,
                 blocks=message.blocks,
                 metadata={"event_type": OUTBOX_EVENT, "event_payload": {"claim": claim}},
             )
@@ -245,7 +245,7 @@ class SlackSender:
 
     def update(self, channel: str, ts: str, message: Message) -> None:
         try:
-            self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
+            self.client.chat_update(channel=channel, ts=ts, text=message.wire_text, blocks=message.blocks)
         except SlackApiError as error:
             _raise_for(error, channel)
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from commands.context import ADMIN, Requester
 from commands.errors import UserFacingError
+from reports.message import esc
 from reports.model import PartnerProfile, PersonProfile
 
 
@@ -17,7 +18,7 @@ class AccessDenied(UserFacingError):
 def grantors(admins: Sequence[PersonProfile]) -> str:
     if not admins:
         return "an admin of partnerbot"
-    names = [f"<@{a.slack_user_id}>" if a.slack_user_id else (a.name or a.email) for a in admins[:3]]
+    names = [f"<@{a.slack_user_id}>" if a.slack_user_id else esc(a.name or a.email) for a in admins[:3]]
     return ", ".join(names)
 
 

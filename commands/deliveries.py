@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from commands.context import CommandContext
 from reports.blocks.freshness import delivery_lines, freshness_block
-from reports.blocks.kit import bullet_lines, context, esc, header, section
+from reports.blocks.kit import bullet_lines, context, header, section
 from reports.formatting import local_time
-from reports.message import Message
+from reports.message import Message, esc
 from storage.loaders.freshness import load_freshness
 from storage.program import load_config
 from storage.work import load_deliveries

@@ -16,10 +16,10 @@ from commands.errors import UserFacingError
 from commands.gather import gather_stalled
 from commands.scope import parse_scope
 from reports.blocks.digest import digest_reply
-from reports.blocks.kit import bullet_lines, esc, section
+from reports.blocks.kit import bullet_lines, section
 from reports.config import ProgramConfig
 from reports.formatting import local_time
-from reports.message import Message
+from reports.message import Message, esc
 from reports.model import Scope
 from reports.schedule import WEEKDAYS, next_slot, parse_clock
 from reports.timeframe import trailing
@@ -163,7 +163,7 @@ def handle_digest(text: str, ctx: CommandContext) -> Message:
         if request.action == "unsubscribe":
             gone = forget_subscription(session, channel_id=request.channel_id)
             note = "No more digests" if gone else "There was no digest"
-            return _note(f"{note} in <#{request.channel_id}>.")
+            return _note(f"{note} in this channel.", f"{note} in <#{request.channel_id}>.")
         zone = request.time_zone or config.time_zone
         record_subscription(
             session,
@@ -180,15 +180,17 @@ def handle_digest(text: str, ctx: CommandContext) -> Message:
         upcoming = next_slot(
             weekday=request.weekday, at=parse_clock(request.local_time), tz=ZoneInfo(zone), now=ctx.as_of
         )
-    return _note(
-        f"Weekly digest for <#{request.channel_id}>: {WEEKDAYS[request.weekday].title()}s at {request.local_time} "
-        f"{zone} ({request.scope.describe()}); the next one is {local_time(upcoming, ZoneInfo(zone))}. "
-        "Invite @partnerbot to the channel if it is private."
+    when = (
+        f"{WEEKDAYS[request.weekday].title()}s at {request.local_time} {zone} ({request.scope.describe()}); "
+        f"the next one is {local_time(upcoming, ZoneInfo(zone))}. Invite @partnerbot to the channel if it is private."
     )
+    return _note(f"Weekly digest for this channel: {when}", f"Weekly digest for <#{request.channel_id}>: {esc(when)}")
 
 
-def _note(text: str) -> Message:
-    return Message(text=text, blocks=[section(text)], shareable=False)
+def _note(text: str, markup: str | None = None) -> Message:
+    """A short reply: `text` is plain (the fallback, and the section escaped from it) unless `markup` gives the
+    section's mrkdwn (a channel link, with everything else in it escaped)."""
+    return Message(text=text, blocks=[section(markup if markup is not None else esc(text))], shareable=False)
 
 
 def _list_reply(subscriptions: list[DigestSubscription], as_of: datetime) -> Message:

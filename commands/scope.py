@@ -19,7 +19,7 @@ def parse_scope(text: str) -> Scope:
         if word not in SCOPE_WORDS or index + 1 >= len(words):
             raise UserFacingError(
                 f"I don't understand “{text}”.",
-                hint="Narrow a view with `segment <name>`, `region <name>` or `owner <email>`.",
+                hint="Narrow a view with `segment &lt;name&gt;`, `region &lt;name&gt;` or `owner &lt;email&gt;`.",
             )
         values["owner_email" if word == "owner" else word] = (
             words[index + 1].lower() if word == "owner" else words[index + 1]

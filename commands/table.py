@@ -21,7 +21,8 @@ from commands.scorecard import handle_scorecard, handle_scorecard_by_id
 from commands.top import handle_top
 from commands.wins import handle_wins
 from reports.blocks.kit import bullet_lines, context, header, section
-from reports.message import Message
+from reports.message import Message, esc
+from reports.terminal import Style, mrkdwn
 from storage.loaders.partners import load_admins, load_partner_by_channel
 
 SLASH_COMMAND = "/partner"
@@ -39,10 +40,10 @@ class Subcommand:
 
 
 def handle_help(text: str, ctx: CommandContext) -> Message:
-    lines = [f"`{SLASH_COMMAND} {c.usage}` — {c.summary}" for c in SUBCOMMANDS]
+    lines = [f"`{SLASH_COMMAND} {esc(c.usage)}` — {esc(c.summary)}" for c in SUBCOMMANDS]
     lines.insert(
         0,
-        f"`{SLASH_COMMAND} <partner>` — a partner's scorecard: revenue, pipeline, activation, "
+        f"`{SLASH_COMMAND} &lt;partner&gt;` — a partner's scorecard: revenue, pipeline, activation, "
         "handoffs, enablement and the next step (name, alias or id; typos are fine)",
     )
     return Message(
@@ -139,7 +140,7 @@ def dispatch(text: str, ctx: CommandContext) -> Message:
     if rest.strip() and not command.takes_arguments:
         raise UserFacingError(
             f"`{SLASH_COMMAND} {command.name}` takes no arguments.",
-            hint=f"Try `{SLASH_COMMAND} {command.usage}`.",
+            hint=f"Try `{SLASH_COMMAND} {esc(command.usage)}`.",
         )
     return command.handler(rest, ctx)
 
@@ -159,5 +160,9 @@ def dispatch_partner(partner_id: int, ctx: CommandContext) -> Message:
 
 
 def error_reply(error: UserFacingError) -> Message:
-    text = error.message + (f" {error.hint}" if error.hint else "")
-    return Message(text=text, blocks=[section(text)], shareable=False)
+    """The message, escaped (it may quote what was typed), and the hint as written; the fallback text is both as
+    plain text."""
+    if not error.hint:
+        return Message(text=error.message, blocks=[section(esc(error.message))], shareable=False)
+    plain = f"{error.message} {mrkdwn(error.hint, Style(colour=False))}"
+    return Message(text=plain, blocks=[section(f"{esc(error.message)} {error.hint}")], shareable=False)

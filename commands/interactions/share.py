@@ -98,5 +98,5 @@ def handle_finish_share(request: FinishShare, ctx: InteractionContext) -> Sequen
     message: Message = dispatch_partner(request.partner_id, ctx.command_context(request.user_id, request.channel_id))
     if not message.shareable:  # a refusal is for the person who asked, never for the channel
         raise UserFacingError(message.text)
-    refused = f"I can't post in <#{request.channel_id}>: invite @partnerbot to that channel first, then share again."
+    refused = "I can't post in that channel: invite @partnerbot to that channel first, then share again."
     return [Post(request.channel_id, message, refused=refused)]

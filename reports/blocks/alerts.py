@@ -10,11 +10,11 @@ from typing import Any
 from slack_sdk.models.blocks import InputBlock, Option, PlainTextInputElement, RadioButtonsElement
 from slack_sdk.models.views import View
 
-from reports.blocks.kit import MAX_BLOCKS, Block, actions, button, context, esc, header, section
+from reports.blocks.kit import MAX_BLOCKS, Block, actions, button, context, header, section
 from reports.formatting import days, hours
 from reports.kpis.dormancy import DormantPartner
 from reports.kpis.handoffs import StaleIntro
-from reports.message import Message
+from reports.message import Message, esc
 
 RESPONDED_ACTION = "alert_responded"
 NEXT_STEP_ACTION = "alert_next_step"

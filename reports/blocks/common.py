@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from reports.blocks.kit import esc
 from reports.formatting import count, money, number, period_label
 from reports.kpis.pipeline import StalledDeals
 from reports.kpis.revenue import DealSize, WonTotal
+from reports.message import esc
 from reports.model import PersonProfile
 from reports.stats import Rate, not_enough
 

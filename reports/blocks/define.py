@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from reports.blocks.kit import bullet_lines, context, esc, header, section
-from reports.message import Message
+from reports.blocks.kit import bullet_lines, context, header, section
+from reports.message import Message, esc
 from reports.registry import KPIS, Kpi
 
 
@@ -14,7 +14,7 @@ def define_reply(kpi: Kpi) -> Message:
         blocks=[
             header(f"{kpi.title}"),
             section(f"`{kpi.id}` · {esc(kpi.group)}\n{esc(kpi.definition)}"),
-            context(f"Window: {esc(kpi.window)} · small samples (n < 5) show as “not enough data”"),
+            context(f"Window: {esc(kpi.window)} · small samples (n &lt; 5) show as “not enough data”"),
         ],
     )
 
@@ -28,7 +28,7 @@ def kpi_list_reply(prefix: str = "") -> Message:
         text=prefix + "KPIs: " + ", ".join(k.id for k in KPIS),
         blocks=[
             *([section(esc(prefix))] if prefix else []),
-            section("*Every KPI* — `/partner define <kpi>`"),
+            section("*Every KPI* — `/partner define &lt;kpi&gt;`"),
             *bullet_lines(lines),
         ],
     )

@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 from reports.blocks.common import stalled_text
 from reports.blocks.freshness import freshness_block, freshness_text, stale_warning_blocks, stale_warning_text
-from reports.blocks.kit import Block, bullet_lines, context, divider, esc, header, section
+from reports.blocks.kit import Block, bullet_lines, context, divider, header, section
 from reports.chart_specs import digest_figures, trend_spec
 from reports.charts import trend_png
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, days, hours, local_date, money, number
 from reports.kpis.activation import Survival
-from reports.message import File, Message
+from reports.message import File, Message, esc
 from reports.stats import Median
 from reports.views.digest import DigestView
 
@@ -151,7 +151,7 @@ def digest_lines(view: DigestView, config: ProgramConfig) -> list[str]:
 
 
 def digest_text(view: DigestView, config: ProgramConfig) -> str:
-    name = esc(config.program_name)
+    name = config.program_name
     shown = digest_figures(view)
     fresh = freshness_text(view.freshness, config.tz)
     warning = stale_warning_text(view.freshness, config.tz)

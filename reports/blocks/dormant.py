@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from reports.blocks.freshness import freshness_block, freshness_text
-from reports.blocks.kit import Block, bullet_lines, context, divider, esc, header, section
+from reports.blocks.kit import Block, bullet_lines, context, divider, header, section
 from reports.blocks.tables import MORE
 from reports.config import ProgramConfig
 from reports.formatting import count, days, number
 from reports.freshness import Freshness
 from reports.kpis.dormancy import DIAGNOSES, DormantPartner, DormantPartners
+from reports.message import esc
 from reports.model import Scope
 
 PER_DIAGNOSIS = 8

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from reports.blocks.kit import context, esc, section
+from reports.blocks.kit import context, section
 from reports.config import ProgramConfig
 from reports.formatting import days, local_date, money
-from reports.message import Message
+from reports.message import Message, esc
 from reports.model import PersonProfile
 from reports.views.wins import FirstWin
 
@@ -29,7 +29,7 @@ def first_win_message(win: FirstWin, owner: PersonProfile | None, config: Progra
             versus = f" ({win.cohort} cohort: {median.text()})"
         speed = f"{days(win.days_to_win)} from onboarding to first win{versus}."
     text = (
-        f"First win for {esc(partner.name)}: {esc(win.deal)}, {amount} ({esc(win.attribution or 'partner')}), "
+        f"First win for {partner.name}: {win.deal}, {amount} ({win.attribution or 'partner'}), "
         f"closed {local_date(win.won_at, config.tz)}."
     )
     blocks = [

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from reports.blocks.kit import Block, bullet_lines, context, esc, section
+from reports.blocks.kit import Block, bullet_lines, context, section
 from reports.formatting import elapsed, local_date, local_time
 from reports.freshness import Freshness
-from reports.message import Message
+from reports.message import Message, esc
 
 
 def freshness_text(freshness: Freshness, tz: ZoneInfo) -> str:

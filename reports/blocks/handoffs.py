@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reports.blocks.freshness import freshness_block, freshness_text
-from reports.blocks.kit import Block, bullet_lines, context, divider, esc, fields_section, header, section
+from reports.blocks.kit import Block, bullet_lines, context, divider, fields_section, header, section
 from reports.blocks.tables import MORE
 from reports.chart_specs import handoff_figures, handoffs_spec
 from reports.charts import caption, handoff_png
 from reports.config import ProgramConfig
 from reports.formatting import count, hours, number
 from reports.kpis.handoffs import StaleIntro, Wait
-from reports.message import File
+from reports.message import File, esc
 from reports.views.handoffs import HandoffsView
 
 LIST_LIMIT = 15

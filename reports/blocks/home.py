@@ -8,11 +8,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from reports.blocks.freshness import freshness_block
-from reports.blocks.kit import MAX_HOME_BLOCKS, Block, actions, button, context, divider, esc, header, section
+from reports.blocks.kit import MAX_HOME_BLOCKS, Block, actions, button, context, divider, header, section
 from reports.formatting import duration, hours
 from reports.freshness import Freshness
 from reports.kpis.dormancy import DormantPartner
 from reports.kpis.handoffs import StaleIntro
+from reports.message import esc
 from reports.model import PartnerProfile
 
 HOME_OPEN_ACTION = "home_open_scorecard"
@@ -73,7 +74,7 @@ def home_view(
     for item in partners[:room]:
         blocks += [section(f"*{esc(item.partner.name)}* — {esc(item.status)}"), _buttons(item.partner)]
     if len(partners) > room:
-        blocks.append(context(f"…and {len(partners) - room} more: `/partner <name>` opens any of them"))
+        blocks.append(context(f"…and {len(partners) - room} more: `/partner &lt;name&gt;` opens any of them"))
     return {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}
 
 

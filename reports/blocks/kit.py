@@ -16,6 +16,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from reports.message import esc
+
 MAX_BLOCKS = 50
 MAX_HOME_BLOCKS = 100
 MAX_SECTION_TEXT = 3000
@@ -27,17 +29,21 @@ MAX_BUTTON_TEXT = 75
 Block = dict[str, Any]
 
 
-def esc(text: object) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def header(text: str) -> Block:
-    return HeaderBlock(text=PlainTextObject(text=clip(text, MAX_HEADER), emoji=True)).to_dict()
+    """A header from plain text (names included as they are): escaped here, as every text Slack parses is."""
+    return HeaderBlock(text=PlainTextObject(text=clip_escaped(text, MAX_HEADER), emoji=True)).to_dict()
+
+
+def clip_escaped(text: str, limit: int) -> str:
+    """`text` escaped, clipped before escaping so that no entity is cut and the result fits `limit`."""
+    room = limit
+    while len(escaped := esc(clip(text, room))) > limit:
+        room -= max(1, (len(escaped) - limit) // 5)  # an entity is at most 5 characters: never too far
+    return escaped
 
 
 def section(text: str, *, fields: Sequence[str] = ()) -> Block:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from reports.blocks.kit import actions, button, esc, section
+from reports.blocks.kit import actions, button, section
 from reports.lookup import Lookup
-from reports.message import Message
+from reports.message import Message, esc
 
 PICK_ACTION = "partner_pick"  # each button's action id is PICK_ACTION_<id> (Slack wants them unique in a block)
 PICK_ACTIONS = re.compile(rf"^{PICK_ACTION}_\d+$")

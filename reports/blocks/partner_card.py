@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from reports.blocks.common import revenue_text
 from reports.blocks.freshness import freshness_block
-from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
+from reports.blocks.kit import Block, context, divider, fields_section, header, section
 from reports.blocks.scorecard import goal_line
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, days, money, number
 from reports.kpis.lifecycle import NOT_YET_ONBOARDED
+from reports.message import esc
 from reports.views.scorecard import Scorecard
 
 
 def partner_card_text(card: Scorecard) -> str:
     c = card.currency
     return (
-        f"{esc(card.partner.name)}: {money(card.sourced['quarter'].amount_minor, c)} sourced revenue this quarter, "
+        f"{card.partner.name}: {money(card.sourced['quarter'].amount_minor, c)} sourced revenue this quarter, "
         f"{money(card.open_minor, c)} open pipeline in {count(card.open_deals, 'deal')}."
     )
 

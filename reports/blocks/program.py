@@ -6,11 +6,12 @@ from collections.abc import Mapping
 
 from reports.blocks.common import deal_size_text, rate_text, revenue_text, stalled_text
 from reports.blocks.freshness import freshness_block, freshness_text
-from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
+from reports.blocks.kit import Block, context, divider, fields_section, header, section
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, money, number, share
 from reports.kpis.activation import Survival
 from reports.kpis.lifecycle import state_label
+from reports.message import esc
 from reports.stats import not_enough
 from reports.views.program import ProgramView
 
@@ -47,7 +48,7 @@ def data_quality_blocks(view: ProgramView) -> list[Block]:
 def program_text(view: ProgramView, config: ProgramConfig) -> str:
     c = view.currency
     return (
-        f"{esc(config.program_name)} ({esc(view.scope.describe())}): sourced "
+        f"{config.program_name} ({view.scope.describe()}): sourced "
         f"{money(view.sourced['quarter'].amount_minor, c)} this quarter, "
         f"{count(view.partners_in_runway.count, 'partner')} in runway, {count(view.stalled.count, 'stalled deal')}, "
         f"{count(view.dormant.count, 'dormant partner')}. {freshness_text(view.freshness, config.tz)}."
@@ -185,7 +186,7 @@ def program_blocks(view: ProgramView, config: ProgramConfig) -> list[Block]:
         ),
         context(
             "Details: `/partner runway` · `/partner handoffs` · `/partner dormant` · `/partner top` · "
-            "`/partner define <kpi>`"
+            "`/partner define &lt;kpi&gt;`"
         ),
         freshness_block(view.freshness, config.tz),
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reports.blocks.freshness import freshness_block, freshness_text
-from reports.blocks.kit import Block, bullet_lines, context, divider, esc, fields_section, header, section
+from reports.blocks.kit import Block, bullet_lines, context, divider, fields_section, header, section
 from reports.blocks.program import survival_text
 from reports.blocks.tables import MORE
 from reports.chart_specs import FunnelChart, funnel_spec
@@ -11,7 +11,7 @@ from reports.charts import funnel_png
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, number
 from reports.kpis.activation import RUNWAY_DAYS, Funnel
-from reports.message import File
+from reports.message import File, esc
 from reports.views.runway import RunwayView
 
 LIST_LIMIT = 15

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reports.blocks.common import person, revenue_text, stalled_text
 from reports.blocks.freshness import freshness_block, freshness_text
-from reports.blocks.kit import Block, context, divider, esc, fields_section, header, section
+from reports.blocks.kit import Block, context, divider, fields_section, header, section
 from reports.chart_specs import RevenueChart, scorecard_revenue_spec
 from reports.charts import caption, revenue_png
 from reports.config import ProgramConfig
@@ -19,7 +19,7 @@ from reports.kpis.lifecycle import (
     ONBOARDING_UNKNOWN,
     SUNSET,
 )
-from reports.message import File
+from reports.message import File, esc
 from reports.stats import Median, Rate, not_enough
 from reports.views.scorecard import Comparison, Scorecard, activation_clock
 
@@ -82,10 +82,10 @@ def scorecard_text(card: Scorecard, config: ProgramConfig) -> str:
     """The fallback and notification text: the card in one paragraph."""
     currency = card.currency
     return (
-        f"{esc(card.partner.name)} scorecard — {esc(card.status_detail)}. "
+        f"{card.partner.name} scorecard — {card.status_detail}. "
         f"Sourced {money(card.sourced['trailing_365'].amount_minor, currency)} {period_label('trailing_365')}, "
         f"open pipeline {money(card.open_minor, currency)}, {count(card.stalled.count, 'stalled deal')}. "
-        f"Next step: {esc(card.next_step)} {freshness_text(card.freshness, config.tz)}."
+        f"Next step: {card.next_step} {freshness_text(card.freshness, config.tz)}."
     )
 
 

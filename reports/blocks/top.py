@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from reports.blocks.freshness import freshness_block, freshness_text
-from reports.blocks.kit import Block, bullet_lines, context, esc, fields_section, header
+from reports.blocks.kit import Block, bullet_lines, context, fields_section, header
 from reports.config import ProgramConfig
 from reports.formatting import count, money, share
 from reports.freshness import Freshness
 from reports.kpis.revenue import Concentration, TopPartners
+from reports.message import esc
 from reports.model import Scope
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from reports.blocks.freshness import freshness_block, freshness_text
-from reports.blocks.kit import Block, bullet_lines, context, esc, header
+from reports.blocks.kit import Block, bullet_lines, context, header
 from reports.config import ProgramConfig
 from reports.formatting import days, local_date, money, number
 from reports.freshness import Freshness
+from reports.message import esc
 from reports.views.wins import FirstWin
 
 LIST_LIMIT = 20
@@ -27,7 +28,7 @@ def win_line(win: FirstWin, currency: str, config: ProgramConfig, note: str | No
 
 
 def wins_text(wins: Sequence[FirstWin], freshness: Freshness, config: ProgramConfig) -> str:
-    names = ", ".join(esc(w.partner.name) for w in wins[:5]) or "none yet"
+    names = ", ".join(w.partner.name for w in wins[:5]) or "none yet"
     return f"First wins, newest first: {names}. {freshness_text(freshness, config.tz)}."
 
 

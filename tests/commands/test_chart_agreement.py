@@ -334,10 +334,11 @@ def test_charts_and_fallback_texts_escape_names(db: Database) -> None:
     context = CommandContext(database=db, as_of=AS_OF)
     for command in ("P-1", "program", "handoffs"):
         message = dispatch(command, context)
-        everything = [message.text, *texts(message)]
+        everything = [message.wire_text, *texts(message)]  # what Slack receives
         assert not any(raw in text for text in everything for raw in (PARTNER, PROGRAM, "Hooli & <Co>")), command
     scorecard = dispatch("P-1", context)
-    assert scorecard.text.startswith("Smith &amp; &lt;Sons&gt; scorecard")
+    assert scorecard.text.startswith("Smith & <Sons> scorecard")  # plain text, escaped once on its way out
+    assert scorecard.wire_text.startswith("Smith &amp; &lt;Sons&gt; scorecard")
 
 
 def test_the_month_in_progress_is_marked_month_to_date(db: Database) -> None:
