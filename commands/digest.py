@@ -14,7 +14,7 @@ from commands.access import AccessDenied, grantors
 from commands.context import CommandContext
 from commands.errors import UserFacingError
 from commands.gather import gather_stalled
-from commands.scope import parse_scope
+from commands.scope import parse_scope, resolve_scope
 from reports.blocks.digest import digest_reply
 from reports.blocks.kit import bullet_lines, section
 from reports.config import ProgramConfig
@@ -152,13 +152,14 @@ def handle_digest(text: str, ctx: CommandContext) -> Message:
             scope = (
                 Scope(segment=existing.segment, region=existing.region, owner_email=existing.owner_email)
                 if existing
-                else request.scope
+                else resolve_scope(session, request.scope)
             )
             facts = gather_digest_facts(session, scope=scope, as_of=ctx.as_of, config=config)
         preview = digest_reply(compute_digest(facts, config, ctx.as_of), config, charts=ctx.charts)
         return replace(preview, response_type="ephemeral", shareable=False)
     with ctx.database.transaction() as session:
         config = load_config(session)
+        request = replace(request, scope=resolve_scope(session, request.scope))  # stored as the partners spell it
         assert request.channel_id is not None
         if request.action == "unsubscribe":
             gone = forget_subscription(session, channel_id=request.channel_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commands.context import CommandContext
-from commands.scope import parse_scope
+from commands.scope import parse_scope, resolve_scope
 from reports.blocks.dormant import PER_DIAGNOSIS, dormant_blocks, dormant_text
 from reports.blocks.tables import dormant_csv
 from reports.kpis.dormancy import compute_dormant_partners
@@ -17,6 +17,7 @@ from storage.program import load_config
 def handle_dormant(text: str, ctx: CommandContext) -> Message:
     scope = parse_scope(text)
     with ctx.database.session() as session:
+        scope = resolve_scope(session, scope)
         config = load_config(session)
         partners = load_partner_profiles(session, scope=scope)
         quiet = load_quiet_partners(session, partners=partners, as_of=ctx.as_of, config=config)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from commands.context import CommandContext
 from commands.gather import HANDOFF_WINDOW_DAYS
-from commands.scope import parse_scope
+from commands.scope import parse_scope, resolve_scope
 from reports.blocks.handoffs import LIST_LIMIT, handoffs_blocks, handoffs_chart, handoffs_text
 from reports.blocks.tables import stale_intros_csv
 from reports.message import File, Message
@@ -19,6 +19,7 @@ def handle_handoffs(text: str, ctx: CommandContext) -> Message:
     scope = parse_scope(text)
     as_of = ctx.as_of
     with ctx.database.session() as session:
+        scope = resolve_scope(session, scope)
         config = load_config(session)
         intros = load_intros(session, scope=scope, window=trailing(as_of, HANDOFF_WINDOW_DAYS, config.tz), tz=config.tz)
         unanswered = load_unanswered_intros(session, scope=scope, as_of=as_of, older_than=as_of)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commands.context import CommandContext
-from commands.scope import parse_scope
+from commands.scope import parse_scope, resolve_scope
 from reports.blocks.runway import LIST_LIMIT, runway_blocks, runway_chart, runway_text
 from reports.blocks.tables import runway_csv
 from reports.message import File, Message
@@ -16,6 +16,7 @@ from storage.program import load_config
 def handle_runway(text: str, ctx: CommandContext) -> Message:
     scope = parse_scope(text)
     with ctx.database.session() as session:
+        scope = resolve_scope(session, scope)
         config = load_config(session)
         milestones = load_milestones(session, scope=scope)
         freshness = load_freshness(session, as_of=ctx.as_of, config=config)

@@ -15,14 +15,16 @@ from tests.bot.conftest import ADMIN, VIEWER, Harness, text_of
 
 
 def test_digest_subscribe_list_preview_unsubscribe(harness: Harness) -> None:
-    _, url = harness.bot.command("digest subscribe <#C0GENERAL|general> tuesday 08:30 Europe/Berlin segment smb")
+    # the segment as typed is matched to the partners' spelling, and stored so
+    _, url = harness.bot.command("digest subscribe <#C0GENERAL|general> tuesday 08:30 Europe/Berlin segment Enterprise")
     confirmation = harness.reply(url)
     # the section links the channel; the fallback text is plain (escaped on the way out), so it says "this channel"
-    assert "Weekly digest for <#C0GENERAL>: Tuesdays at 08:30 Europe/Berlin (segment smb)" in text_of(confirmation)
+    shown = "Weekly digest for <#C0GENERAL>: Tuesdays at 08:30 Europe/Berlin (segment enterprise)"
+    assert shown in text_of(confirmation)
     assert confirmation["text"].startswith("Weekly digest for this channel: Tuesdays at 08:30 Europe/Berlin")
     with harness.database.session() as session:
         sub = session.execute(select(DigestSubscription)).scalar_one()
-    assert (sub.weekday, sub.local_time, sub.time_zone, sub.segment) == (1, "08:30", "Europe/Berlin", "smb")
+    assert (sub.weekday, sub.local_time, sub.time_zone, sub.segment) == (1, "08:30", "Europe/Berlin", "enterprise")
     _, url = harness.bot.command("digest list")
     assert "<#C0GENERAL> — Tuesdays 08:30 Europe/Berlin" in text_of(harness.reply(url))
     _, url = harness.bot.command("digest preview")
