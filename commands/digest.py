@@ -14,7 +14,7 @@ from commands.access import AccessDenied, grantors
 from commands.context import CommandContext
 from commands.errors import UserFacingError
 from commands.gather import gather_stalled
-from commands.scope import parse_scope, resolve_scope
+from commands.scope import SCOPE_WORDS, parse_scope, resolve_scope
 from reports.blocks.digest import digest_reply
 from reports.blocks.kit import bullet_lines, section
 from reports.config import ProgramConfig
@@ -119,15 +119,25 @@ def parse_digest(text: str, default_channel: str | None) -> DigestRequest:
         elif re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", lowered):
             hours, minutes = lowered.split(":")
             clock = f"{int(hours):02d}:{minutes}"
+        elif re.fullmatch(r"\d+:\d+", lowered):
+            raise UserFacingError(f"“{word}” is not a time of day.", hint="Use 24-hour HH:MM, like `08:30` or `17:00`.")
         elif "/" in word or word.upper() == "UTC":
             try:
                 ZoneInfo(word)
             except (ZoneInfoNotFoundError, ValueError):
                 raise UserFacingError(f"“{word}” is not a time zone.", hint="Use a name like Europe/Berlin.") from None
             zone = word
-        else:
+        elif lowered in SCOPE_WORDS:
             scope_words = rest[index:]
             break
+        else:
+            raise UserFacingError(
+                f"I don't understand “{word}” in a digest subscription.",
+                hint=(
+                    "Give a weekday (`monday` … `sunday`, or `mon`), a time (`08:30`), a time zone "
+                    "(`Europe/Berlin`) or a filter (`segment`, `region`, `owner`), in any order."
+                ),
+            )
     if action in ("subscribe", "unsubscribe", "preview") and not channel:
         raise UserFacingError("Which channel?", hint=f"Name one (`#channel`) or run it in that channel. {USAGE}.")
     return DigestRequest(action, channel, weekday, clock, zone, parse_scope(" ".join(scope_words)))

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from commands.context import CommandContext
+from commands.context import ADMIN, CommandContext, Requester
+from commands.digest import parse_digest
 from commands.errors import UserFacingError
 from commands.scope import parse_scope
 from commands.table import dispatch, error_reply
@@ -18,6 +19,7 @@ from storage.db import Database
 from tests.factories import Fixture
 
 AS_OF = datetime(2026, 6, 15, 12, tzinfo=UTC)
+ADMIN_IN_CHANNEL = Requester(user_id="U0OLGA", email="olga@example.com", role=ADMIN, channel_id="C0123CHAN")
 
 
 @pytest.fixture
@@ -81,3 +83,28 @@ def test_values_may_hold_spaces_and_a_filter_needs_a_value() -> None:
     for bad in ("segment", "region a region b", "apac", "segment region x"):
         with pytest.raises(UserFacingError, match="I don't understand"):
             parse_scope(bad)
+
+
+@pytest.mark.parametrize(
+    ("words", "said"),
+    [
+        ("funday 08:30", "I don't understand “funday” in a digest subscription."),
+        ("tuesday 25:00", "“25:00” is not a time of day."),
+        ("tuesday 08:30 Mars/Olympus", "“Mars/Olympus” is not a time zone."),
+        ("tuesday region Mars", "No partner has region “Mars”."),
+    ],
+)
+def test_a_bad_digest_subscription_says_what_is_wrong(program: Database, words: str, said: str) -> None:
+    """Before, `funday 25:00` was read as a filter and answered about segments."""
+    ctx = CommandContext(database=program, as_of=AS_OF, charts=False, requester=ADMIN_IN_CHANNEL)
+    try:
+        reply = dispatch(f"digest subscribe {words}", ctx)
+    except UserFacingError as error:
+        reply = error_reply(error)
+    assert reply.text.startswith(said), reply.text
+
+
+def test_a_good_digest_subscription_reads_each_word(program: Database) -> None:
+    request = parse_digest("subscribe wed 17:45 Europe/Berlin region apac owner olga ops", "C0123CHAN")
+    assert (request.weekday, request.local_time, request.time_zone) == (2, "17:45", "Europe/Berlin")
+    assert request.scope == Scope(region="apac", owner_email="olga ops")  # matched to the partners on subscribing
