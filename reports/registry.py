@@ -6,6 +6,7 @@ exactly what the number means.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -252,13 +253,19 @@ BY_ID = {kpi.id: kpi for kpi in KPIS}
 
 
 def find_kpi(text: str) -> tuple[Kpi | None, list[str]]:
-    """An exact id (or title), else the closest ids to suggest."""
+    """An exact id (or title), or the one KPI whose title or definition names the word; else the closest ids to
+    suggest."""
     key = text.strip().lower().replace(" ", "_").replace("-", "_")
     if key in BY_ID:
         return BY_ID[key], []
     for kpi in KPIS:
         if kpi.title.casefold() == text.strip().casefold():
             return kpi, []
+    # a word the definition names (`nps` is the PSAT's NPS), when exactly one KPI names it
+    word = re.compile(rf"\b{re.escape(text.strip())}\b", re.IGNORECASE)
+    named = [kpi for kpi in KPIS if word.search(kpi.title) or word.search(kpi.definition)]
+    if len(named) == 1 and len(text.strip()) >= 3:
+        return named[0], []
     matches = process.extract(key, list(BY_ID), limit=3, score_cutoff=60)
     return None, [match for match, _, _ in matches]
 

@@ -12,7 +12,7 @@ from commands.errors import UserFacingError
 from commands.table import COMMANDS, dispatch, parse_command
 from reports.blocks.kit import check_blocks
 from reports.message import Message
-from reports.registry import KPIS
+from reports.registry import BY_ID, KPIS
 from reports.terminal import render_message
 from storage.db import Database
 from storage.sources import record_delivery
@@ -162,6 +162,17 @@ def test_define_unknown_kpi_suggests(context: CommandContext) -> None:
     assert "win_rate" in dispatch("define win rates", context).text or "win_rate" in json.dumps(
         dispatch("define winrate", context).blocks
     )
+
+
+@pytest.mark.parametrize(("word", "kpi"), [("nps", "psat"), ("NPS", "psat"), ("survey", "psat")])
+def test_define_finds_the_one_kpi_that_names_the_word(context: CommandContext, word: str, kpi: str) -> None:
+    """`define nps` is the PSAT (its definition names NPS); before, it listed the KPIs."""
+    assert dispatch(f"define {word}", context).text.startswith(f"{BY_ID[kpi].title} ({kpi}):")
+
+
+def test_a_word_several_kpis_name_is_still_a_suggestion(context: CommandContext) -> None:
+    reply = dispatch("define revenue", context)
+    assert reply.text.startswith("There is no KPI called “revenue”.") and "sourced_revenue" in reply.text
 
 
 @pytest.mark.parametrize("command", ["wins extra", "top forever", "program colour blue"])
