@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz, process
+
 from commands.access import check_admin, check_known
 from commands.context import ADMIN, CommandContext
 from commands.define import handle_define
@@ -21,9 +23,11 @@ from commands.scorecard import handle_scorecard, handle_scorecard_by_id
 from commands.top import handle_top
 from commands.wins import handle_wins
 from reports.blocks.kit import bullet_lines, context, header, section
+from reports.lookup import exact_matches
 from reports.message import Message, esc
+from reports.model import Scope
 from reports.terminal import Style, mrkdwn
-from storage.loaders.partners import load_admins, load_partner_by_channel
+from storage.loaders.partners import load_admins, load_partner_by_channel, load_partner_profiles
 
 SLASH_COMMAND = "/partner"
 Handler = Callable[[str, CommandContext], Message]
@@ -120,6 +124,25 @@ def parse_command(text: str) -> tuple[Subcommand | None, str]:
     return (command, words[1] if len(words) > 1 else "") if command else (None, text.strip())
 
 
+COMMAND_TYPO_SCORE = 75.0  # `dormnt`, `handoff`, `programme` are typos of a command, not partner names
+
+
+def mistyped_command(text: str, ctx: CommandContext) -> Subcommand | None:
+    """The subcommand the first word is a typo of, unless the text names a partner exactly (a partner called
+    "Programme Ltd" is still that partner)."""
+    words = text.split()
+    if not words or len(words[0]) < 4:
+        return None
+    found = process.extractOne(words[0].lower(), list(COMMANDS), scorer=fuzz.ratio, score_cutoff=COMMAND_TYPO_SCORE)
+    if found is None:
+        return None
+    with ctx.database.session() as session:
+        partners = load_partner_profiles(session, scope=Scope())
+    if exact_matches(text, partners):
+        return None
+    return COMMANDS[found[0]]
+
+
 def dispatch(text: str, ctx: CommandContext) -> Message:
     """Run a /partner command exactly as typed after the slash command, as and where the requester typed it."""
     requester = ctx.requester
@@ -133,6 +156,11 @@ def dispatch(text: str, ctx: CommandContext) -> Message:
     check_known(requester, admins)
     command, rest = parse_command(text)
     if command is None:
+        if (meant := mistyped_command(rest, ctx)) is not None:
+            raise UserFacingError(
+                f"“{rest.split()[0]}” is not a command, and no partner is called “{rest}”.",
+                hint=f"Did you mean `{SLASH_COMMAND} {esc(meant.usage)}`? `{SLASH_COMMAND} help` lists them all.",
+            )
         return handle_scorecard(rest, ctx)
     if command.admin_only and requester.role != ADMIN:
         with ctx.database.session() as session:

@@ -70,18 +70,27 @@ def _ranked(partners: Sequence[PartnerProfile]) -> tuple[PartnerProfile, ...]:
     return tuple(sorted(_unique(partners), key=lambda p: (p.name.casefold(), p.id)))[:MAX_CANDIDATES]
 
 
-def find_partner(query: str, partners: Sequence[PartnerProfile]) -> Lookup:
+def exact_matches(query: str, partners: Sequence[PartnerProfile]) -> list[PartnerProfile]:
+    """Partners the query names exactly: their id, or a name or alias (case, accents, punctuation and legal
+    suffixes aside), with no typo tolerance."""
     wanted = normalise(query)
     wanted_core = core_name(query)
     wanted_id = query.strip().casefold()
     if not wanted:
-        return Lookup()
-    exact = [
+        return []
+    return [
         p
         for p in partners
         if wanted_id == p.external_id.casefold()
         or any(wanted == normalise(n) or wanted_core == core_name(n) for n in _names(p))
     ]
+
+
+def find_partner(query: str, partners: Sequence[PartnerProfile]) -> Lookup:
+    wanted = normalise(query)
+    if not wanted:
+        return Lookup()
+    exact = exact_matches(query, partners)
     if exact:
         found = _unique(exact)
         return Lookup(match=found[0]) if len(found) == 1 else Lookup(candidates=_ranked(found))

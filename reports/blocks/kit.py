@@ -71,7 +71,7 @@ def divider() -> Block:
 
 
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> ButtonElement:
-    return ButtonElement(text=clip(text, MAX_BUTTON_TEXT), action_id=action_id, value=value[:2000], style=style)
+    return ButtonElement(text=clip_escaped(text, MAX_BUTTON_TEXT), action_id=action_id, value=value[:2000], style=style)
 
 
 def actions(*buttons: ButtonElement, block_id: str | None = None) -> Block:

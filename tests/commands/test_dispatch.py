@@ -209,3 +209,22 @@ def test_deliveries_lists_each_sources_last_delivery_newest_first(context: Comma
         "• activities via the API (crm): 2026-06-15 11:55 UTC (5 min ago), 1 record\n"
         "• deals (import): 2026-06-13 12:00 UTC (2 d ago), 1,200 records"
     ) in message.blocks[-2]["text"]["text"]
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("dormnt", "dormant"), ("handoff", "handoffs"), ("programme", "program")])
+def test_a_mistyped_command_is_suggested_not_taken_for_a_partner(
+    context: CommandContext, typed: str, meant: str
+) -> None:
+    """Before, `dormnt` was looked up as a partner name."""
+    with pytest.raises(UserFacingError) as raised:
+        dispatch(typed, context)
+    assert raised.value.message == f"“{typed}” is not a command, and no partner is called “{typed}”."
+    assert f"`/partner {meant}" in (raised.value.hint or "")
+
+
+def test_a_partner_named_like_a_command_is_still_that_partner(db: Database) -> None:
+    f = Fixture()
+    f.partner("P-9", "Programme Ltd", onboarded_on=date(2025, 1, 1))
+    f.write(db)
+    reply = dispatch("programme", CommandContext(database=db, as_of=AS_OF, charts=False))
+    assert reply.text.startswith("Programme Ltd scorecard")
