@@ -230,9 +230,10 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
         try:
             with database.transaction() as session:
                 if args.action == "set":
-                    config = apply_settings(session, values={args.key: args.value})
+                    # several settings at once are checked together (pipeline_stages with its qualified_stage)
+                    config = apply_settings(session, values=dict(zip(args.words[::2], args.words[1::2], strict=True)))
                 elif args.action == "unset":
-                    config = forget_setting(session, key=args.key)
+                    config = forget_setting(session, key=args.words[0])
                 else:
                     config = load_config(session)
         except ConfigError as error:
@@ -346,8 +347,9 @@ def build_parser() -> Parser:
 
     config = commands.add_parser("config", help="show or change the program configuration")
     config.add_argument("action", choices=("show", "set", "unset"))
-    config.add_argument("key", nargs="?")
-    config.add_argument("value", nargs="?")
+    config.add_argument(
+        "words", nargs="*", metavar="KEY VALUE", help="set: one or more KEY VALUE pairs, applied together; unset: KEY"
+    )
     config.set_defaults(run=cmd_config)
 
     serve = commands.add_parser("serve", help="run the Slack app over HTTP (production): /slack/events, /healthz")
@@ -389,10 +391,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_redaction.install()
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "config" and args.action in ("set", "unset") and not args.key:
+    if args.command == "config" and args.action in ("set", "unset") and not args.words:
         parser.error(f"config {args.action} needs a KEY")
-    if args.command == "config" and args.action == "set" and args.value is None:
-        parser.error("config set needs a KEY and a VALUE")
+    if args.command == "config" and args.action == "set" and len(args.words) % 2:
+        parser.error("config set needs a VALUE after each KEY: config set KEY VALUE [KEY VALUE …]")
+    if args.command == "config" and args.action in ("show", "unset") and len(args.words) > (args.action == "unset"):
+        parser.error(f"config {args.action} takes {'one KEY' if args.action == 'unset' else 'no arguments'}")
     try:
         settings = Settings.from_env(os.environ)
     except SettingsError as error:

@@ -286,5 +286,6 @@ def check_config(config: ProgramConfig) -> None:
     if config.stage_index(config.qualified_stage) is None:
         raise ConfigError(
             f"qualified_stage: {config.qualified_stage!r} is not one of the pipeline_stages "
-            f"({', '.join(config.pipeline_stages)})"
+            f"({', '.join(config.pipeline_stages)}); to change both, set them together: "
+            "partnerbot config set pipeline_stages 'A,B,C' qualified_stage B"
         )

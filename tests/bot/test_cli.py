@@ -86,10 +86,21 @@ def test_config_set_show_and_refuse(store: Database, cli: Cli) -> None:
     assert "unknown setting" in err
 
 
+def test_config_set_takes_the_stages_and_the_qualified_stage_together(store: Database, cli: Cli) -> None:
+    """Each refuses the other's new value alone; set together they are checked together."""
+    code, _, err = cli("config", "set", "pipeline_stages", "Lead,Demo,Quote")
+    assert code == 2 and "is not one of the pipeline_stages" in err and "set them together" in err
+    code, out, _ = cli("config", "set", "pipeline_stages", "Lead,Demo,Quote", "qualified_stage", "Demo")
+    assert code == 0, out
+    assert "pipeline_stages = Lead,Demo,Quote" in out and "qualified_stage = Demo" in out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         ([], "required"),
+        (["config", "set", "dormancy_days"], "needs a VALUE after each KEY"),
+        (["config", "unset", "a", "b"], "takes one KEY"),
         (["import", "deals"], "required"),
         (["import", "widgets", "x.csv"], "invalid choice"),
         (["kpis", "--format", "xml"], "invalid choice"),
