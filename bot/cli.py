@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
@@ -21,6 +22,7 @@ from bot.settings import Settings, SettingsError
 from commands.context import CommandContext
 from commands.errors import UserFacingError
 from commands.table import SLASH_COMMAND, dispatch, error_reply
+from reports.blocks.share import posted_note, reply_blocks
 from reports.config import ConfigError
 from reports.message import Message
 from reports.terminal import Style, mrkdwn, render_message
@@ -92,14 +94,20 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         text = text[len(SLASH_COMMAND) :]
     with store(settings) as database:
         context = CommandContext(
-            database=database, as_of=parse_as_of(args.as_of, database), charts=bool(args.save_charts)
+            database=database,
+            as_of=parse_as_of(args.as_of, database),
+            charts=bool(args.save_charts) or args.json,  # --json shows where the charts went, as Slack would
         )
         try:
             message = dispatch(text, context)
         except UserFacingError as error:
             message = error_reply(error)
         if args.json:
-            sys.stdout.write(json.dumps(message.payload(), indent=2, ensure_ascii=False) + "\n")
+            # exactly what Slack receives in reply to the command in a channel the bot is in: the view, where its
+            # charts went, and the Share button
+            live = reply_blocks(message, notes=[posted_note(f) for f in message.files], share_text=text.strip())
+            payload = replace(message, blocks=live).payload()
+            sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         else:
             sys.stdout.write(render_message(message, colour=sys.stdout.isatty()) + "\n")
         if args.save_charts:

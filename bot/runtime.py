@@ -34,8 +34,7 @@ from commands.interactions.effects import (
     Update,
 )
 from commands.interactions.table import Interaction
-from reports.blocks.kit import MAX_BLOCKS, context
-from reports.blocks.share import share_actions
+from reports.blocks.share import posted_note, reply_blocks, sent_to_dm_note
 from reports.message import File, Message
 from storage.claims import claim_event
 from storage.db import Database
@@ -153,23 +152,14 @@ class BotRuntime:
         if channel_id:
             try:
                 self.port.upload(channel_id, file)
-                return f":paperclip: {file.title}: posted in this channel."
+                return posted_note(file)
             except ChannelUnavailable as unavailable:
                 log.info("upload to %s refused (%s): sending to the DM", channel_id, unavailable.reason)
         self.port.upload(self.port.open_dm(user_id), file)
-        return (
-            f":paperclip: {file.title}: sent to you in a direct message (invite @partnerbot to this channel to "
-            "post charts here)."
-        )
+        return sent_to_dm_note(file)
 
     def deliver(self, reply: Reply) -> None:
         message = reply.message
         notes = [self.upload(file, reply.channel_id, reply.user_id) for file in message.files]
-        blocks = list(message.blocks)
-        if notes:
-            blocks.append(context(*notes))
-        if reply.share_text is not None and message.shareable and len(blocks) < MAX_BLOCKS:
-            blocks.append(share_actions(reply.share_text))
-        self.port.respond(
-            reply.response_url, replace(message, blocks=blocks[:MAX_BLOCKS]), replace_original=reply.replace_original
-        )
+        blocks = reply_blocks(message, notes=notes, share_text=reply.share_text)
+        self.port.respond(reply.response_url, replace(message, blocks=blocks), replace_original=reply.replace_original)

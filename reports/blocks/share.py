@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import ConversationFilter, ConversationSelectElement, InputBlock
 from slack_sdk.models.views import View
 
-from reports.blocks.kit import Block, actions, button, section
+from reports.blocks.kit import MAX_BLOCKS, Block, actions, button, context, section
+from reports.message import File, Message
 
 SHARE_ACTION = "share_in_channel"
 SHARE_VIEW = "share_scorecard"
 SHARE_CHANNEL_BLOCK, SHARE_CHANNEL_INPUT = "where", "channel"
+
+
+def posted_note(file: File) -> str:
+    return f":paperclip: {file.title}: posted in this channel."
+
+
+def sent_to_dm_note(file: File) -> str:
+    return (
+        f":paperclip: {file.title}: sent to you in a direct message (invite @partnerbot to this channel to "
+        "post charts here)."
+    )
+
+
+def reply_blocks(message: Message, *, notes: Sequence[str], share_text: str | None) -> list[Block]:
+    """A reply's blocks as Slack receives them: the view's, then where its files went, then the Share button (for
+    a shareable reply to a command). The runtime sends these; `partnerbot ask --json` prints them."""
+    blocks = list(message.blocks)
+    if notes:
+        blocks.append(context(*notes))
+    if share_text is not None and message.shareable and len(blocks) < MAX_BLOCKS:
+        blocks.append(share_actions(share_text))
+    return blocks[:MAX_BLOCKS]
 
 
 def share_actions(text: str) -> Block:

@@ -36,6 +36,21 @@ def test_ask_json_prints_the_slack_payload(store: Database, cli: Cli) -> None:
     assert payload["text"] and payload["blocks"][0]["type"] == "header"
 
 
+def test_ask_json_is_what_slack_receives_in_a_channel(store: Database, cli: Cli) -> None:
+    """The view's blocks, then where its chart went, then the Share button, composed by the function the runtime
+    replies with (before: 9 blocks printed against 11 live, for the program view)."""
+    code, out, _ = cli("ask", "/partner program", "--json", "--as-of", "2026-06-15T12:00+00:00")
+    blocks = json.loads(out)["blocks"]
+    assert code == 0
+    notes, share = blocks[-2], blocks[-1]
+    assert notes["type"] == "context" and "posted in this channel" in notes["elements"][0]["text"]
+    assert share["elements"][0]["action_id"] == "share_in_channel" and share["elements"][0]["value"] == "program"
+    code, out, _ = cli("ask", "help", "--json")
+    assert json.loads(out)["blocks"][-1]["elements"][0]["value"] == "help"  # help can be shared too
+    code, out, _ = cli("ask", "top forever", "--json")
+    assert "share_in_channel" not in out  # an error is for the person who asked
+
+
 def test_ask_saves_charts(store: Database, cli: Cli, tmp_path: Path) -> None:
     code, _, err = cli("ask", "runway", "--save-charts", str(tmp_path))
     assert code == 0
