@@ -47,11 +47,14 @@ SESSION_KEY = "partnerbot_figure_cache"  # where a Database's sessions carry its
 class _Entry:
     token: str
     stamp: tuple[tuple[str, int], ...]  # each data table the figure read, at the version it was read at
-    tables: frozenset[str]
     value: Any
 
+    @property
+    def tables(self) -> frozenset[str]:
+        return frozenset(name for name, _ in self.stamp)
+
     def valid(self, versions: Versions) -> bool:
-        return versions.token == self.token and versions.stamp(self.tables) == self.stamp
+        return versions.token == self.token and all(versions.of(name) == seen for name, seen in self.stamp)
 
 
 class FigureCache:
@@ -110,9 +113,8 @@ class FigureCache:
                     value = compute()
                 if read_version(session) == (versions.token, versions.version):
                     # no change committed meanwhile: keep the figure with the versions of the tables it read
-                    tables = frozenset(read)
                     with self._lock:
-                        self._entries[key] = _Entry(versions.token, versions.stamp(tables), tables, value)
+                        self._entries[key] = _Entry(versions.token, versions.stamp(frozenset(read)), value)
                 return value
         finally:
             with self._lock:

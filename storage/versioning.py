@@ -70,8 +70,9 @@ CHANGED = "partnerbot_data_changed"
 WRITES = "partnerbot_writes"  # execution option: the tables a raw SQL statement writes (see `writes`)
 READERS = "partnerbot_figure_reads"  # connection info: the tables each figure under way has read
 BUMP = "UPDATE data_versions SET version = version + 1 WHERE id = 1"
-STAMP = (
-    "INSERT INTO table_versions (name, version) SELECT '{name}', version FROM data_versions WHERE id = 1 "
+STAMP = (  # {names}: one `('table')` row per table written; both stores name a VALUES list's column column1
+    "INSERT INTO table_versions (name, version) SELECT written.column1, data_versions.version "
+    "FROM (VALUES {names}) AS written, data_versions WHERE data_versions.id = 1 "
     "ON CONFLICT (name) DO UPDATE SET version = excluded.version"
 )
 HAS_TABLE_VERSIONS = {
@@ -171,10 +172,9 @@ def _bump_on_commit(conn: Connection) -> None:
         cursor.execute(HAS_TABLE_VERSIONS[conn.dialect.name])
         row = cursor.fetchone()
         if row and row[0]:  # not on a store downgraded below the migration that added them
-            for name in sorted(tables):
-                if not _NAME.fullmatch(name):
-                    raise ValueError(f"not a table name: {name!r}")
-                cursor.execute(STAMP.format(name=name))
+            if bad := [name for name in tables if not _NAME.fullmatch(name)]:
+                raise ValueError(f"not a table name: {bad[0]!r}")
+            cursor.execute(STAMP.format(names=", ".join(f"('{name}')" for name in sorted(tables))))
     finally:
         cursor.close()
 
@@ -216,9 +216,13 @@ class Versions:
     version: int
     tables: Mapping[str, int]
 
+    def of(self, name: str) -> int:
+        """The table's version: the data version for a table with none (changed at every version)."""
+        return self.tables.get(name, self.version)
+
     def stamp(self, names: frozenset[str]) -> tuple[tuple[str, int], ...]:
         """What a figure read from `names` was computed at: it stays valid while these are the same."""
-        return tuple(sorted((name, self.tables.get(name, self.version)) for name in names))
+        return tuple(sorted((name, self.of(name)) for name in names))
 
 
 def read_versions(session: Session) -> Versions | None:
