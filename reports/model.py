@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo
 
 from reports.timeframe import day_start
 
+# how a partner's onboarding date was derived when its data had none (`partners.onboarding_source`), as shown
+DERIVED_ONBOARDING = {"first_deal": "first deal"}
+
 
 @dataclass(frozen=True)
 class PartnerProfile:
@@ -24,6 +27,16 @@ class PartnerProfile:
     status: str = "active"
     sunset_on: date | None = None
     slack_channel: str | None = None
+    onboarding_source: str | None = None  # None: the date is the partner data's own; else a DERIVED_ONBOARDING key
+
+    def onboarded_text(self) -> str:
+        """The onboarding date as every surface shows it: a derived date says how it was derived."""
+        if self.onboarded_on is None:
+            return "onboarding date unknown"
+        if self.onboarding_source is None:
+            return self.onboarded_on.isoformat()
+        how = DERIVED_ONBOARDING.get(self.onboarding_source, self.onboarding_source)
+        return f"{self.onboarded_on.isoformat()} (derived: {how})"
 
     def onboarded_at(self, tz: ZoneInfo) -> datetime | None:
         return None if self.onboarded_on is None else day_start(self.onboarded_on, tz)

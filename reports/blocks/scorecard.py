@@ -93,7 +93,7 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
     tz, currency, partner = config.tz, card.currency, card.partner
     facts = [partner.type, partner.tier, partner.segment, partner.region]
     about = " · ".join(esc(f) for f in facts if f)
-    onboarded = partner.onboarded_on.isoformat() if partner.onboarded_on else "onboarding date unknown"
+    onboarded = partner.onboarded_text()
     blocks: list[Block] = [
         header(f"{partner.name} — partner scorecard"),
         context(
