@@ -33,6 +33,7 @@ from storage.models import (
     StageChange,
     Survey,
 )
+from storage.people import name_keys
 
 ALWAYS = ()  # a stored column written whenever a record is, whichever fields the file has
 MONEY_METRICS = ("sourced_pipeline", "sourced_revenue")
@@ -139,6 +140,7 @@ class References:
 
     partners: Mapping[str, int]
     deals: Mapping[str, int] = field(default_factory=dict)
+    people: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name key → emails (`load_emails_by_name`)
 
 
 # --- field parsers -----------------------------------------------------------------------------------------------
@@ -154,6 +156,10 @@ def _lower(raw: pd.Series, _: Context) -> parse.Parsed:
 
 def _email(raw: pd.Series, _: Context) -> parse.Parsed:
     return parse.parse_email(raw)
+
+
+def _email_or_name(raw: pd.Series, _: Context) -> parse.Parsed:
+    return parse.parse_email_or_name(raw)
 
 
 def _contact(raw: pd.Series, _: Context) -> parse.Parsed:
@@ -221,6 +227,36 @@ def resolve_deals(batch: Batch, refs: References) -> None:
     batch.values["deal_ref"] = found.astype("Int64")
 
 
+def resolve_people(batch: Batch, refs: References, name: str) -> None:
+    """A person's name in an email field → their email, through the people table (case and spacing ignored); a
+    name nobody has, or several people have, is rejected with what to do about it."""
+    values = batch.column(name)
+    named = values.notna() & ~values.astype(str).str.contains("@", regex=False)
+    if not named.any():
+        return
+    # the emails of the people with each name, joined by ", " (an email holds no space)
+    found = name_keys(values[named].astype(str)).map(lambda key: ", ".join(refs.people.get(key, ())))
+    found = found.reindex(values.index, fill_value="")
+    count = (found.str.count(", ") + 1).where(found != "", 0).where(named, -1)
+    batch.fail(
+        name,
+        count == 0,
+        lambda rows: (
+            "no person is named '" + values[rows] + "' — import people first (partnerbot import people "
+            "FILE, with their names and emails), or put the email in this column"
+        ),
+    )
+    batch.fail(
+        name,
+        count > 1,
+        lambda rows: (
+            count[rows].astype(str) + " people are named '" + values[rows] + "' (" + found[rows] + ") — put "
+            "the email of the one you mean in this column"
+        ),
+    )
+    batch.values[name] = values.where(~named, found.where(count == 1))
+
+
 def _partner_kind(batch: Batch, _: Context, refs: References) -> None:
     resolve_partners(batch, refs)
 
@@ -246,6 +282,7 @@ def check_deals(batch: Batch, ctx: Context, refs: References) -> None:
     )
     resolve_partners(batch, refs, rows=~direct)
     values["partner_ref"] = values["partner_ref"].where(partnered)
+    resolve_people(batch, refs, "owner_email")
     closed = outcome.isin(("won", "lost"))
     batch.fail(
         "closed_on", closed & batch.blank["closed_on"], lambda rows: "is required for " + outcome[rows] + " deals"
@@ -431,7 +468,7 @@ KINDS: dict[str, KindSpec] = {
             F("name", _text),
             F("stage", _stage),
             F("registered_on", _date),
-            F("owner_email", _email),
+            F("owner_email", _email_or_name),
             F("stage_entered_at", _instant),
         ),
         key=("deal_id",),

@@ -81,6 +81,16 @@ def parse_email(raw: pd.Series) -> Parsed:
     return _result(value.where((value != "") & ~bad), raw, (bad, " is not an email address"))
 
 
+def parse_email_or_name(raw: pd.Series) -> Parsed:
+    """An email address (lower-cased and checked, as `parse_email`), or else a person's name, kept as written for
+    `kinds.resolve_people` to look up."""
+    email = raw.str.contains("@", regex=False)
+    checked = parse_email(raw[email])
+    value = raw.where(raw != "").astype(object)
+    put(value, checked.values)
+    return Parsed(value, checked.errors)
+
+
 def parse_choice(raw: pd.Series, choices: Sequence[str], *, default: str | None = None) -> Parsed:
     value = raw.str.lower()
     bad = (value != "") & ~value.isin(choices)

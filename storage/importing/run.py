@@ -26,6 +26,7 @@ from storage.importing.parse import parse_instants
 from storage.importing.report import ImportFileError, ImportRejected, ImportReport, RowError
 from storage.importing.writer import Written, write_batch
 from storage.models import Deal, ImportRun, Intro, Partner
+from storage.people import load_emails_by_name
 from storage.program import load_config
 from storage.rollups import MilestoneChange, merge_new_deals, refresh_milestones, refresh_stage_stays
 from storage.sources import record_delivery
@@ -291,7 +292,12 @@ def _references(session: Session, spec: KindSpec, batch: Batch) -> References:
         for start in range(0, len(wanted), LOOKUP_CHUNK):
             chunk = wanted[start : start + LOOKUP_CHUNK]
             deals.update(session.execute(select(Deal.external_id, Deal.id).where(Deal.external_id.in_(chunk))).all())
-    return References(partners, deals)
+    people: dict[str, tuple[str, ...]] = {}
+    if spec.kind == "deals":
+        owners = batch.column("owner_email").dropna().astype(str)
+        if (~owners.str.contains("@", regex=False)).any():  # names to look up
+            people = load_emails_by_name(session)
+    return References(partners, deals, people)
 
 
 def _row_errors(batch: Batch, table: RawTable) -> list[RowError]:
