@@ -309,10 +309,33 @@ def cmd_run_due(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action in ("backup", "restore"):
+        return db_copy(args.action, Path(args.file), settings)
     with store(settings) as database:
         upgrade(database.engine)
         sys.stdout.write(f"schema is current: {safe_url(settings.database_url)}\n")
         return 0
+
+
+def db_copy(action: str, file: Path, settings: Settings) -> int:
+    """db backup FILE / db restore FILE: SQLite only; the store is never opened through the engine (no migration)."""
+    from storage.backup import BackupError, backup_sqlite, restore_sqlite
+
+    try:
+        if action == "backup":
+            copy = backup_sqlite(settings.database_url, file)
+            sys.stdout.write(f"backed up {safe_url(settings.database_url)} to {copy.path}: {copy.describe()}\n")
+            return 0
+        copy = restore_sqlite(settings.database_url, file)
+    except BackupError as error:
+        fail(str(error))
+    sys.stdout.write(f"restored {file} into {copy.path}: {copy.describe()}\n")
+    if copy.outdated:
+        sys.stdout.write(
+            f"the backup's schema is older than this version's ({copy.head}): run `partnerbot db upgrade` before "
+            "starting serve or the scheduler\n"
+        )
+    return 0
 
 
 # --- wiring ---------------------------------------------------------------------------------------------------
@@ -385,8 +408,14 @@ def build_parser() -> Parser:
     bench.add_argument("--reuse", action="store_true", help="measure the store an earlier run of this profile filled")
     bench.set_defaults(run=cmd_bench)
 
-    db = commands.add_parser("db", help="database maintenance")
-    db.add_argument("action", choices=("upgrade",), help="upgrade: bring the schema to the newest migration")
+    db = commands.add_parser("db", help="database maintenance: upgrade the schema, back up or restore a SQLite store")
+    db.add_argument(
+        "action",
+        choices=("upgrade", "backup", "restore"),
+        help="upgrade: bring the schema to the newest migration; backup FILE: copy the live SQLite store to a new "
+        "FILE; restore FILE: replace the SQLite store with a backup (stop serve and the scheduler first)",
+    )
+    db.add_argument("file", nargs="?", metavar="FILE", help="the backup file (backup and restore)")
     db.set_defaults(run=cmd_db)
     return parser
 
@@ -405,6 +434,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("config set needs a VALUE after each KEY: config set KEY VALUE [KEY VALUE …]")
     if args.command == "config" and args.action in ("show", "unset") and len(args.words) > (args.action == "unset"):
         parser.error(f"config {args.action} takes {'one KEY' if args.action == 'unset' else 'no arguments'}")
+    if args.command == "db" and (args.file is None) != (args.action == "upgrade"):
+        parser.error(f"db {args.action} {'takes no FILE' if args.action == 'upgrade' else 'needs a FILE'}")
     try:
         settings = Settings.from_env(os.environ)
     except SettingsError as error:

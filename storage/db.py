@@ -91,7 +91,7 @@ def bulk_write_cache(connection: Connection) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
 
 
-def _create_private_file(database: str | None) -> None:
+def create_private_file(database: str | None) -> None:
     """Create a new SQLite file readable by its owner only (0600): SQLite gives its -wal and -shm files the same
     mode. An existing file is left as it is."""
     if not database or database == ":memory:" or database.startswith("file:"):
@@ -103,7 +103,7 @@ def _create_private_file(database: str | None) -> None:
 def create_store_engine(url: URL | str, **kwargs: Any) -> Engine:
     parsed = parse_database_url(url) if isinstance(url, str) else url
     if parsed.get_backend_name() == "sqlite":
-        _create_private_file(parsed.database)
+        create_private_file(parsed.database)
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
@@ -187,9 +187,16 @@ def _begin_immediate(connection: Connection) -> None:
                 raise
 
 
+def migration_scripts() -> ScriptDirectory:
+    """This version's migrations, read without a database."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config)
+
+
 def schema_revisions(engine: Engine) -> tuple[str | None, str | None]:
     """The store's migration revision (None for an empty store) and this version's newest."""
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    head = migration_scripts().get_current_head()
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision(), head
 
