@@ -13,6 +13,7 @@ deal_id = "Opportunity ID"
 partner_id = "Partner Account ID"
 amount = "Amount"
 owner_email = ["Opportunity Owner Email", "Owner Email"]   # a list: in each row, the first that has a value
+name = ["{Account Name} — {Opportunity Name}", "Opportunity Name"]   # a template: {column} is its value
 
 [constants]                    # our field = one value for every row
 currency = "USD"
@@ -27,6 +28,13 @@ from = "Stage"                 # a column name, or a list of them like [columns]
 map = { "Closed Won" = "won", "Closed Lost" = "lost" }
 default = "open"               # for values the map does not list; without it they pass through unchanged
 
+[lookup.amount]                # a value from another file, where the export leaves the field empty
+file = "prices.csv"            # a CSV file; a relative path starts in the mapping file's folder
+key = "Product"                # the export's column holding the key (or a list or template, as in [columns])
+match = "SKU"                  # the file's column to find the key in, ignoring case and surrounding spaces
+value = "List price"           # the file's column to take
+default = "0"                  # optional: for keys the file lacks; without it such a row is rejected
+
 [dates]
 formats = ["%m/%d/%Y", "%Y-%m-%d %H:%M"]   # strftime formats, tried in order; ISO 8601 is always accepted
 time_zone = "America/New_York"             # for times without an offset (default: the program time zone)
@@ -38,6 +46,16 @@ Rules:
   all match `deal_id`). Columns that match no field are ignored.
 - A field may come from one of `[columns]`, `[constants]` or `[derive]`, not from two. `[values]` applies to the
   field's value after it is read, whichever way it came.
+- A column name with `{Column}` placeholders is a template: in each row where every column it names has a value,
+  its text with those values; elsewhere it is empty, so that a list goes on to its next entry (above: the account
+  and opportunity names, or the opportunity name alone when the account is empty). `{{` and `}}` are literal
+  braces. A template naming some columns the file lacks stops the import and names them.
+- A `[lookup.<field>]` fills the field where its own column is empty (every row when the file has none): the
+  row's key is found in the lookup file and the value taken from the same line. A key the file lacks takes the
+  `default`, or is a rejected row (`line 6: column Amount: 'ZZ-9' is not a SKU in prices.csv, which gives the
+  amount: add it there, or give [lookup.amount] a default`); an empty key leaves the field empty. A lookup file
+  listing a key twice with two different values stops the import. A lookup goes with `[columns]`, not with
+  `[constants]` or `[derive]`.
 - A mapped column the file does not have is left out, as if the mapping did not name it: an import never blanks
   stored values for a column the export does not carry. A required field whose column is missing stops the
   import with the columns that were expected.
@@ -53,7 +71,7 @@ from __future__ import annotations
 import codecs
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -63,10 +81,29 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from storage.importing.files import RawTable
+from storage.importing.lookups import Lookup
 from storage.importing.parse import distinct
 from storage.importing.report import ImportFileError
+from storage.importing.templates import Template, parse_template
 
-TOP_KEYS = ("kind", "description", "delimiter", "encoding", "columns", "constants", "values", "derive", "dates")
+TOP_KEYS = (
+    "kind",
+    "description",
+    "delimiter",
+    "encoding",
+    "columns",
+    "constants",
+    "values",
+    "derive",
+    "lookup",
+    "duplicates",
+    "onboarding",
+    "dates",
+)
+LOOKUP_KEYS = ("file", "key", "match", "value", "default", "delimiter")
+DUPLICATES = ("exact", "key")  # what [duplicates] drop takes
+KEEP = ("first", "last")
+ONBOARDING_RULES = ("first_deal",)  # what [onboarding] when_missing takes
 DELIMITERS = {",": ",", ";": ";", "\t": "\t", "tab": "\t", "|": "|"}
 ANY_VALUE = "*"
 
@@ -96,6 +133,11 @@ class Mapping:
     constants: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # field → folded value → our value
     derive: dict[str, Derived] = field(default_factory=dict)
+    lookups: dict[str, Lookup] = field(default_factory=dict)
+    templates: dict[str, Template] = field(default_factory=dict)  # by their text in [columns], [derive] or [lookup]
+    drop_duplicates: str | None = None  # None: a repeated key is a rejected row; else one of DUPLICATES
+    keep: str = "last"  # with drop_duplicates = "key": which row of a key stays
+    onboarding: str | None = None  # partners: how a missing onboarding date is derived (one of ONBOARDING_RULES)
     date_formats: tuple[str, ...] = ()
     time_zone: str | None = None
 
@@ -105,7 +147,11 @@ class Mapping:
             raise ImportFileError(
                 f"mapping {self.name} is for {self.kind}, not {kind}: pass a mapping for {kind}, or none"
             )
-        named = [*self.columns, *self.constants, *self.values, *self.derive]
+        if self.onboarding is not None and kind != "partners":
+            raise ImportFileError(
+                f"mapping {self.name}: [onboarding] is for partners imports, not {kind}: remove it from this mapping"
+            )
+        named = [*self.columns, *self.constants, *self.values, *self.derive, *self.lookups]
         unknown = sorted(set(named) - set(fields))
         if unknown:
             raise ImportFileError(
@@ -116,16 +162,19 @@ class Mapping:
 
 @dataclass(frozen=True)
 class Selected:
-    """The text of each field the file provides, and the column to name it by in messages."""
+    """The text of each field the file provides, the column to name it by in messages, and the rows the mapping
+    itself rejects (a lookup key the lookup file lacks), by field: reasons by row."""
 
     frame: pd.DataFrame
     labels: dict[str, str]
+    problems: dict[str, pd.Series] = field(default_factory=dict)
 
 
 def select_fields(
     table: RawTable, mapping: Mapping, fields: Sequence[str], required: Sequence[str], kind: str
 ) -> Selected:
-    """Our fields as text columns (stripped), from the file's columns, the mapping's constants and derivations."""
+    """Our fields as text columns (stripped), from the file's columns and templates, the mapping's constants,
+    derivations and lookups."""
     by_name: dict[str, str] = {}
     for column in table.columns:
         by_name.setdefault(column, column)
@@ -133,13 +182,41 @@ def select_fields(
     for column in table.columns:
         normalised.setdefault(normalise_header(column), column)
 
-    def find(names: Iterable[str]) -> list[str]:
-        found = [by_name.get(n) or normalised.get(normalise_header(n)) for n in names]
-        return list(dict.fromkeys(c for c in found if c is not None))
+    def header(name: str) -> str | None:
+        return by_name.get(name) or normalised.get(normalise_header(name))
+
+    def read(entries: Sequence[str], where: str) -> tuple[pd.Series, str] | None:
+        """Row by row the first of these columns or templates that has a value, and the first one's label; None
+        when the file has none of them."""
+        texts: list[pd.Series] = []
+        labels: list[str] = []
+        for entry in entries:
+            template = mapping.templates.get(entry)
+            if template is None:
+                found = header(entry)
+                if found is not None:
+                    texts.append(_stripped(table.frame[found]))
+                    labels.append(found)
+                continue
+            columns = [header(c) for c in template.columns]
+            if all(c is None for c in columns):
+                continue
+            absent = [c for c, found in zip(template.columns, columns, strict=True) if found is None]
+            if absent:
+                raise ImportFileError(
+                    f'{table.name}: the mapping\'s {where} "{template.text}" names {_names(absent)}, which the file '
+                    "does not have; fix the name in the mapping, or add the column to the export"
+                )
+            texts.append(template.fill([_stripped(table.frame[c]) for c in columns if c is not None]))
+            labels.append(template.text)
+        if not texts:
+            return None
+        return _first_filled(texts), labels[0]
 
     n = table.rows
     out: dict[str, pd.Series] = {}
     labels: dict[str, str] = {}
+    problems: dict[str, pd.Series] = {}
     missing: list[str] = []
     matched_any = False
     for name in fields:
@@ -149,36 +226,42 @@ def select_fields(
             continue
         if name in mapping.derive:
             derived = mapping.derive[name]
-            sources = find(derived.sources)
-            if not sources:
+            source = read(derived.sources, f"derive.{name}.from")
+            if source is None:
                 missing.append(f"{name} (derived from {_names(derived.sources)})")
                 continue
             matched_any = True
-            text = _coalesce(table, sources)
+            text, labels[name] = source
             mapped = text.str.casefold().map(derived.values)
             fallback = text if derived.default is None else pd.Series([derived.default] * n, dtype=str)
             out[name] = mapped.where(mapped.notna(), fallback).astype(str)
-            labels[name] = sources[0]
             continue
         wanted = mapping.columns.get(name, (name,))
-        sources = find(wanted)
-        if sources:
+        found = read(wanted, f"columns.{name}")
+        lookup = mapping.lookups.get(name)
+        keys = None if lookup is None else read(lookup.key, f"lookup.{name}.key")
+        if lookup is not None and keys is not None:
+            text, reasons = lookup.fill(keys[0], None if found is None else found[0], mapping.name)
+            found = (text, keys[1] if found is None else found[1])
+            if len(reasons):
+                problems[name] = reasons
+        if found is not None:
             matched_any = True
-            out[name] = _coalesce(table, sources)
-            labels[name] = sources[0]
+            out[name], labels[name] = found
         elif name in required:
-            missing.append(f"{name} (column {_names(wanted)})" if name in mapping.columns else name)
+            by_lookup = f" or a lookup by {_names(lookup.key)}" if lookup is not None else ""
+            missing.append(f"{name} (column {_names(wanted)}{by_lookup})" if name in mapping.columns else name)
     if not matched_any and table.columns:
         expected = ", ".join(_names(mapping.columns.get(f, (f,))) for f in required if f not in mapping.constants)
-        found = ",".join(table.columns)[:80]
+        found_text = ",".join(table.columns)[:80]
         if table.from_json:
             raise ImportFileError(
-                f"{table.name}: its objects ({found}) have none of the fields a {kind} import reads; expected "
+                f"{table.name}: its objects ({found_text}) have none of the fields a {kind} import reads; expected "
                 f"{expected}, and any of the other fields; rename the keys, or pass a mapping file that names them"
             )
         raise ImportFileError(
-            f"{table.name}: the first line ({found}) names none of the columns a {kind} import reads; expected a "
-            f"header row with {expected}, and any of the other fields; add the header row, or pass a mapping file "
+            f"{table.name}: the first line ({found_text}) names none of the columns a {kind} import reads; expected "
+            f"a header row with {expected}, and any of the other fields; add the header row, or pass a mapping file "
             "that names the export's columns"
         )
     if missing:
@@ -197,18 +280,18 @@ def select_fields(
         fallback = text if default is None else pd.Series([default] * n, dtype=str)
         out[name] = mapped.where(mapped.notna(), fallback).astype(str)
     frame = pd.DataFrame(out, index=pd.RangeIndex(n)) if out else pd.DataFrame(index=pd.RangeIndex(n))
-    return Selected(frame, labels)
+    return Selected(frame, labels, problems)
 
 
 def _names(names: Sequence[str]) -> str:
     return " or ".join(f"'{n}'" for n in names)
 
 
-def _coalesce(table: RawTable, columns: list[str]) -> pd.Series:
-    """The first of these columns that has a value, row by row; stripped."""
-    text = _stripped(table.frame[columns[0]])
-    for column in columns[1:]:
-        text = text.where(text != "", _stripped(table.frame[column]))
+def _first_filled(texts: list[pd.Series]) -> pd.Series:
+    """Row by row, the first of these texts that is not empty."""
+    text = texts[0]
+    for other in texts[1:]:
+        text = text.where(text != "", other)
     return text
 
 
@@ -247,7 +330,7 @@ def load_mapping(spec: str | None) -> Mapping:
         raise ImportFileError(f"mapping {path.name}: not UTF-8 text; save the mapping file as UTF-8") from None
     except OSError as exc:
         raise ImportFileError(f"mapping {path}: cannot be read ({exc.strerror})") from None
-    return parse_mapping(_toml(text, path.name), path.name)
+    return parse_mapping(_toml(text, path.name), path.name, folder=path.parent)
 
 
 def _toml(text: str, name: str) -> dict[str, Any]:
@@ -259,7 +342,8 @@ def _toml(text: str, name: str) -> dict[str, Any]:
         ) from None
 
 
-def parse_mapping(raw: dict[str, Any], name: str) -> Mapping:
+def parse_mapping(raw: dict[str, Any], name: str, *, folder: Path | None = None) -> Mapping:
+    """A mapping from its TOML; `folder` is where a lookup's relative file path starts (the mapping file's)."""
     unknown = sorted(set(raw) - set(TOP_KEYS))
     if unknown:
         raise ImportFileError(
@@ -294,6 +378,17 @@ def parse_mapping(raw: dict[str, Any], name: str) -> Mapping:
             {fold(k): v for k, v in _texts(mapped, f"derive.{key}.map", name).items()},
             None if default is None else str(default),
         )
+    lookups = {key: _lookup(key, spec, folder or Path.cwd(), name) for key, spec in _table(raw, "lookup", name).items()}
+    both = sorted(set(lookups) & (set(constants) | set(derive)))
+    if both:
+        raise ImportFileError(
+            f"mapping {name}: {both[0]} has a [lookup.{both[0]}] and a constant or derivation; a lookup fills the "
+            "empty values of a column: keep one of them"
+        )
+    entries = [(f"columns.{key}", e) for key, es in columns.items() for e in es]
+    entries += [(f"derive.{key}.from", e) for key, d in derive.items() for e in d.sources]
+    entries += [(f"lookup.{key}.key", e) for key, lookup in lookups.items() for e in lookup.key]
+    templates = {e: t for where, e in entries if (t := parse_template(e, where, name)) is not None}
     sources = [("columns", set(columns)), ("constants", set(constants)), ("derive", set(derive))]
     for position, (first, names) in enumerate(sources):
         for second, others in sources[position + 1 :]:
@@ -319,6 +414,8 @@ def parse_mapping(raw: dict[str, Any], name: str) -> Mapping:
                 f"mapping {name}: dates.time_zone {time_zone!r} is not a time zone; use an IANA name like "
                 "America/New_York"
             ) from None
+    drop, keep = _duplicates(_table(raw, "duplicates", name), name)
+    rule = _onboarding(_table(raw, "onboarding", name), name)
     return Mapping(
         name=name,
         kind=kind,
@@ -328,8 +425,74 @@ def parse_mapping(raw: dict[str, Any], name: str) -> Mapping:
         constants=constants,
         values=values,
         derive=derive,
+        lookups=lookups,
+        templates=templates,
+        drop_duplicates=drop,
+        keep=keep or "last",
+        onboarding=rule,
         date_formats=tuple(formats),
         time_zone=None if time_zone is None else str(time_zone),
+    )
+
+
+def _duplicates(section: dict[str, Any], name: str) -> tuple[str | None, str | None]:
+    drop, keep = section.get("drop"), section.get("keep")
+    if set(section) - {"drop", "keep"} or (section and drop not in DUPLICATES) or keep not in (None, *KEEP):
+        raise ImportFileError(
+            f'mapping {name}: [duplicates] takes drop = "exact" (rows identical to an earlier one) or drop = "key" '
+            '(also rows repeating a key), and with drop = "key" keep = "first" or keep = "last"'
+        )
+    if drop == "key" and keep is None:
+        raise ImportFileError(
+            f'mapping {name}: [duplicates] drop = "key" needs keep = "first" or keep = "last": which row of a '
+            "repeated key stays"
+        )
+    if drop == "exact" and keep is not None:
+        raise ImportFileError(f'mapping {name}: [duplicates] keep goes with drop = "key" only: identical rows are one')
+    return drop, keep
+
+
+def _onboarding(section: dict[str, Any], name: str) -> str | None:
+    rule = section.get("when_missing")
+    if set(section) - {"when_missing"} or (section and rule not in ONBOARDING_RULES):
+        raise ImportFileError(
+            f'mapping {name}: [onboarding] takes when_missing = "first_deal": a partner without an onboarding date '
+            "gets its first partner deal's date (created or registered, the earlier), stored and shown as derived"
+        )
+    return rule
+
+
+def _lookup(key: str, spec: Any, folder: Path, name: str) -> Lookup:
+    where = f"mapping {name}: [lookup.{key}]"
+    if not isinstance(spec, dict) or not {"file", "key", "match", "value"} <= set(spec) or set(spec) - set(LOOKUP_KEYS):
+        raise ImportFileError(
+            f'{where} needs file = "<a CSV file>", key = "<the export\'s column>", match = "<the file\'s column '
+            'to find the key in>" and value = "<the file\'s column to take>", and may have a default and a delimiter'
+        )
+    texts = {k: spec[k] for k in ("file", "match", "value")}
+    for part, text in texts.items():
+        if not isinstance(text, str) or not text.strip():
+            raise ImportFileError(
+                f'{where} {part} must be text, like {part} = "{"prices.csv" if part == "file" else "SKU"}"'
+            )
+    default = spec.get("default")
+    if default is not None and not isinstance(default, str | int | float):
+        raise ImportFileError(f"{where} default must be a text value")
+    path = Path(texts["file"].strip())
+    path = path if path.is_absolute() else folder / path
+    if not path.is_file():
+        raise ImportFileError(
+            f"{where} file {texts['file']}: no such file (looked for {path}; a relative path starts in the mapping "
+            "file's folder)"
+        )
+    return Lookup(
+        field=key,
+        path=path,
+        key=_column_names(spec["key"], f"lookup.{key}.key", name),
+        match=texts["match"].strip(),
+        value=texts["value"].strip(),
+        default=None if default is None else str(default),
+        delimiter=_delimiter(spec.get("delimiter"), name),
     )
 
 

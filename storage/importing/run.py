@@ -21,7 +21,7 @@ from storage.db import Database, analyze, bulk_write_cache
 from storage.importing.files import RawTable, read_table, table_from_records
 from storage.importing.kinds import KINDS, Batch, Context, KindSpec, References, check_duplicates, parse_batch
 from storage.importing.limits import DATE_REASON, END_DAY, FIRST_DAY, UNSAFE_REASON, check_limits, unsafe_text
-from storage.importing.mapping import Mapping, load_mapping, select_fields
+from storage.importing.mapping import Mapping, Selected, load_mapping, select_fields
 from storage.importing.parse import parse_instants
 from storage.importing.report import ImportFileError, ImportRejected, ImportReport, RowError
 from storage.importing.writer import Written, write_batch
@@ -122,7 +122,7 @@ def _import_table(
     *,
     spec: KindSpec,
     table: RawTable,
-    selected: Any,
+    selected: Selected,
     chosen: Mapping,
     config: ProgramConfig,
     now: datetime,
@@ -135,6 +135,8 @@ def _import_table(
     zone = ZoneInfo(chosen.time_zone) if chosen.time_zone else config.tz
     context = Context(config, chosen.date_formats, zone)
     batch = parse_batch(selected.frame, selected.labels, spec, context)
+    for name, reasons in selected.problems.items():  # what the mapping itself rejects (a lookup's missing key)
+        batch.fail_each(name, reasons)
     if spec.check is not None:
         spec.check(batch, context, _references(session, spec, batch))
     check_limits(batch, spec)
