@@ -185,6 +185,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 bar.clear()
             for row_error in rejected.report.errors:
                 sys.stderr.write(f"{row_error}\n")
+            sys.stderr.write("".join(f"{note}\n" for note in rejected.report.notes))
             sys.stderr.write(
                 f"{rejected.report.summary()}\nnothing was imported: fix the rows above, or pass "
                 "--skip-invalid to import the valid rows and write the rejected ones beside the file\n"
@@ -194,6 +195,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             bar.clear()
         queued = announce_new_first_wins(database, now=now())
         sys.stdout.write(report.summary() + "\n")
+        sys.stdout.write("".join(f"{note}\n" for note in report.notes))
         if queued:
             sys.stdout.write(
                 f"{queued} first win{'s' if queued != 1 else ''} queued for the wins channel (sent by "

@@ -100,6 +100,14 @@ class Batch:
                 )
             )
 
+    def drop(self, rows: pd.Series) -> None:
+        """Leave these rows (a boolean mask) out of the import: their values and whatever was wrong with them."""
+        keep = ~rows.to_numpy(dtype=bool)
+        dropped = rows.index[~keep]
+        self.values = self.values[keep]
+        self.blank = {name: blank[keep] for name, blank in self.blank.items()}
+        self.problems = [p[~p["row"].isin(dropped)] for p in self.problems]
+
     def bad_rows(self) -> np.ndarray:
         if not self.problems:
             return np.array([], dtype=np.int64)
@@ -625,32 +633,3 @@ def parse_distinct(parser: Parser, raw: pd.Series, ctx: Context) -> parse.Parsed
         hit = hit[hit.isin(parsed.errors.index)]
         errors = pd.Series(parsed.errors.loc[hit.to_numpy()].to_numpy(), index=hit.index, dtype=object)
     return parse.Parsed(values, errors)
-
-
-def check_duplicates(batch: Batch, spec: KindSpec, lines: np.ndarray) -> None:
-    """A record whose key an earlier record has is rejected, naming the first one's line."""
-    key_sources = [s.source for s in spec.stored[: len(spec.key)]]
-    keys = batch.values[key_sources]
-    complete = keys.notna().all(axis=1)
-    if not complete.any():
-        return
-    keyed = keys[complete]
-    repeated = keyed.duplicated(keep="first")
-    if not repeated.any():
-        return
-    first_line = (
-        pd.Series(lines[keyed.index.to_numpy()], index=keyed.index)
-        .groupby([keyed[c] for c in key_sources], sort=False)
-        .transform("first")
-    )
-    rows = repeated.reindex(batch.values.index, fill_value=False)
-
-    def reason(rows: pd.Series) -> pd.Series:
-        index = rows.index[rows.to_numpy()]
-        seen: pd.Series = " (first seen on line " + first_line.loc[index].astype(str) + ")"
-        if len(spec.key) == 1:
-            named: pd.Series = f"duplicate {spec.key[0]} '" + keys.loc[index, key_sources[0]].astype(str) + "'"
-            return named + seen
-        return f"duplicate {', '.join(spec.key)}" + seen
-
-    batch.fail(spec.key[0], rows, reason)

@@ -35,6 +35,10 @@ match = "SKU"                  # the file's column to find the key in, ignoring 
 value = "List price"           # the file's column to take
 default = "0"                  # optional: for keys the file lacks; without it such a row is rejected
 
+[duplicates]                   # optional: leave repeated rows out, counted in the report, instead of rejecting them
+drop = "key"                   # "exact": rows identical to an earlier one; "key": those, and rows repeating a key
+keep = "last"                  # with drop = "key": the "first" or the "last" row of each key stays
+
 [dates]
 formats = ["%m/%d/%Y", "%Y-%m-%d %H:%M"]   # strftime formats, tried in order; ISO 8601 is always accepted
 time_zone = "America/New_York"             # for times without an offset (default: the program time zone)
@@ -56,6 +60,12 @@ Rules:
   amount: add it there, or give [lookup.amount] a default`); an empty key leaves the field empty. A lookup file
   listing a key twice with two different values stops the import. A lookup goes with `[columns]`, not with
   `[constants]` or `[derive]`.
+- Without `[duplicates]`, a row repeating an earlier row's key (`deal_id`, or `partner_id, kind, occurred_at,
+  contact` for activities, …) is rejected, naming the line that had it first. With it, identical rows (every
+  column the same) are left out, and with `drop = "key"` so are the other rows of a key but the first or the last
+  one (as written in the file; a kept row that is invalid is rejected, the key's other rows stay left out). The
+  report counts them on a line of its own (`dropped as duplicates: 1 row identical to an earlier one and 2 rows
+  repeating a deal_id (the last of each was kept)`); they are not errors.
 - A mapped column the file does not have is left out, as if the mapping did not name it: an import never blanks
   stored values for a column the export does not carry. A required field whose column is missing stops the
   import with the columns that were expected.

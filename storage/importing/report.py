@@ -30,6 +30,9 @@ class ImportReport:
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
     rejected_path: Path | None = None
+    identical_dropped: int = 0  # rows identical to an earlier one, left out (a mapping's [duplicates])
+    repeated_dropped: int = 0  # rows whose key another row kept has, left out
+    notes: list[str] = field(default_factory=list)  # what else the person who ran it should know, a line each
     milestone_changes: list[MilestoneChange] = field(default_factory=list, repr=False)
 
     def summary(self) -> str:

@@ -18,8 +18,9 @@ from reports.config import ProgramConfig
 from reports.csv_cells import safe_writer
 from reports.freshness import IMPORT_SOURCE
 from storage.db import Database, analyze, bulk_write_cache
+from storage.importing.duplicates import check_duplicates, drop_identical, drop_repeated_keys, duplicates_note
 from storage.importing.files import RawTable, read_table, table_from_records
-from storage.importing.kinds import KINDS, Batch, Context, KindSpec, References, check_duplicates, parse_batch
+from storage.importing.kinds import KINDS, Batch, Context, KindSpec, References, parse_batch
 from storage.importing.limits import DATE_REASON, END_DAY, FIRST_DAY, UNSAFE_REASON, check_limits, unsafe_text
 from storage.importing.mapping import Mapping, Selected, load_mapping, select_fields
 from storage.importing.parse import parse_instants
@@ -59,6 +60,9 @@ def run_import(
     chosen = load_mapping(mapping)
     chosen.check_for(kind, spec.names)
     table = read_table(path, delimiter=chosen.delimiter, encoding=chosen.encoding)
+    identical = 0
+    if chosen.drop_duplicates is not None:
+        table, identical = drop_identical(table)
     selected = select_fields(table, chosen, spec.names, spec.required, kind)
     with database.transaction() as session, bulk_write_cache(session.connection()):
         config = load_config(session)
@@ -74,8 +78,20 @@ def run_import(
             progress=progress,
         )
         bad, errors = outcome.bad, outcome.errors
+        note = duplicates_note(spec, identical=identical, repeated=outcome.repeated, keep=chosen.keep)
+        notes = [note] if note else []
         if errors and not skip_invalid:
-            raise ImportRejected(ImportReport(kind, str(path), rejected=len(bad), errors=errors))
+            raise ImportRejected(
+                ImportReport(
+                    kind,
+                    str(path),
+                    rejected=len(bad),
+                    errors=errors,
+                    identical_dropped=identical,
+                    repeated_dropped=outcome.repeated,
+                    notes=notes,
+                )
+            )
         written, changes = outcome.written, outcome.changes
         session.add(
             ImportRun(
@@ -106,6 +122,9 @@ def run_import(
         errors=errors,
         rejected_path=rejected_path,
         milestone_changes=changes,
+        identical_dropped=identical,
+        repeated_dropped=outcome.repeated,
+        notes=notes,
     )
 
 
@@ -113,6 +132,7 @@ def run_import(
 class _Outcome:
     bad: np.ndarray
     errors: list[RowError]
+    repeated: int = 0  # rows left out as repeating a key
     written: Any = None
     changes: list[MilestoneChange] = field(default_factory=list)
 
@@ -139,12 +159,13 @@ def _import_table(
         batch.fail_each(name, reasons)
     if spec.check is not None:
         spec.check(batch, context, _references(session, spec, batch))
+    repeated = drop_repeated_keys(batch, spec, chosen.keep) if chosen.drop_duplicates == "key" else 0
     check_limits(batch, spec)
     if not in_order:
         check_duplicates(batch, spec, table.lines)
     errors = _row_errors(batch, table)
     bad = batch.bad_rows()
-    outcome = _Outcome(bad, errors)
+    outcome = _Outcome(bad, errors, repeated)
     if errors and not skip_invalid:
         return outcome
     valid = batch.values[~batch.values.index.isin(bad)]

@@ -59,3 +59,17 @@ def test_missing_file(store: Database, cli: Cli) -> None:
     code, _, err = cli("import", "deals", "nowhere.csv")
     assert code == 2
     assert "no such file" in err
+
+
+def test_the_report_notes_follow_the_summary(store: Database, tmp_path: Path, cli: Cli) -> None:
+    path = tmp_path / "partners.csv"
+    path.write_text("partner_id,name\nP-1,Acme\nP-1,Acme\nP-1,Acme Inc\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('[duplicates]\ndrop = "key"\nkeep = "last"\n', encoding="utf-8")
+    code, out, _ = cli("import", "partners", str(path), "--mapping", str(mapping))
+    assert code == 0
+    assert out.splitlines()[:2] == [
+        "partners: 1 inserted, 0 updated, 0 unchanged, 0 rejected",
+        "dropped as duplicates: 1 row identical to an earlier one and 1 row repeating a partner_id (the last of "
+        "each was kept)",
+    ]
