@@ -259,6 +259,10 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
                 else value
             )
             sys.stdout.write(f"{key} = {shown}\n    {DESCRIPTIONS.get(key, '')}\n")
+        if args.action == "set" and "wins_channel" in args.words[::2] and config.wins_channel:
+            from reports.blocks.refusals import reach_note
+
+            sys.stdout.write(f"first wins will be posted in channel {config.wins_channel}: {reach_note()}\n")
         return 0
 
 

@@ -17,6 +17,7 @@ from commands.gather import gather_stalled
 from commands.scope import SCOPE_WORDS, parse_scope, resolve_scope
 from reports.blocks.digest import digest_reply
 from reports.blocks.kit import bullet_lines, section
+from reports.blocks.refusals import reach_note
 from reports.config import ProgramConfig
 from reports.formatting import local_time
 from reports.message import Message, esc
@@ -193,7 +194,7 @@ def handle_digest(text: str, ctx: CommandContext) -> Message:
         )
     when = (
         f"{WEEKDAYS[request.weekday].title()}s at {request.local_time} {zone} ({request.scope.describe()}); "
-        f"the next one is {local_time(upcoming, ZoneInfo(zone))}. Invite @partnerbot to the channel if it is private."
+        f"the next one is {local_time(upcoming, ZoneInfo(zone))}. {reach_note(files='the digest’s chart')}"
     )
     return _note(f"Weekly digest for this channel: {when}", f"Weekly digest for <#{request.channel_id}>: {esc(when)}")
 

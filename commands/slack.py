@@ -12,11 +12,14 @@ from slack_bolt import Ack, App
 
 from commands.interactions.table import INTERACTIONS, Interaction
 
-# The history scopes let the outbox look for a post whose answer was lost before posting it again (README,
-# "Delivery"); group DMs are left out: a digest subscribed there may still double in that one case.
+# chat:write.public lets digests and first wins reach a public channel nobody invited the bot to (a private channel
+# still needs the invite, and so does a file in any channel). The history scopes let the outbox look for a post
+# whose answer was lost before posting it again (README, "Delivery"); group DMs are left out: a digest subscribed
+# there may still double in that one case.
 BOT_SCOPES = (
     "commands",
     "chat:write",
+    "chat:write.public",
     "im:write",
     "files:write",
     "users:read",

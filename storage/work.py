@@ -189,14 +189,14 @@ def record_uploaded(session: Session, *, file_id: int, at: datetime) -> None:
     session.execute(update(OutboxFile).where(OutboxFile.id == file_id).values(uploaded_at=at))
 
 
-def mark_sent(session: Session, *, outbox_id: int, claim_key: str, at: datetime) -> None:
-    """The post and all its files are delivered."""
+def mark_sent(session: Session, *, outbox_id: int, claim_key: str, at: datetime, note: str | None = None) -> None:
+    """The post and its files are delivered (`note`: what was left out, such as a chart the channel refused)."""
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == outbox_id)
-        .values(status=SENT, sent_at=at, attempts=OutboxMessage.attempts + 1)
+        .values(status=SENT, sent_at=at, attempts=OutboxMessage.attempts + 1, error=note)
     )
-    finish_work(session, key=claim_key, status=SENT, at=at)
+    finish_work(session, key=claim_key, status=SENT, at=at, reason=note)
 
 
 def mark_retry(session: Session, *, outbox_id: int, next_at: datetime, error: str, post_settled: bool = False) -> None:

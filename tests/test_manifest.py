@@ -35,7 +35,7 @@ def test_manifest_matches_the_code(name: str) -> None:
 # partnerbot posts into: public and private channels and DMs)
 METHOD_SCOPES = {
     "auth_test": set(),
-    "chat_postMessage": {"chat:write"},
+    "chat_postMessage": {"chat:write", "chat:write.public"},  # the latter: public channels the bot is not in
     "chat_update": {"chat:write"},
     "conversations_open": {"im:write"},
     "conversations_history": {"channels:history", "groups:history", "im:history"},

@@ -5,6 +5,10 @@ to answer 429 with Retry-After, 5xx, `not_in_channel`, `users_not_found`, to be 
 late or not at all (the answer lost on the way back). It keeps each channel's accepted messages (with their
 metadata) for `conversations.history`, and the files shared into each channel. A message Slack would reject is
 rejected here too (and recorded as a violation), so a test fails the way production would.
+
+Channels are public unless listed in `private` (or their id starts with G). As in Slack, with `chat:write.public`
+among the token's scopes a message (not a file) reaches a public channel the bot is not in; a private channel
+answers `not_in_channel` until the bot is invited.
 """
 
 from __future__ import annotations
@@ -107,10 +111,11 @@ class FakeSlack:
         self.violations: list[str] = []
         self.users: dict[str, str] = {}  # user id → email
         self.members: set[str] = set()  # channels the bot is in (DMs always work)
+        self.private: set[str] = set()  # private channels (ids starting with G are private too)
         self.uploads: dict[str, dict[str, Any]] = {}  # file id → {bytes, filename, channel}
         self.response_delay = 0.0  # seconds each response_url post takes (recorded once it is done)
         self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel → accepted messages, oldest first
-        self.scopes: set[str] | None = None  # the token's scopes, when a test wants them enforced
+        self.scopes: set[str] | None = None  # the token's scopes, when a test wants them enforced (None: all)
         self._last_ts = 0.0
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
         self._response_uses: dict[str, list[float]] = defaultdict(list)
@@ -188,11 +193,24 @@ class FakeSlack:
             self._last_ts = max(time.time(), self._last_ts + 0.000001)
             return f"{self._last_ts:.6f}"
 
+    def granted(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
+
+    def is_private(self, channel: str) -> bool:
+        return channel.startswith("G") or channel in self.private
+
+    def may_post(self, channel: str, method: str) -> bool:
+        """Slack's rule: DMs and channels the bot is in; with chat:write.public, chat.postMessage also reaches a
+        public channel the bot has not joined. A private channel needs the invite, and so does every file."""
+        if channel.startswith("D") or channel in self.members:
+            return True
+        return method == "chat.postMessage" and not self.is_private(channel) and self.granted("chat:write.public")
+
     def _history(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = str(params.get("channel", ""))
         needed = "im:history" if channel.startswith("D") else "groups:history" if channel.startswith("G") else None
         needed = needed or "channels:history"
-        if self.scopes is not None and needed not in self.scopes:
+        if not self.granted(needed):
             return {"ok": False, "error": "missing_scope", "needed": needed}
         if not channel.startswith("D") and channel not in self.members:
             return {"ok": False, "error": "not_in_channel"}
@@ -226,7 +244,7 @@ class FakeSlack:
             if problems:
                 return self._violation(method, problems)
             channel = str(params.get("channel", ""))
-            if not channel.startswith("D") and channel not in self.members:
+            if not self.may_post(channel, method):
                 return {"ok": False, "error": "not_in_channel"}
             if method == "chat.postMessage":
                 message: dict[str, Any] = {"type": "message", "user": "UBOT", "bot_id": "BBOT", "ts": self._next_ts()}
@@ -263,7 +281,7 @@ class FakeSlack:
             files = params.get("files")
             files = json.loads(files) if isinstance(files, str) else files or []
             channel = str(params.get("channel_id") or "")
-            if channel and not channel.startswith("D") and channel not in self.members:
+            if channel and not self.may_post(channel, method):
                 return {"ok": False, "error": "not_in_channel"}
             for item in files:
                 upload = self.uploads.get(item["id"])

@@ -224,7 +224,7 @@ def report_unreachable(session: Session, *, now: datetime, config: ProgramConfig
         return 0
     day = now.astimezone(config.tz).date().isoformat()
     message = unreachable_message(sorted(owners.items()))
-    return _tell_admins(session, key=f"unreachable:{day}", message=message, now=now)
+    return send_to_admins(session, key=f"unreachable:{day}", message=message, now=now)
 
 
 def report_stale_data(session: Session, *, now: datetime, config: ProgramConfig) -> int:
@@ -234,14 +234,15 @@ def report_stale_data(session: Session, *, now: datetime, config: ProgramConfig)
     if not freshness.stale or last is None:
         return 0
     key = f"freshness:{last.astimezone(UTC).isoformat()}"
-    return _tell_admins(session, key=key, message=stale_data_notice(freshness, config.tz), now=now)
+    return send_to_admins(session, key=key, message=stale_data_notice(freshness, config.tz), now=now)
 
 
 def tell_admins(session: Session, *, key: str, text: str, now: datetime) -> int:
-    return _tell_admins(session, key=key, message=admin_notice(text), now=now)
+    return send_to_admins(session, key=key, message=admin_notice(text), now=now)
 
 
-def _tell_admins(session: Session, *, key: str, message: Message, now: datetime) -> int:
+def send_to_admins(session: Session, *, key: str, message: Message, now: datetime) -> int:
+    """Queue one DM of `message` to each admin in Slack, once per key; returns how many were queued."""
     sent = 0
     for admin in load_admins(session):
         if not admin.slack_user_id:

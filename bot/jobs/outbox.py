@@ -17,8 +17,9 @@ from typing import Protocol
 
 from sqlalchemy import select
 
-from bot.jobs.alerts import tell_admins
+from bot.jobs.alerts import send_to_admins, tell_admins
 from bot.slack_port import ChannelUnavailable, HistoryUnavailable, OutcomeUnknown, SlackPort, SlackUnavailable
+from reports.blocks.refusals import refusal_notice, refusal_text
 from storage.db import Database
 from storage.models import SlackWorkspace
 from storage.work import (
@@ -89,6 +90,7 @@ class OutboxSender:
                 return  # another sender has it
         target = item.sent_channel or item.channel
         posting = False
+        posted = item.sent_ts is not None
         try:
             if target is None:
                 assert item.user_id is not None
@@ -104,25 +106,27 @@ class OutboxSender:
                     posting = False
                 with self.database.transaction() as session:
                     record_posted(session, outbox_id=item.id, ts=ts, channel=target)
+                posted = True
             for left in item.files_left:
                 self.port.upload(target, left.file)
                 with self.database.transaction() as session:
                     record_uploaded(session, file_id=left.id, at=now)
         except ChannelUnavailable as refused:
-            reason = (
-                f"<#{refused.channel}> refused the message ({refused.reason}): invite @partnerbot, or "
-                "subscribe another channel"
-            )
+            # with chat:write.public a public channel takes the message but not its files; a private one takes
+            # neither until the bot is invited: the admins hear which channel, and how to invite it
+            reason = refusal_text(kind=item.kind, channel=refused.channel, reason=refused.reason, posted=posted)
+            notice = refusal_notice(kind=item.kind, channel=refused.channel, reason=refused.reason, posted=posted)
             with self.database.transaction() as session:
-                mark_failed(session, outbox_id=item.id, claim_key=item.claim_key, error=reason, at=now)
-                tell_admins(
-                    session,
-                    key=f"refused:{item.claim_key}",
-                    text=f"A {item.kind} was not delivered: {reason}.",
-                    now=now,
-                )
-            report.failed += 1
-            log.warning("outbox %s failed: %s", item.id, reason)
+                if posted:
+                    mark_sent(session, outbox_id=item.id, claim_key=item.claim_key, at=now, note=reason)
+                else:
+                    mark_failed(session, outbox_id=item.id, claim_key=item.claim_key, error=reason, at=now)
+                send_to_admins(session, key=f"refused:{item.claim_key}", message=notice, now=now)
+            if posted:
+                report.sent += 1
+            else:
+                report.failed += 1
+            log.warning("outbox %s: %s", item.id, reason)
             return
         except OutcomeUnknown as unknown:
             log.warning(

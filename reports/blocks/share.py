@@ -22,7 +22,7 @@ def posted_note(file: File) -> str:
 
 def sent_to_dm_note(file: File) -> str:
     return (
-        f":paperclip: {file.title}: sent to you in a direct message (invite @partnerbot to this channel to "
+        f":paperclip: {file.title}: sent to you in a direct message (`/invite @partnerbot` in this channel to "
         "post charts here)."
     )
 

@@ -228,12 +228,13 @@ def test_a_429_storm_is_waited_out_and_sent_once(world: World) -> None:
 
 
 def test_a_channel_that_refuses_is_reported_to_admins_not_retried(world: World) -> None:
+    world.slack.private = {"C0PRIVATE"}  # a public channel would take the post (chat:write.public)
     world.subscribe("C0PRIVATE")
     now = MONDAY_9_UTC + timedelta(minutes=1)
     report = world.jobs().tick(now)
     assert report.failed == 1
     (failed,) = list(claims(world, "digest"))
-    assert failed.status == "failed" and "invite @partnerbot" in (failed.reason or "")
+    assert failed.status == "failed" and "`/invite @partnerbot` in channel C0PRIVATE" in (failed.reason or "")
     world.jobs().tick(now + timedelta(minutes=1))
     notices = [p for p in world.posts("DU0HANA") if "was not delivered" in p["text"]]
     assert len(notices) == 1
