@@ -22,7 +22,7 @@ from reports.kpis.pipeline import (
 from reports.kpis.revenue import RevenueFacts, RevenueSeries, compute_month_spans
 from reports.model import PartnerProfile, Scope
 from reports.stats import Distribution
-from reports.timeframe import shift_days, trailing
+from reports.timeframe import previous_quarter_to_date, shift_days, trailing
 from reports.views.program import ProgramFacts
 from reports.views.scorecard import ScorecardFacts
 from storage.loaders.activation import load_first_revenue_pairs, load_milestones, load_recent_winner_ids
@@ -154,12 +154,17 @@ def gather_scorecard(
     if baseline is None:
         baseline = gather_baseline(session, as_of=as_of, config=config)
     scope = Scope.partner(partner.id)
-    owner = load_people(session, emails=[partner.owner_email] if partner.owner_email else [])
+    unanswered = load_unanswered_intros(session, scope=scope, as_of=as_of, older_than=as_of)
+    emails = [e for e in [partner.owner_email, *(i.seller_email for i in unanswered)] if e]
+    people = load_people(session, emails=emails)
     quiet = load_quiet_partners(session, partners=[partner], as_of=as_of, config=config)
     movement = load_pipeline_movement(session, scope=scope, as_of=as_of, config=config)
+    previous_quarter = load_revenue_by_partner(
+        session, scope=scope, window=previous_quarter_to_date(as_of, tz), config=config, attributions=("sourced",)
+    )
     return ScorecardFacts(
         partner=partner,
-        owner=owner.get(partner.owner_email or ""),
+        owner=people.get((partner.owner_email or "").lower()),
         revenue=load_revenue_facts(session, scope=scope, as_of=as_of, config=config),
         program_revenue=baseline.revenue,
         milestones=load_milestones(session, scope=scope, profiles=[partner])[0],
@@ -167,13 +172,14 @@ def gather_scorecard(
         stalled=gather_stalled(session, scope=scope, as_of=as_of, config=config, history=baseline.stays),
         movement=compute_pipeline_movement(*movement),
         intros=load_intros(session, scope=scope, window=trailing(as_of, HANDOFF_WINDOW_DAYS, tz), tz=tz),
-        unanswered=load_unanswered_intros(session, scope=scope, as_of=as_of, older_than=as_of),
+        unanswered=unanswered,
         engagement=compute_engagement_mix(
             load_engagement_usage(
                 session,
                 partner_id=partner.id,
                 as_of=as_of,
                 last_30=shift_days(as_of, -30, tz),
+                last_60=shift_days(as_of, -60, tz),
                 last_90=shift_days(as_of, -90, tz),
             )
         ),
@@ -185,4 +191,6 @@ def gather_scorecard(
         scores=load_scores(session, scope=scope, as_of=as_of, config=config),
         revenue_series=gather_revenue_series(session, scope=scope, as_of=as_of, config=config),
         freshness=baseline.freshness,
+        people=people,
+        sourced_previous_quarter_minor=previous_quarter.get(partner.id, (0, 0))[0],
     )

@@ -61,7 +61,7 @@ def _wrap(text: str, indent: str = "") -> str:
 def _block(block: dict[str, Any], style: Style) -> str:
     kind = block.get("type")
     if kind == "header":
-        title = block["text"]["text"]
+        title = html.unescape(block["text"]["text"])
         return style.bold(title) + "\n" + "═" * min(len(title), WIDTH)
     if kind == "divider":
         return "─" * 40

@@ -155,6 +155,15 @@ def quarter_to_date(as_of: datetime, tz: ZoneInfo) -> Window:
     return Window(day_start(quarter_first_day(as_of_day(as_of, tz)), tz), require_aware(as_of, "as-of"))
 
 
+def previous_quarter_to_date(as_of: datetime, tz: ZoneInfo) -> Window:
+    """Last quarter from its first midnight up to the same wall-clock point as as-of in this quarter (its whole
+    length when this quarter has run longer)."""
+    this_first = quarter_first_day(as_of_day(as_of, tz))
+    first = add_months(this_first, -3)
+    end = min(shift_days(as_of, -(this_first - first).days, tz), day_start(this_first, tz))
+    return Window(day_start(first, tz), end)
+
+
 def elapsed_days(start: datetime, end: datetime, tz: ZoneInfo) -> float:
     """Calendar days between two instants, read on the program's wall clock (a DST day still counts as 1)."""
     return (_wall_clock(end, tz) - _wall_clock(start, tz)).total_seconds() / 86400

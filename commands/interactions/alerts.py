@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from commands.errors import UserFacingError
 from commands.interactions import payload
 from commands.interactions.context import InteractionContext
-from commands.interactions.effects import Effect, OpenView, Update
+from commands.interactions.effects import Effect, OpenView, Reply, Update
 from commands.interactions.payload import Body
 from reports.blocks.alerts import (
     DORMANT,
@@ -29,6 +29,7 @@ from reports.blocks.alerts import (
     resolve_item,
     snooze_modal,
 )
+from reports.blocks.kit import section
 from reports.message import Message
 from storage.alerts import (
     load_intro_names,
@@ -53,6 +54,7 @@ class ResolveAlert:
     channel_id: str | None
     ts: str | None
     blocks: tuple[dict[str, Any], ...]  # the message as clicked, for a DM the store no longer holds
+    response_url: str = ""  # where to confirm when there is no message to update (a scorecard's reply)
 
 
 def parse_resolve_alert(body: Body) -> ResolveAlert | None:
@@ -67,6 +69,7 @@ def parse_resolve_alert(body: Body) -> ResolveAlert | None:
         channel_id=payload.channel_id(body),
         ts=str(message["ts"]) if message.get("ts") else None,
         blocks=tuple(message.get("blocks") or ()),
+        response_url=str(body.get("response_url") or ""),
     )
 
 
@@ -81,7 +84,13 @@ def handle_resolve_alert(request: ResolveAlert, ctx: InteractionContext) -> Sequ
         record(session, intro_id=request.intro_id, at=ctx.now)
         where = (request.channel_id, request.ts)
         updated = resolve_sent(session, where, STALE, str(request.intro_id), note, fresh=list(request.blocks))
-    return [updated] if updated is not None else []
+    if updated is not None:
+        return [updated]
+    if request.response_url:  # an ephemeral scorecard: nothing to update, so say it was recorded
+        done = "Responded" if responded else "Next step logged"
+        confirm = Message(text=f"{done}: recorded for the intro.", blocks=[section(note)])
+        return [Reply(request.response_url, request.user_id, request.channel_id, confirm)]
+    return []
 
 
 def snooze_label(session: Session, *, rule: str, subject: str) -> str | None:

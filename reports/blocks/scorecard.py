@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from reports.blocks.common import person, revenue_text, stalled_text
+from reports.blocks.alerts import DORMANT as DORMANT_RULE
+from reports.blocks.alerts import (
+    NEXT_STEP_ACTION,
+    RESPONDED_ACTION,
+    SNOOZE_ACTION,
+    STALE,
+    item_block_id,
+    snooze_value,
+)
+from reports.blocks.common import person, stalled_text
 from reports.blocks.freshness import freshness_block, freshness_text
-from reports.blocks.kit import Block, context, divider, fields_section, header, section
+from reports.blocks.kit import Block, actions, button, context, divider, header, section
 from reports.chart_specs import RevenueChart, scorecard_revenue_spec
 from reports.charts import caption, revenue_png
 from reports.config import ProgramConfig
-from reports.formatting import count, days, hours, local_date, money, number, period_label
+from reports.formatting import count, days, local_date, money, number, period_label
 from reports.kpis.goals import BEHIND, MET, MISSED, ON_TRACK, GoalProgress
 from reports.kpis.lifecycle import (
     ACTIVATED,
@@ -21,7 +30,8 @@ from reports.kpis.lifecycle import (
 )
 from reports.message import File, esc
 from reports.stats import Median, Rate, not_enough
-from reports.views.scorecard import Comparison, Scorecard, activation_clock
+from reports.views.next_step import DORMANT_PARTNER, INTRO, NextStep, Who
+from reports.views.scorecard import Comparison, Headline, Scorecard, activation_clock
 
 STATUS_ICONS = {
     ACTIVATED: ":trophy:",
@@ -78,6 +88,18 @@ def goal_line(progress: GoalProgress, currency: str) -> str:
     return f"{icon} *{progress.status}* — {esc(detail)}"
 
 
+def goal_item(progress: GoalProgress, currency: str) -> str:
+    """'🟢 sourced revenue $591k of $660k': one current goal, its period and pace said once above it."""
+    goal = progress.goal
+    icon = GOAL_ICONS.get(progress.status, "")
+    if goal.metric == "first_win_by":
+        return goal_line(progress, currency)
+    money_metric = goal.metric in ("sourced_pipeline", "sourced_revenue")
+    actual = money(goal.actual, currency) if money_metric else f"{goal.actual:,.0f}"
+    target = money(goal.target or 0, currency) if money_metric else f"{goal.target or 0:,.0f}"
+    return f"{icon} {esc(goal.metric.replace('_', ' '))} {actual} of {target} — {progress.status}"
+
+
 def scorecard_text(card: Scorecard, config: ProgramConfig) -> str:
     """The fallback and notification text: the card in one paragraph."""
     currency = card.currency
@@ -89,85 +111,170 @@ def scorecard_text(card: Scorecard, config: ProgramConfig) -> str:
     )
 
 
+def step_mrkdwn(step: NextStep) -> str:
+    """The next step with its people as mentions (name or email when not in Slack)."""
+    return "".join(person(part.profile, part.email) if isinstance(part, Who) else esc(part) for part in step.parts)
+
+
+def step_buttons(step: NextStep) -> list[Block]:
+    """The button that does the step: answer or log the intro, or snooze it or the dormant partner."""
+    if step.subject is None:
+        return []
+    if step.action == INTRO:
+        subject = str(step.subject)
+        return [
+            actions(
+                button("Responded", RESPONDED_ACTION, subject, style="primary"),
+                button("Log next step", NEXT_STEP_ACTION, subject),
+                button("Snooze…", SNOOZE_ACTION, snooze_value(STALE, step.subject)),
+                block_id=item_block_id(STALE, step.subject),
+            )
+        ]
+    if step.action == DORMANT_PARTNER:
+        return [
+            actions(
+                button("Snooze…", SNOOZE_ACTION, snooze_value(DORMANT_RULE, step.subject)),
+                block_id=item_block_id(DORMANT_RULE, step.subject),
+            )
+        ]
+    return []
+
+
+def _headline_field(headline: Headline) -> str:
+    change = f"\n{esc(headline.change)}" if headline.change else ""
+    return f"*{esc(headline.title)}*\n{esc(headline.value)}{change}"
+
+
+def _goals_blocks(card: Scorecard) -> list[Block]:
+    """The current period's goals, one line each under the period and its pace; past periods in one line."""
+    current, past = card.current_goals, card.past_goals
+    blocks: list[Block] = []
+    if current:
+        lines = []
+        for period in dict.fromkeys(g.goal.period for g in current):
+            goals = [g for g in current if g.goal.period == period]
+            pace = next((g.pace for g in goals if g.pace is not None), None)
+            gone = f" · {pace:.0%} of the period gone" if pace is not None else ""
+            lines.append(f"*Goals {esc(period)}*{gone}")
+            lines += [goal_item(g, card.currency) for g in goals[:6]]
+        blocks.append(section("\n".join(lines)))
+    elif past:
+        blocks.append(section("*Goals* — none set for the current period yet"))
+    if past:
+        last = past[-1].goal.period
+        of_last = [g for g in past if g.goal.period == last]
+        met = sum(1 for g in of_last if g.status == MET)
+        blocks.append(context(f"{esc(last)}: {met} of {len(of_last)} goals met"))
+    return blocks
+
+
+def _details(card: Scorecard, config: ProgramConfig) -> str:
+    """Everything else on the card, one line per subject, leaving out what the headlines already say."""
+    shown = {h.metric for h in card.headlines}
+    currency = card.currency
+    sourced, influenced = card.sourced, card.influenced
+    lines = [
+        f"*Revenue* this quarter: sourced {money(sourced['quarter'].amount_minor, currency)} · influenced "
+        f"{money(influenced['quarter'].amount_minor, currency)} — trailing 365 d: sourced "
+        f"{money(sourced['trailing_365'].amount_minor, currency)} · influenced "
+        f"{money(influenced['trailing_365'].amount_minor, currency)}",
+        f"*Pipeline* {_pipeline_text(card, headline='pipeline_health' in shown)}",
+        f"*365 d: partner · program · direct* win rate {_trio(card.win_rate, currency)} — deal size "
+        f"{_trio(card.deal_size, currency)} — time to close {_trio(card.time_to_close, currency)}",
+    ]
+    if "time_to_first_revenue" not in shown:
+        title, value = activation_clock(card)
+        lines.append(f"*{title}* {esc(value)} · {esc(card.program_ttfr.text(label='program median'))}")
+    lines.append(f"*Intros* {_intros_text(card, config)}")
+    if "enablement" not in shown:
+        lines.append(f"*Enablement* {_enablement_text(card, config)}")
+    else:
+        lines.append(f"*Enablement* {_enablement_extra(card, config)}")
+    if "psat" not in shown:
+        lines.append(f"*PSAT (365 d)* {esc(card.psat.text())}")
+    return "\n".join(lines)
+
+
 def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
-    tz, currency, partner = config.tz, card.currency, card.partner
+    tz, partner = config.tz, card.partner
     facts = [partner.type, partner.tier, partner.segment, partner.region]
     about = " · ".join(esc(f) for f in facts if f)
     onboarded = partner.onboarded_text()
     blocks: list[Block] = [
         header(f"{partner.name} — partner scorecard"),
         context(
-            f"{STATUS_ICONS.get(card.status, '')} *{esc(card.status_detail)}*",
-            f"{about or 'no profile yet'} · owner {person(card.owner, partner.owner_email)} · onboarded {onboarded}",
+            f"{STATUS_ICONS.get(card.status, '')} *{esc(card.status_detail)}* · {about or 'no profile yet'} · "
+            f"owner {person(card.owner, partner.owner_email)} · onboarded {onboarded}"
         ),
-        section("*Focus*", fields=[f"*{label}*\n{esc(value)}" for label, value in card.headlines]),
+        section("", fields=[_headline_field(h) for h in card.headlines]),
+        *_goals_blocks(card),
+        divider(),
+        section(_details(card, config)),
+        section(f":arrow_right: *Next step:* {step_mrkdwn(card.step)}"),
+        *step_buttons(card.step),
+        freshness_block(card.freshness, tz),
     ]
-    if card.goals:
-        blocks.append(section("*Goals*\n" + "\n".join(goal_line(g, currency) for g in card.goals[:8])))
-    blocks.append(divider())
-
-    sourced, influenced = card.sourced, card.influenced
-    without = f", {number(card.open_without_amount)} without amount" if card.open_without_amount else ""
-    stalled = card.stalled
-    stalled_lines = stalled_text(stalled, currency)
-    if stalled.largest:
-        top = stalled.largest[0]
-        label = esc(top.deal.name or top.deal.external_id)
-        stalled_lines += f"\nlargest: {label} ({days(top.days_in_stage)} in {esc(top.deal.stage)})"
-    movement = card.movement.share
-    blocks += fields_section(
-        [
-            ("Sourced revenue", revenue_text(sourced, currency)),
-            ("Influenced revenue", revenue_text(influenced, currency)),
-            (
-                "Open pipeline",
-                f"{money(card.open_minor, currency)} in {count(card.open_deals, 'deal')}{without}\n"
-                f"moved in 14 d: {not_enough(card.movement.open_deals) if movement is None else f'{movement:.0%}'}",
-            ),
-            ("Stalled deals", stalled_lines),
-            ("Win rate (365 d)", _comparison(card.win_rate, currency=currency)),
-            ("Deal size (365 d)", _comparison(card.deal_size, currency=currency)),
-            ("Time to close (365 d)", _comparison(card.time_to_close, currency=currency)),
-            _activation_field(card),
-            ("Intros", _intros_text(card, config)),
-            ("Enablement", _enablement_text(card, config)),
-        ]
-    )
-    blocks += fields_section([("PSAT (365 d)", card.psat.text())])
-    blocks.append(section(f":arrow_right: *Next step:* {esc(card.next_step)}"))
-    blocks.append(freshness_block(card.freshness, tz))
     return blocks
 
 
-def _activation_field(card: Scorecard) -> tuple[str, str]:
-    title, value = activation_clock(card)
-    return title, f"{value}\n{card.program_ttfr.text(label='program median time to first revenue')}"
+def _pipeline_text(card: Scorecard, *, headline: bool) -> str:
+    """Open pipeline, movement and stalled deals; what the pipeline headline already says is left out."""
+    currency = card.currency
+    without = f", {number(card.open_without_amount)} without amount" if card.open_without_amount else ""
+    stalled = card.stalled
+    if headline:
+        text = f"{count(card.open_deals, 'open deal')}{without} · stalled: {stalled_text(stalled, currency)}"
+    else:
+        movement = card.movement.share
+        moved = not_enough(card.movement.open_deals) if movement is None else f"{movement:.0%}"
+        text = (
+            f"{money(card.open_minor, currency)} in {count(card.open_deals, 'deal')}{without} · moved in 14 d: "
+            f"{moved} · stalled: {stalled_text(stalled, currency)}"
+        )
+    if stalled.largest:
+        top = stalled.largest[0]
+        label = esc(top.deal.name or top.deal.external_id)
+        text += f", largest {label} ({days(top.days_in_stage)} in {esc(top.deal.stage)})"
+    return text
+
+
+def _trio(comparison: Comparison, currency: str, unit: str = "d") -> str:
+    """'41% · 38% · 24%': partner, program and direct, each 'n<…' when too few."""
+    return " · ".join(
+        _short(v, unit=unit, currency=currency) for v in (comparison.partner, comparison.program, comparison.direct)
+    )
+
+
+def _short(value: Rate | Median | float | None, *, unit: str, currency: str) -> str:
+    if isinstance(value, Rate):
+        return f"{value.value:.0%}" if value.value is not None else f"– (n={number(value.denominator)})"
+    if isinstance(value, Median):
+        return value.text(unit) if value.value is not None else f"– (n={number(value.n)})"
+    return "–" if value is None else money(value, currency)
 
 
 def _intros_text(card: Scorecard, config: ProgramConfig) -> str:
     handoff = card.handoff
-    lines = [f"{number(card.open_intros)} waiting for a first response"]
+    text = f"{number(card.open_intros)} waiting for a first response"
     if card.stale:
-        lines[0] += f" ({number(len(card.stale))} past the {config.handoff_sla_hours} h SLA)"
-    lines.append(f"response {handoff.median.text('h', label='median')} over {count(handoff.intros, 'intro')} (90 d)")
-    if card.stale:
-        oldest = card.stale[0]
-        lines.append(f"oldest: {esc(oldest.intro.account or oldest.intro.external_id)}, {hours(oldest.age_hours)}")
-    return "\n".join(lines)
+        text += f" ({number(len(card.stale))} past the {config.handoff_sla_hours} h SLA)"
+    return f"{text} · response {handoff.median.text('h', label='median')} over {count(handoff.intros, 'intro')} (90 d)"
+
+
+def _enablement_extra(card: Scorecard, config: ProgramConfig) -> str:
+    """What the enablement headline leaves out: the missing courses and the last login."""
+    missing = f"missing {esc(', '.join(card.missing_courses[:3]))} · " if card.missing_courses else ""
+    last_login = card.engagement.last("login")
+    return f"{missing}last login {local_date(last_login, config.tz) if last_login else 'never'}"
 
 
 def _enablement_text(card: Scorecard, config: ProgramConfig) -> str:
-    engagement = card.engagement
     if card.required_courses:
         done = len(card.required_courses) - len(card.missing_courses)
         courses = f"{number(done)}/{number(len(card.required_courses))} required courses"
-        if card.missing_courses:
-            courses += f" (missing {esc(', '.join(card.missing_courses[:3]))})"
     else:
         courses = "no required courses configured"
-    last_login = engagement.last("login")
-    login = local_date(last_login, config.tz) if last_login else "never"
-    return f"{courses}\nlast login {login} · {count(engagement.total_30, 'activity')} in 30 d"
+    return f"{courses} · {count(card.engagement.total_30, 'activity')} in 30 d · {_enablement_extra(card, config)}"
 
 
 def revenue_chart(spec: RevenueChart, *, subject: str, filename: str) -> File:

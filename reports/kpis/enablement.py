@@ -29,6 +29,7 @@ class KindUsage:
     last_30: int
     last_90: int
     last_at: datetime | None
+    last_60: int = 0
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ class EngagementMix:
     @property
     def total_30(self) -> int:
         return sum(k.last_30 for k in self.kinds)
+
+    @property
+    def total_previous_30(self) -> int:
+        """Activities in the 30 days before the last 30: what the card's change compares against."""
+        return sum(k.last_60 - k.last_30 for k in self.kinds)
 
     @property
     def total_90(self) -> int:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from reports.config import STEP_FIRST_WIN, STEP_ONBOARDED, ProgramConfig, step_title
-from reports.formatting import count, days, hours, money, number
+from reports.config import STEP_ONBOARDED, ProgramConfig, step_title
+from reports.formatting import count, money, number
 from reports.freshness import Freshness
 from reports.kpis.activation import (
     RUNWAY_DAYS,
@@ -18,7 +18,7 @@ from reports.kpis.activation import (
 )
 from reports.kpis.dormancy import DormantPartner, QuietPartner, compute_dormant_partners
 from reports.kpis.enablement import EngagementMix
-from reports.kpis.goals import BEHIND, GoalInput, GoalProgress, compute_goal_progress
+from reports.kpis.goals import GoalInput, GoalProgress, compute_goal_progress, is_current
 from reports.kpis.handoffs import (
     HandoffTime,
     IntroRecord,
@@ -27,11 +27,7 @@ from reports.kpis.handoffs import (
     compute_stale_intros,
 )
 from reports.kpis.lifecycle import (
-    ACTIVE,
-    IN_RUNWAY,
     NOT_YET_ONBOARDED,
-    ONBOARDING_UNKNOWN,
-    SUNSET,
     compute_partner_state,
 )
 from reports.kpis.pipeline import PipelineMovement, StalledDeals
@@ -49,6 +45,7 @@ from reports.kpis.revenue import (
 from reports.kpis.satisfaction import Psat, compute_psat
 from reports.model import PartnerProfile, PersonProfile
 from reports.stats import Distribution, Median, Rate, not_enough
+from reports.views.next_step import NextStep, compute_next_step
 
 
 @dataclass(frozen=True)
@@ -70,6 +67,8 @@ class ScorecardFacts:
     scores: Distribution
     revenue_series: RevenueSeries
     freshness: Freshness
+    people: Mapping[str, PersonProfile] = field(default_factory=dict)  # the owner and intro sellers, by email
+    sourced_previous_quarter_minor: int = 0  # won sourced revenue last quarter up to the same day of the quarter
 
 
 @dataclass(frozen=True)
@@ -79,6 +78,25 @@ class Comparison:
     partner: Rate | Median | float | None
     program: Rate | Median | float | None
     direct: Rate | Median | float | None
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One of the program's headline metrics on a card: its value, and its change since the last period when the
+    metric has one (plain text: '↑ $200k since 1 Dec')."""
+
+    metric: str
+    title: str
+    value: str
+    change: str | None = None
+
+
+def change_text(now: float, before: float, *, show: Callable[[float], str], since: str) -> str:
+    """'↑ $200k since 1 Dec', '↓ 12 vs the previous 30 d', 'no change since 1 Dec'."""
+    if now == before:
+        return f"no change {since}"
+    arrow = "↑" if now > before else "↓"
+    return f"{arrow} {show(abs(now - before))} {since}"
 
 
 @dataclass(frozen=True)
@@ -110,58 +128,24 @@ class Scorecard:
     psat: Psat
     goals: tuple[GoalProgress, ...]
     dormant: DormantPartner | None
-    next_step: str
-    headlines: tuple[tuple[str, str], ...]
+    step: NextStep
+    headlines: tuple[Headline, ...]
     revenue_series: RevenueSeries
     freshness: Freshness
+    sourced_previous_quarter_minor: int = 0
 
+    @property
+    def next_step(self) -> str:
+        return self.step.text
 
-def compute_next_step(card: Scorecard, config: ProgramConfig) -> str:
-    """One line: the most useful thing to do next, drawn from the card's own figures."""
-    if card.status == SUNSET:
-        return "Sunset: no action needed unless the partner is coming back."
-    if card.status == NOT_YET_ONBOARDED:
-        return (
-            f"Prepare the kickoff: onboarding starts {card.partner.onboarded_on}; agree goals and required training "
-            "before then."
-        )
-    if card.stale:
-        oldest = card.stale[0]
-        who = f" with {oldest.intro.seller_email}" if oldest.intro.seller_email else ""
-        what = oldest.intro.account or oldest.intro.external_id
-        count = len(card.stale)
-        return (
-            f"Chase {count} intro{'s' if count != 1 else ''} waiting past the {config.handoff_sla_hours} h SLA: "
-            f"oldest {what}{who} ({hours(oldest.age_hours)})."
-        )
-    if card.dormant is not None:
-        return card.dormant.step
-    if card.stalled.largest:
-        top = card.stalled.largest[0]
-        label = top.deal.name or top.deal.account or top.deal.external_id
-        value = money(top.deal.amount_minor, card.currency) if top.deal.amount_minor is not None else "no amount"
-        return f"Unstick {label} ({value}): {days(top.days_in_stage)} in {top.deal.stage}."
-    if card.status == ONBOARDING_UNKNOWN:
-        return "Record the onboarding date (partners import, column onboarded_on) so activation can be tracked."
-    if card.status == ACTIVE:
-        stuck = step_title(card.activation.next_step or STEP_FIRST_WIN).lower()
-        return f"Review the plan: no first win after the 180-day runway (stuck at {stuck}); re-plan or sunset."
-    if card.status == IN_RUNWAY:
-        step = card.activation.next_step
-        if step == "enabled" and card.missing_courses:
-            return f"Finish required training: {', '.join(card.missing_courses)}."
-        if step == "first_selling_action":
-            return "Get a first intro or deal registration on the board: book an account-mapping session."
-        if step == "first_qualified_opportunity":
-            return "Qualify their first opportunity: review open deals together and agree the next stage."
-        if step == "first_win":
-            return "Push their most advanced deal to a first win: plan the close with the seller."
-        return f"Help them reach {step_title(step or STEP_FIRST_WIN).lower()}."
-    behind = [g for g in card.goals if g.status == BEHIND]
-    if behind:
-        goal = behind[0]
-        return f"Catch up on the {goal.goal.metric.replace('_', ' ')} goal for {goal.goal.period}."
-    return "Keep momentum: plan the next QBR and grow sourced pipeline."
+    @property
+    def current_goals(self) -> tuple[GoalProgress, ...]:
+        """The goals whose period holds as-of: what the card leads with."""
+        return tuple(g for g in self.goals if is_current(g, self.as_of, self.activation.tz))
+
+    @property
+    def past_goals(self) -> tuple[GoalProgress, ...]:
+        return tuple(g for g in self.goals if not is_current(g, self.as_of, self.activation.tz))
 
 
 def activation_clock(card: Scorecard) -> tuple[str, str]:
@@ -180,31 +164,72 @@ def activation_clock(card: Scorecard) -> tuple[str, str]:
     return "Days since onboarding", f"{activation.day} d, no first win · reached {reached}"
 
 
-def _headline(metric: str, card: Scorecard) -> tuple[str, str]:
+def _pipeline_change(card: Scorecard) -> str | None:
+    """Open partner pipeline now against the start of the month (the revenue chart's previous point)."""
+    spans = card.revenue_series.spans
+    before = card.revenue_series.open_pipeline.get(spans[-2].month) if len(spans) >= 2 else None
+    if before is None:
+        return None
+    since = f"since {spans[-1].first.day} {spans[-1].first:%b}"
+    return change_text(card.open_minor, before, show=lambda v: money(v, card.currency), since=since)
+
+
+def _headline(metric: str, card: Scorecard) -> Headline:
     currency = card.currency
     if metric == "time_to_first_revenue":
         title, value = activation_clock(card)
-        return title, f"{value} · {card.program_ttfr.text(label='program median time to first revenue')}"
+        return Headline(metric, title, value, card.program_ttfr.text(label="program median"))
     if metric == "pipeline_health":
         moved = card.movement.share
         moved_text = (
-            f"{moved:.0%} moved in 14 d" if moved is not None else f"movement: {not_enough(card.movement.open_deals)}"
+            f"{moved:.0%} moved in 14 d" if moved is not None else f"moved: {not_enough(card.movement.open_deals)}"
         )
-        return "Pipeline health", (
-            f"{money(card.open_minor, currency)} open · {number(card.stalled.count)} stalled · {moved_text}"
+        return Headline(
+            metric,
+            "Pipeline health",
+            f"{money(card.open_minor, currency)} open · {number(card.stalled.count)} stalled · {moved_text}",
+            _pipeline_change(card),
         )
     if metric == "enablement":
         done = len(card.required_courses) - len(card.missing_courses)
         courses = f"{done}/{len(card.required_courses)} courses" if card.required_courses else "no required courses"
-        return "Enablement", f"{courses} · {count(card.engagement.total_30, 'activity')} in 30 d"
+        engagement = card.engagement
+        return Headline(
+            metric,
+            "Enablement",
+            f"{courses} · {count(engagement.total_30, 'activity')} in 30 d",
+            change_text(
+                engagement.total_30,
+                engagement.total_previous_30,
+                show=lambda v: number(int(v)),
+                since="vs the 30 d before",
+            ),
+        )
     if metric == "win_rate":
         rate = card.win_rate.partner
-        return "Win rate", rate.text() if isinstance(rate, Rate) else "–"
+        program = card.win_rate.program
+        return Headline(
+            metric,
+            "Win rate (365 d)",
+            rate.text() if isinstance(rate, Rate) else "–",
+            program.text(label="program") if isinstance(program, Rate) else None,
+        )
     if metric == "sourced_revenue":
-        return "Sourced revenue", f"{money(card.sourced['quarter'].amount_minor, currency)} this quarter"
+        now = card.sourced["quarter"].amount_minor
+        return Headline(
+            metric,
+            "Sourced revenue",
+            f"{money(now, currency)} this quarter",
+            change_text(
+                now,
+                card.sourced_previous_quarter_minor,
+                show=lambda v: money(v, currency),
+                since="vs the same day last quarter",
+            ),
+        )
     if metric == "handoff_response_time":
-        return "Handoff response", card.handoff.median.text("h", label="median")
-    return "PSAT", card.psat.text()
+        return Headline(metric, "Handoff response (90 d)", card.handoff.median.text("h", label="median"))
+    return Headline(metric, "PSAT (365 d)", card.psat.text())
 
 
 def compute_scorecard(facts: ScorecardFacts, config: ProgramConfig, as_of: datetime) -> Scorecard:
@@ -250,10 +275,11 @@ def compute_scorecard(facts: ScorecardFacts, config: ProgramConfig, as_of: datet
         psat=compute_psat(facts.scores),
         goals=compute_goal_progress(facts.goals, as_of, config.tz),
         dormant=dormant,
-        next_step="",
+        step=NextStep(()),
         headlines=(),
         revenue_series=facts.revenue_series,
         freshness=facts.freshness,
+        sourced_previous_quarter_minor=facts.sourced_previous_quarter_minor,
     )
     headlines = tuple(_headline(metric, card) for metric in config.headline_metrics)
-    return replace(card, next_step=compute_next_step(card, config), headlines=headlines)
+    return replace(card, step=compute_next_step(card, config, facts.people), headlines=headlines)

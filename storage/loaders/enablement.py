@@ -49,19 +49,20 @@ def load_enabled_ids(session: Session, *, partner_ids: frozenset[int], as_of: da
 
 
 def load_engagement_usage(
-    session: Session, *, partner_id: int, as_of: datetime, last_30: datetime, last_90: datetime
+    session: Session, *, partner_id: int, as_of: datetime, last_30: datetime, last_60: datetime, last_90: datetime
 ) -> list[KindUsage]:
     rows = session.execute(
         select(
             Activity.kind,
             func.count(case((Activity.occurred_at >= last_30, 1))),
+            func.count(case((Activity.occurred_at >= last_60, 1))),
             func.count(case((Activity.occurred_at >= last_90, 1))),
             func.max(Activity.occurred_at),
         )
         .where(Activity.partner_id == partner_id, Activity.occurred_at < as_of)
         .group_by(Activity.kind)
     )
-    return [KindUsage(kind, n30, n90, last) for kind, n30, n90, last in rows]
+    return [KindUsage(kind, n30, n90, last, n60) for kind, n30, n60, n90, last in rows]
 
 
 def load_completed_courses(session: Session, *, partner_id: int, courses: tuple[str, ...], as_of: datetime) -> set[str]:

@@ -151,6 +151,13 @@ def field(message: Message, label: str) -> str:
     return found[0]
 
 
+def detail(message: Message, label: str) -> str:
+    """The scorecard line that starts with this label in bold."""
+    found = [row for text in texts(message) for row in text.splitlines() if row.startswith(f"*{label}* ")]
+    assert len(found) == 1, (label, list(texts(message)))
+    return found[0]
+
+
 def line(message: Message, label: str) -> str:
     """The digest line that starts with this label."""
     found = [row for text in texts(message) for row in text.splitlines() if row.startswith(f"*{label}:*")]
@@ -208,9 +215,14 @@ def assert_revenue_chart(spec: RevenueChart, message: Message, kpis: dict[str, A
     assert caption_of(_revenue_figure(spec)).startswith("trailing 365 d: ")
     for shown in spec.caption:
         assert_exported(shown, kpis)
-    assert f"{money(sourced.value, c)} trailing 365 d" in field(message, "Sourced revenue").splitlines()
-    assert f"{money(influenced.value, c)} trailing 365 d" in field(message, "Influenced revenue").splitlines()
-    assert money(pipeline.value, c) in field(message, pipeline_field)
+    if pipeline_field == "Pipeline health":  # the scorecard: revenue on one line, open pipeline in the headline
+        revenue = f"trailing 365 d: sourced {money(sourced.value, c)} · influenced {money(influenced.value, c)}"
+        assert detail(message, "Revenue").endswith(revenue)
+        assert field(message, pipeline_field).startswith(f"{money(pipeline.value, c)} open")
+    else:
+        assert f"{money(sourced.value, c)} trailing 365 d" in field(message, "Sourced revenue").splitlines()
+        assert f"{money(influenced.value, c)} trailing 365 d" in field(message, "Influenced revenue").splitlines()
+        assert money(pipeline.value, c) in field(message, pipeline_field)
     # the bars cover exactly the window the totals cover, and the pipeline line ends at the caption's figure
     assert sum(bar.sourced_minor for bar in spec.bars) == sourced.value
     assert sum(bar.influenced_minor for bar in spec.bars) == influenced.value
@@ -228,8 +240,8 @@ def test_scorecard_chart_shows_the_cards_figures(world: World) -> None:
         card = compute_scorecard(gather_scorecard(session, partner=profile, as_of=AS_OF, config=config), config, AS_OF)
     spec = scorecard_revenue_spec(card)
     message = dispatch(profile.external_id, world.context)
-    assert_revenue_chart(spec, message, world.partner_kpis(profile.name), "Open pipeline")
-    assert field(message, "Open pipeline").startswith(money(card.open_minor, spec.currency) + " in ")
+    assert_revenue_chart(spec, message, world.partner_kpis(profile.name), "Pipeline health")
+    assert detail(message, "Pipeline").startswith(f"*Pipeline* {card.open_deals:,} open deal")
     sourced, _influenced, pipeline = spec.caption
     assert f"Sourced {money(sourced.value, spec.currency)} trailing 365 d" in message.text
     assert pipeline.phrase in message.text

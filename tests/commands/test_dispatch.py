@@ -103,11 +103,11 @@ def test_scorecard_for_an_exact_name(context: CommandContext) -> None:
     assert_valid(message)
     assert message.blocks[0]["text"]["text"] == "Acme — partner scorecard"
     rendered = render_message(message)
-    assert "Stalled deals" in rendered
+    assert "stalled: " in rendered
     assert "Next step" in rendered
     assert "Data as of" in rendered
     assert "<@U0OLGA>" in json.dumps(message.blocks)  # the owner is mentioned
-    assert "Chase 1 intro" in message.text  # the unanswered intro (past the 24 h SLA) comes first
+    assert "Chase the intro to" in message.text  # the unanswered intro (past the 24 h SLA) comes first
     assert len(message.files) == 1
     assert message.files[0].is_png
 

@@ -226,6 +226,7 @@ def test_engagement_mix_counts_by_kind_over_30_and_90_days(db: Database) -> None
     f.partner("P1", onboarded_on=date(2026, 1, 1))
     for day in (date(2026, 6, 14), date(2026, 6, 1), date(2026, 5, 20)):  # 30-day window starts 05-16 12:00
         f.activity("P1", "login", at(day))
+    f.activity("P1", "login", at(date(2026, 5, 1)))  # the 30 days before those (60-day window from 04-16 12:00)
     f.activity("P1", "login", at(date(2026, 4, 1)))  # only in the 90-day window (from 03-17 12:00)
     f.activity("P1", "asset_download", at(date(2026, 3, 1)), detail="deck.pdf")  # in neither window
     f.activity("P1", "login", at(date(2026, 6, 16)))  # after as-of: never counts
@@ -240,14 +241,16 @@ def test_engagement_mix_counts_by_kind_over_30_and_90_days(db: Database) -> None
             partner_id=f.partner_id(db, "P1"),
             as_of=AS_OF,
             last_30=shift_days(AS_OF, -30, ZONE),
+            last_60=shift_days(AS_OF, -60, ZONE),
             last_90=shift_days(AS_OF, -90, ZONE),
         )
     mix = compute_engagement_mix(usage)
     assert [(k.kind, k.last_30, k.last_90, k.last_at) for k in mix.kinds] == [
-        ("login", 3, 4, at(date(2026, 6, 14))),
+        ("login", 3, 5, at(date(2026, 6, 14))),
         ("asset_download", 0, 0, at(date(2026, 3, 1))),
     ]
-    assert (mix.total_30, mix.total_90, mix.last_any) == (3, 4, at(date(2026, 6, 14)))
+    assert (mix.total_30, mix.total_90, mix.last_any) == (3, 5, at(date(2026, 6, 14)))
+    assert mix.total_previous_30 == 1  # 05-01 only: 04-01 is before the 60-day window
 
 
 def _step_times_by_definition(milestones: Milestones, steps: tuple[str, ...], as_of: datetime) -> dict:

@@ -261,9 +261,9 @@ def test_every_partner_has_the_state_its_dates_give(db: Database) -> None:
     assert cards["OLD"].status_detail == (
         "Active, no first win after 597 d: the 180-day runway ran out at first selling action"
     )
-    assert "runway" not in cards["OLD"].headlines[0][0].lower()
+    assert "runway" not in cards["OLD"].headlines[0].title.lower()
     assert cards["NEW"].status_detail == "In runway at first selling action (day 42 of 180)"
-    assert cards["NEW"].headlines[0][0] == "Days in runway"
+    assert cards["NEW"].headlines[0].title == "Days in runway"
 
 
 def test_partners_without_an_onboarding_date_are_never_dormant(db: Database) -> None:

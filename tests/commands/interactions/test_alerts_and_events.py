@@ -35,6 +35,7 @@ from reports.blocks.kit import actions, button, section
 from storage.db import Database
 from storage.models import Intro, SlackWorkspace, Snooze
 from tests.commands.interactions.conftest import (
+    RESPONSE_URL,
     FakePeople,
     event_callback,
     message_click,
@@ -58,7 +59,9 @@ def test_responded_records_once_and_marks_the_item(ctx: InteractionContext, db: 
     ]
     body = message_click("alert_responded", str(intro), channel="D0OLGA", blocks=blocks)
     request = parse_resolve_alert(body)
-    assert request == ResolveAlert("alert_responded", intro, "U0ADMIN", "D0OLGA", "1718452800.000100", tuple(blocks))
+    assert request == ResolveAlert(
+        "alert_responded", intro, "U0ADMIN", "D0OLGA", "1718452800.000100", tuple(blocks), RESPONSE_URL
+    )
     (update,) = handle_resolve_alert(request, ctx)
     assert isinstance(update, Update) and (update.channel_id, update.ts) == ("D0OLGA", "1718452800.000100")
     assert update.message.blocks[0] == blocks[0]
