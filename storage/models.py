@@ -71,6 +71,8 @@ class Partner(Base):
     segment: Mapped[str | None] = mapped_column(String(100))
     owner_email: Mapped[str | None] = mapped_column(String(320))
     onboarded_on: Mapped[date | None] = mapped_column(Date)
+    # None: onboarded_on is the partner data's own; else how it was derived (`reports.model.DERIVED_ONBOARDING`)
+    onboarding_source: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), server_default="active")
     sunset_on: Mapped[date | None] = mapped_column(Date)
     slack_channel: Mapped[str | None] = mapped_column(String(40))

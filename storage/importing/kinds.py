@@ -44,6 +44,7 @@ class Context:
     config: ProgramConfig
     formats: tuple[str, ...]  # the mapping's date formats
     zone: ZoneInfo  # for times without an offset: the mapping's time zone, else the program's
+    onboarding: str | None = None  # partners: the mapping's rule for a missing onboarding date
 
 
 Parser = Callable[[pd.Series, Context], parse.Parsed]
@@ -149,6 +150,8 @@ class References:
     partners: Mapping[str, int]
     deals: Mapping[str, int] = field(default_factory=dict)
     people: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name key → emails (`load_emails_by_name`)
+    first_deals: Mapping[str, date] = field(default_factory=dict)  # partner_id → first deal day (`onboarding`)
+    given_onboarding: Mapping[str, date | None] = field(default_factory=dict)  # partner_id → its data's onboarding date
 
 
 # --- field parsers -----------------------------------------------------------------------------------------------
@@ -263,6 +266,25 @@ def resolve_people(batch: Batch, refs: References, name: str) -> None:
         ),
     )
     batch.values[name] = values.where(~named, found.where(count == 1))
+
+
+def check_partners(batch: Batch, ctx: Context, refs: References) -> None:
+    """A written onboarding date is the partner data's own; with the mapping's rule, a partner without one (and
+    without one from an earlier export when this one has no such column) takes its first deal's day, marked as
+    derived (`storage.importing.onboarding`)."""
+    values = batch.values
+    if ctx.onboarding is None:
+        if "onboarded_on" in batch.present:
+            values["onboarding_source"] = pd.Series(None, index=values.index, dtype=object)
+        return
+    ids = batch.column("partner_id")
+    given = batch.column("onboarded_on") if "onboarded_on" in batch.present else ids.map(refs.given_onboarding)
+    given = pd.to_datetime(given).astype("datetime64[us]")
+    missing = given.isna()
+    first = pd.to_datetime(ids.map(refs.first_deals)).astype("datetime64[us]")
+    values["onboarded_on"] = given.where(~missing, first)
+    values["onboarding_source"] = pd.Series(ctx.onboarding, index=values.index, dtype=object).where(missing)
+    batch.present.add("onboarded_on")
 
 
 def _partner_kind(batch: Batch, _: Context, refs: References) -> None:
@@ -440,8 +462,10 @@ KINDS: dict[str, KindSpec] = {
         stored=(
             Stored("external_id", "partner_id"),
             *_same("name", "aliases", "type", "tier", "region", "segment", "owner_email", "onboarded_on"),
+            Stored("onboarding_source", "onboarding_source", ("onboarded_on",)),
             *_same("status", "sunset_on", "slack_channel"),
         ),
+        check=check_partners,
     ),
     "people": KindSpec(
         "people",

@@ -39,6 +39,9 @@ default = "0"                  # optional: for keys the file lacks; without it s
 drop = "key"                   # "exact": rows identical to an earlier one; "key": those, and rows repeating a key
 keep = "last"                  # with drop = "key": the "first" or the "last" row of each key stays
 
+[onboarding]                   # partners only: a partner the export gives no onboarding date
+when_missing = "first_deal"    # takes its first partner deal's day, stored and shown as derived
+
 [dates]
 formats = ["%m/%d/%Y", "%Y-%m-%d %H:%M"]   # strftime formats, tried in order; ISO 8601 is always accepted
 time_zone = "America/New_York"             # for times without an offset (default: the program time zone)
@@ -66,6 +69,16 @@ Rules:
   one (as written in the file; a kept row that is invalid is rejected, the key's other rows stay left out). The
   report counts them on a line of its own (`dropped as duplicates: 1 row identical to an earlier one and 2 rows
   repeating a deal_id (the last of each was kept)`); they are not errors.
+- `[onboarding] when_missing = "first_deal"` (partners): a partner whose row has no onboarding date (or, when the
+  export has no such column, that no earlier export gave one) takes the day of its first partner deal, sourced or
+  influenced: the deal's registration or creation day, the earlier. The date is stored as derived
+  (`partners.onboarding_source`) and shown so (`onboarded 2026-04-01 (derived: first deal)` on the scorecard). It
+  follows the deals: each deals import works it out again, so partners imported before their deals get their date
+  when the deals come, an earlier deal moves it, and their activation is worked out again. A date the export
+  gives wins and clears the mark. The KPIs take the derived date as the onboarding date, so the activation clock
+  of those partners starts at their first deal: their runway (onboarded → first selling action) and time to first
+  revenue read shorter than from a real onboarding date. The import report says so, with how many partners got a
+  date and how many wait for a deal. Without the rule, a partners import reports how many partners have no date.
 - A mapped column the file does not have is left out, as if the mapping did not name it: an import never blanks
   stored values for a column the export does not carry. A required field whose column is missing stops the
   import with the columns that were expected.
@@ -90,6 +103,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
+from reports.model import DERIVED_ONBOARDING
 from storage.importing.files import RawTable
 from storage.importing.lookups import Lookup
 from storage.importing.parse import distinct
@@ -113,7 +127,7 @@ TOP_KEYS = (
 LOOKUP_KEYS = ("file", "key", "match", "value", "default", "delimiter")
 DUPLICATES = ("exact", "key")  # what [duplicates] drop takes
 KEEP = ("first", "last")
-ONBOARDING_RULES = ("first_deal",)  # what [onboarding] when_missing takes
+ONBOARDING_RULES = tuple(DERIVED_ONBOARDING)  # what [onboarding] when_missing takes
 DELIMITERS = {",": ",", ";": ";", "\t": "\t", "tab": "\t", "|": "|"}
 ANY_VALUE = "*"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,13 @@ from storage.importing.files import RawTable, read_table, table_from_records
 from storage.importing.kinds import KINDS, Batch, Context, KindSpec, References, parse_batch
 from storage.importing.limits import DATE_REASON, END_DAY, FIRST_DAY, UNSAFE_REASON, check_limits, unsafe_text
 from storage.importing.mapping import Mapping, Selected, load_mapping, select_fields
+from storage.importing.onboarding import (
+    load_first_deal_days,
+    load_given_onboarding,
+    moved_note,
+    onboarding_notes,
+    rederive_onboarding,
+)
 from storage.importing.parse import parse_instants
 from storage.importing.report import ImportFileError, ImportRejected, ImportReport, RowError
 from storage.importing.writer import Written, write_batch
@@ -79,7 +86,7 @@ def run_import(
         )
         bad, errors = outcome.bad, outcome.errors
         note = duplicates_note(spec, identical=identical, repeated=outcome.repeated, keep=chosen.keep)
-        notes = [note] if note else []
+        notes = ([note] if note else []) + outcome.notes
         if errors and not skip_invalid:
             raise ImportRejected(
                 ImportReport(
@@ -133,6 +140,7 @@ class _Outcome:
     bad: np.ndarray
     errors: list[RowError]
     repeated: int = 0  # rows left out as repeating a key
+    notes: list[str] = field(default_factory=list)
     written: Any = None
     changes: list[MilestoneChange] = field(default_factory=list)
 
@@ -153,12 +161,12 @@ def _import_table(
     """Parse, check and (when every row is valid, or invalid rows may be skipped) write, in the caller's
     transaction. Records sharing a key are rejected after the first, or, `in_order`, applied one after another."""
     zone = ZoneInfo(chosen.time_zone) if chosen.time_zone else config.tz
-    context = Context(config, chosen.date_formats, zone)
+    context = Context(config, chosen.date_formats, zone, chosen.onboarding)
     batch = parse_batch(selected.frame, selected.labels, spec, context)
     for name, reasons in selected.problems.items():  # what the mapping itself rejects (a lookup's missing key)
         batch.fail_each(name, reasons)
     if spec.check is not None:
-        spec.check(batch, context, _references(session, spec, batch))
+        spec.check(batch, context, _references(session, spec, batch, context))
     repeated = drop_repeated_keys(batch, spec, chosen.keep) if chosen.drop_duplicates == "key" else 0
     check_limits(batch, spec)
     if not in_order:
@@ -178,6 +186,13 @@ def _import_table(
         )
     if outcome.written.deal_ids:
         refresh_stage_stays(session, deal_ids=sorted(outcome.written.deal_ids), config=config)
+    if spec.kind == "deals":  # derived onboarding dates follow the deals, and the milestones follow them
+        moved = rederive_onboarding(session, now=now)
+        outcome.written.partner_ids |= set(moved)
+        outcome.notes += [moved_note(len(moved))] if moved else []
+    if spec.kind == "partners":
+        ids = valid["partner_id"].dropna().astype(str).tolist()
+        outcome.notes += onboarding_notes(session, external_ids=ids, rule=chosen.onboarding)
     outcome.changes = _update_milestones(session, outcome.written, config)
     return outcome
 
@@ -305,7 +320,7 @@ def _intro_responses(session: Session, records: list[dict[str, Any]], config: Pr
     return RecordsResult(len(updates), [], [])
 
 
-def _references(session: Session, spec: KindSpec, batch: Batch) -> References:
+def _references(session: Session, spec: KindSpec, batch: Batch, context: Context) -> References:
     partners: dict[str, int] = {}
     if "partner_id" in spec.names:
         partners = dict(session.execute(select(Partner.external_id, Partner.id)).all())
@@ -320,7 +335,14 @@ def _references(session: Session, spec: KindSpec, batch: Batch) -> References:
         owners = batch.column("owner_email").dropna().astype(str)
         if (~owners.str.contains("@", regex=False)).any():  # names to look up
             people = load_emails_by_name(session)
-    return References(partners, deals, people)
+    first_deals: dict[str, date] = {}
+    given: dict[str, date | None] = {}
+    if spec.kind == "partners" and context.onboarding is not None:
+        ids = batch.column("partner_id").dropna().astype(str).tolist()
+        first_deals = load_first_deal_days(session, external_ids=ids)
+        if "onboarded_on" not in batch.present:
+            given = load_given_onboarding(session, external_ids=ids)
+    return References(partners, deals, people, first_deals, given)
 
 
 def _row_errors(batch: Batch, table: RawTable) -> list[RowError]:

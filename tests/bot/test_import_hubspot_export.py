@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+import storage
 from storage.db import Database
 from storage.models import Deal, Partner
 from tests.bot.conftest import Cli
@@ -78,3 +79,37 @@ def test_hubspot_export_end_to_end(store: Database, tmp_path: Path, cli: Cli) ->
 
     code, out, _ = cli("import", "deals", str(export), "--mapping", "hubspot", "--skip-invalid")
     assert (code, out.splitlines()[0]) == (0, "deals: 0 inserted, 0 updated, 6 unchanged, 1 rejected")
+
+
+def test_onboarding_derived_from_the_first_hubspot_deal_shows_on_the_scorecard(
+    store: Database, tmp_path: Path, cli: Cli
+) -> None:
+    """A partner list without onboarding dates, with the partners preset and the first-deal rule added: the dates
+    come with the HubSpot deals, and the scorecard says they are derived."""
+    partners = tmp_path / "partners.csv"
+    partners.write_text(
+        (FIXTURES / "prm_partners.csv").read_text(encoding="utf-8").replace('"01/15/2026"', '""'), encoding="utf-8"
+    )
+    mapping = tmp_path / "partners.toml"
+    preset = (Path(storage.__file__).parent / "presets" / "partners.toml").read_text(encoding="utf-8")
+    mapping.write_text(preset + '\n[onboarding]\nwhen_missing = "first_deal"\n', encoding="utf-8")
+    assert cli("import", "people", str(FIXTURES / "prm_people.csv"), "--mapping", "people")[0] == 0
+    code, out, _ = cli("import", "partners", str(partners), "--mapping", str(mapping))
+    assert code == 0
+    assert out.splitlines()[1].startswith(
+        "onboarding dates: 2 partners without one in the export take their first partner deal's day (registered or "
+        "created, the earlier), shown as derived; 2 with no partner deal yet until one is imported; a derived date "
+        "starts the activation clock at that deal"
+    )
+    export = Path(shutil.copy(FIXTURES / EXPORT, tmp_path / EXPORT))
+    code, out, _ = cli("import", "deals", str(export), "--mapping", "hubspot", "--skip-invalid")
+    assert code == 0
+    assert "onboarding dates derived from the first deal: 1 partner got or moved its date" in out
+    # Acme's partner deals were created 2026-04-11, 2026-05-12 and 2026-04-01: the first is Acme - Renewal, won
+    # 2026-04-30, 29 days later
+    code, out, _ = cli("ask", "/partner acme", "--as-of", "2026-06-15")
+    card = " ".join(out.split())
+    assert code == 0
+    assert "onboarded 2026-04-01 (derived: first deal)" in card and "first win after 29 d" in card
+    code, out, _ = cli("ask", "/partner initech", "--as-of", "2026-06-15")  # no deal: still unknown
+    assert "onboarding date unknown" in " ".join(out.split())
