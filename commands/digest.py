@@ -141,7 +141,13 @@ def parse_digest(text: str, default_channel: str | None) -> DigestRequest:
             )
     if action in ("subscribe", "unsubscribe", "preview") and not channel:
         raise UserFacingError("Which channel?", hint=f"Name one (`#channel`) or run it in that channel. {USAGE}.")
-    return DigestRequest(action, channel, weekday, clock, zone, parse_scope(" ".join(scope_words)))
+    scope = parse_scope(" ".join(scope_words))
+    if scope.tier or scope.partner_type:
+        raise UserFacingError(
+            "A digest can be narrowed by segment, region or owner, not by tier or type.",
+            hint="Drop the `tier` or `type` filter; `/partner program tier gold` shows that view on demand.",
+        )
+    return DigestRequest(action, channel, weekday, clock, zone, scope)
 
 
 def handle_digest(text: str, ctx: CommandContext) -> Message:

@@ -14,12 +14,13 @@ from reports.message import esc
 from reports.model import Scope
 from storage.loaders.partners import load_filter_values, load_people, load_person_by_slack_id
 
-SCOPE_WORDS = ("segment", "region", "owner")
+SCOPE_WORDS = ("segment", "region", "owner", "tier", "type")
 
 
 def parse_scope(text: str) -> Scope:
-    """`segment X`, `region Y` and `owner Z` in any order; a value runs to the next of those words, so it may hold
-    spaces (`owner Olga Ops`, `segment Mid Market`). Values are taken as typed: `resolve_scope` matches them."""
+    """`segment X`, `region Y`, `owner Z`, `tier T` and `type K` in any order; a value runs to the next of those
+    words, so it may hold spaces (`owner Olga Ops`, `segment Mid Market`). Values are taken as typed:
+    `resolve_scope` matches them."""
     words = text.split()
     values: dict[str, list[str]] = {}
     current: list[str] | None = None
@@ -35,15 +36,21 @@ def parse_scope(text: str) -> Scope:
     if any(not value for value in values.values()):
         raise _not_understood(text)
     joined = {word: " ".join(value) for word, value in values.items()}
-    return Scope(segment=joined.get("segment"), region=joined.get("region"), owner_email=joined.get("owner"))
+    return Scope(
+        segment=joined.get("segment"),
+        region=joined.get("region"),
+        owner_email=joined.get("owner"),
+        tier=joined.get("tier"),
+        partner_type=joined.get("type"),
+    )
 
 
 def _not_understood(text: str) -> UserFacingError:
     return UserFacingError(
         f"I don't understand “{text}”.",
         hint=(
-            "Narrow a view with `segment &lt;name&gt;`, `region &lt;name&gt;` or "
-            "`owner &lt;email, name or @mention&gt;`."
+            "Narrow a view with `segment &lt;name&gt;`, `region &lt;name&gt;`, `tier &lt;name&gt;`, "
+            "`type &lt;name&gt;` or `owner &lt;email, name or @mention&gt;`."
         ),
     )
 
@@ -56,7 +63,7 @@ def resolve_scope(session: Session, scope: Scope) -> Scope:
     """The scope with each filter matched to what the partners hold, whatever its case (`region apac` is
     `region APAC`), and the owner found by email, name or Slack mention. A filter that matches nothing is an
     error that names the values there are, not an empty view."""
-    if scope.segment is None and scope.region is None and scope.owner_email is None:
+    if not scope.filtered:
         return scope
     known = load_filter_values(session)
     return replace(
@@ -64,6 +71,8 @@ def resolve_scope(session: Session, scope: Scope) -> Scope:
         segment=_match("segment", scope.segment, known["segment"]),
         region=_match("region", scope.region, known["region"]),
         owner_email=_owner(session, scope.owner_email, known["owner"]),
+        tier=_match("tier", scope.tier, known["tier"]),
+        partner_type=_match("type", scope.partner_type, known["type"]),
     )
 
 

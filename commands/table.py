@@ -30,6 +30,7 @@ from reports.terminal import Style, mrkdwn
 from storage.loaders.partners import load_admins, load_partner_by_channel, load_partner_profiles
 
 SLASH_COMMAND = "/partner"
+FILTERS = "[segment X | region Y | owner Z | tier T | type K]"  # what every program view can be narrowed by
 Handler = Callable[[str, CommandContext], Message]
 
 
@@ -63,30 +64,30 @@ def handle_help(text: str, ctx: CommandContext) -> Message:
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "program",
-        "program [segment X | region Y | owner Z]",
+        f"program {FILTERS}",
         "the program's KPIs at a glance",
         handle_program,
     ),
     Subcommand(
         "dormant",
-        "dormant [segment X | region Y | owner Z]",
+        f"dormant {FILTERS}",
         "partners that went quiet, why, and the step that fits",
         handle_dormant,
     ),
     Subcommand(
         "handoffs",
-        "handoffs [segment X | region Y | owner Z]",
+        f"handoffs {FILTERS}",
         "how fast sellers answer partner intros, and the stale ones",
         handle_handoffs,
     ),
     Subcommand(
         "runway",
-        "runway [segment X | region Y | owner Z]",
+        f"runway {FILTERS}",
         "partners on the way to a first win and where activation leaks",
         handle_runway,
     ),
-    Subcommand("top", "top [quarter | year] [N]", "partners ranked by sourced revenue", handle_top),
-    Subcommand("wins", "wins", "partners that won their first deal recently", handle_wins, takes_arguments=False),
+    Subcommand("top", f"top [quarter | year] [N] {FILTERS}", "partners ranked by sourced revenue", handle_top),
+    Subcommand("wins", f"wins {FILTERS}", "partners that won their first deal recently", handle_wins),
     Subcommand("define", "define <kpi>", "what a KPI means, its window and its rules", handle_define),
     Subcommand(
         "digest",

@@ -1,9 +1,10 @@
-"""`/partner top [quarter | year] [N]`: partners ranked by sourced revenue."""
+"""`/partner top [quarter | year] [N] [filters]`: partners ranked by sourced revenue."""
 
 from __future__ import annotations
 
 from commands.context import CommandContext
 from commands.errors import UserFacingError
+from commands.scope import SCOPE_WORDS, parse_scope, resolve_scope
 from reports.blocks.top import top_blocks, top_text
 from reports.kpis.revenue import compute_revenue_concentration, compute_top_partners
 from reports.message import Message
@@ -18,9 +19,12 @@ from storage.program import load_config
 MAX_TOP = 25
 
 
-def parse_top(text: str) -> tuple[str, int]:
+def parse_top(text: str) -> tuple[str, int, Scope]:
+    """The period and count, then any filters (`top quarter 5 region EMEA tier gold`)."""
     period, limit = "year", 10
-    for word in text.lower().split():
+    words = text.split()
+    first_filter = next((i for i, w in enumerate(words) if w.lower() in SCOPE_WORDS), len(words))
+    for word in (w.lower() for w in words[:first_filter]):
         if word in ("quarter", "year"):
             period = word
         elif word.isdigit() and 1 <= int(word) <= MAX_TOP:
@@ -28,15 +32,18 @@ def parse_top(text: str) -> tuple[str, int]:
         else:
             raise UserFacingError(
                 f"I don't understand “{word}” after `top`.",
-                hint=f"Try `/partner top`, `/partner top quarter` or `/partner top year 20` (up to {MAX_TOP}).",
+                hint=(
+                    f"Try `/partner top`, `/partner top quarter` or `/partner top year 20` (up to {MAX_TOP}), "
+                    "then any filter: `region EMEA`, `tier gold`, `type reseller`."
+                ),
             )
-    return period, limit
+    return period, limit, parse_scope(" ".join(words[first_filter:]))
 
 
 def handle_top(text: str, ctx: CommandContext) -> Message:
-    period, limit = parse_top(text)
-    scope = Scope()
+    period, limit, scope = parse_top(text)
     with ctx.database.session() as session:
+        scope = resolve_scope(session, scope)
         config = load_config(session)
         tz = config.tz
         year = trailing(ctx.as_of, 365, tz)

@@ -68,16 +68,24 @@ class PersonProfile:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which partners a view covers: the whole program, some partners, or one segment, region or owner."""
+    """Which partners a view covers: the whole program, some partners, or one segment, region, owner, tier or
+    type (each filter given narrows the others)."""
 
     partner_ids: frozenset[int] | None = None
     segment: str | None = None
     region: str | None = None
     owner_email: str | None = None
+    tier: str | None = None
+    partner_type: str | None = None  # the partners' `type` (reseller, referral, …)
 
     @classmethod
     def partner(cls, partner_id: int) -> Scope:
         return cls(partner_ids=frozenset({partner_id}))
+
+    @property
+    def filtered(self) -> bool:
+        """A filter by partner attribute (segment, region, owner, tier or type) is set."""
+        return any((self.segment, self.region, self.owner_email, self.tier, self.partner_type))
 
     def describe(self) -> str:
         parts = []
@@ -87,6 +95,10 @@ class Scope:
             parts.append(f"region {self.region}")
         if self.owner_email:
             parts.append(f"owner {self.owner_email}")
+        if self.tier:
+            parts.append(f"tier {self.tier}")
+        if self.partner_type:
+            parts.append(f"type {self.partner_type}")
         if self.partner_ids is not None:
             parts.append(f"{len(self.partner_ids)} partner(s)")
         return ", ".join(parts) or "whole program"

@@ -42,6 +42,8 @@ def partner_scope(column: Any, scope: Scope) -> ColumnElement[bool]:
             ("segment", scope.segment),
             ("region", scope.region),
             ("owner_email", scope.owner_email),
+            ("tier", scope.tier),
+            ("type", scope.partner_type),
         )
         if value
     ]

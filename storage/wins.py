@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reports.config import STEP_FIRST_WIN
+from reports.model import Scope
 from reports.views.wins import WinInput
 from storage.claims import insert_once
 from storage.models import Deal, FirstWin, PartnerMilestone
+from storage.sql import partner_scope
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,8 @@ class LoggedWin:
     note: str | None
 
 
-def load_win_log(session: Session, *, limit: int = 50) -> list[LoggedWin]:
-    """The first-win log, newest first, with each winning deal."""
+def load_win_log(session: Session, *, scope: Scope | None = None, limit: int = 50) -> list[LoggedWin]:
+    """The first-win log of the scope's partners (all of them by default), newest first, with each winning deal."""
     rows = session.execute(
         select(
             FirstWin.partner_id,
@@ -78,6 +80,7 @@ def load_win_log(session: Session, *, limit: int = 50) -> list[LoggedWin]:
             FirstWin.note,
         )
         .outerjoin(Deal, Deal.id == FirstWin.deal_id)
+        .where(partner_scope(FirstWin.partner_id, scope or Scope()))
         .order_by(FirstWin.won_at.desc(), FirstWin.partner_id)
         .limit(limit)
     )

@@ -10,6 +10,7 @@ from reports.config import ProgramConfig
 from reports.formatting import days, local_date, money, number
 from reports.freshness import Freshness
 from reports.message import esc
+from reports.model import Scope
 from reports.views.wins import FirstWin
 
 LIST_LIMIT = 20
@@ -27,9 +28,10 @@ def win_line(win: FirstWin, currency: str, config: ProgramConfig, note: str | No
     )
 
 
-def wins_text(wins: Sequence[FirstWin], freshness: Freshness, config: ProgramConfig) -> str:
+def wins_text(wins: Sequence[FirstWin], freshness: Freshness, config: ProgramConfig, scope: Scope) -> str:
     names = ", ".join(w.partner.name for w in wins[:5]) or "none yet"
-    return f"First wins, newest first: {names}. {freshness_text(freshness, config.tz)}."
+    where = f" ({scope.describe()})" if scope.filtered else ""
+    return f"First wins{where}, newest first: {names}. {freshness_text(freshness, config.tz)}."
 
 
 def wins_blocks(
@@ -37,14 +39,20 @@ def wins_blocks(
     notes: Mapping[int, str | None],
     freshness: Freshness,
     config: ProgramConfig,
+    scope: Scope,
 ) -> list[Block]:
     currency = config.base_currency
     lines = [win_line(w, currency, config, notes.get(w.partner.id)) for w in wins[:LIST_LIMIT]]
     if len(wins) > LIST_LIMIT:
         lines.append(f"…and {number(len(wins) - LIST_LIMIT)} more")
+    about = "The first-win log: each partner's first won sourced or influenced deal, announced once, newest first"
+    none = "No partner has won its first deal yet."
+    if scope.filtered:
+        about += f" · {esc(scope.describe())}"
+        none = f"No partner with {esc(scope.describe())} has won its first deal yet."
     return [
         header(":trophy: First wins"),
-        context("The first-win log: each partner's first won sourced or influenced deal, announced once, newest first"),
-        *bullet_lines(lines or ["No partner has won its first deal yet."]),
+        context(about),
+        *bullet_lines(lines or [none]),
         freshness_block(freshness, config.tz),
     ]

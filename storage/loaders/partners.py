@@ -112,9 +112,17 @@ def load_admins(session: Session) -> list[PersonProfile]:
 
 
 def load_filter_values(session: Session) -> dict[str, tuple[str, ...]]:
-    """What a view's filters can match: every segment, region and owner email the partners hold, sorted."""
+    """What a view's filters can match: every segment, region, owner email, tier and type the partners hold,
+    sorted."""
     out: dict[str, tuple[str, ...]] = {}
-    for name, column in (("segment", Partner.segment), ("region", Partner.region), ("owner", Partner.owner_email)):
+    columns = (
+        ("segment", Partner.segment),
+        ("region", Partner.region),
+        ("owner", Partner.owner_email),
+        ("tier", Partner.tier),
+        ("type", Partner.type),
+    )
+    for name, column in columns:
         values = [v for v in session.execute(select(column).where(column.is_not(None)).distinct()).scalars() if v]
         out[name] = tuple(sorted(values, key=lambda value: (value.casefold(), value)))
     return out
