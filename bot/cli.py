@@ -426,11 +426,14 @@ def build_parser() -> Parser:
     return parser
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(
-        level=os.environ.get("PARTNERBOT_LOG_LEVEL", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    level = (os.environ.get("PARTNERBOT_LOG_LEVEL") or "WARNING").strip().upper()  # empty, as in an env file: unset
+    if level not in LOG_LEVELS:
+        fail(f"PARTNERBOT_LOG_LEVEL is {level!r}: use one of {', '.join(LOG_LEVELS)}")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log_redaction.install()
     parser = build_parser()
     args = parser.parse_args(argv)
