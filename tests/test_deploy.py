@@ -317,6 +317,40 @@ def deployed_commands() -> dict[str, list[str]]:
     return found
 
 
+DOCKER_OPTIONS_WITH_VALUES = {"-v", "--volume", "-e", "--env", "--env-file", "--name", "-p", "--publish", "-t"}
+
+
+def readme_commands() -> dict[str, list[str]]:
+    """The partnerbot invocations in the README's shell examples under "Deploying", as argv after `partnerbot`
+    (`partnerbot …`, `/opt/partnerbot/bin/partnerbot …`, `docker run … partnerbot …`, `docker compose run … SERVICE
+    …`)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("\n## Deploying\n") :]
+    section = section[: section.index("\n## ", 1)]
+    found = {}
+    for block in re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL):
+        for line in block.splitlines():
+            words = shlex.split(re.sub(r"\$\([^)]*\)", "X", line), comments=True)
+            for command in " ".join(words).split(" && "):
+                argv = invocation(command.split())
+                if argv is not None:
+                    found[line] = argv
+    return found
+
+
+def invocation(words: list[str]) -> list[str] | None:
+    """The argv after `partnerbot` in one shell command, or None when it runs something else."""
+    if words[:3] == ["docker", "compose", "run"] or words[:2] == ["docker", "run"]:
+        rest = words[3:] if words[1] == "compose" else words[2:]
+        while rest and rest[0].startswith("-"):
+            rest = rest[2:] if rest[0] in DOCKER_OPTIONS_WITH_VALUES else rest[1:]
+        return rest[1:] if words[1] == "compose" or rest[:1] == ["partnerbot"] else None
+    if words[:1] == ["partnerbot"]:
+        return words[1:]
+    script = next((i for i, word in enumerate(words) if word.endswith("/bin/partnerbot")), None)
+    return None if script is None else words[script + 1 :]
+
+
 def test_every_command_the_deployment_runs_is_a_real_partnerbot_command() -> None:
     commands = deployed_commands()
     assert len(commands) == 1 + len(PARTNERBOT_SERVICES) + len(UNITS)
@@ -328,6 +362,20 @@ def test_every_command_the_deployment_runs_is_a_real_partnerbot_command() -> Non
             pytest.fail(f"{where}: `partnerbot {' '.join(argv)}` is not a partnerbot command")
         assert args.command in ("serve", "scheduler", "db"), where
     assert sorted({" ".join(argv) for argv in commands.values()}) == ["db upgrade", "scheduler", "serve"]
+
+
+def test_every_partnerbot_command_in_the_deploying_section_is_a_real_one() -> None:
+    commands = readme_commands()
+    assert len(commands) >= 9, commands  # the examples were found
+    parser = build_parser()
+    for line, argv in commands.items():
+        try:
+            args = parser.parse_args(argv or ["serve"])  # `docker run … partnerbot` alone runs the image's CMD
+        except SystemExit:
+            pytest.fail(f"README: `{line}` runs `partnerbot {' '.join(argv)}`, which is not a partnerbot command")
+        if args.command == "db":
+            assert (args.file is None) == (args.action == "upgrade"), line
+    assert {tuple(a[:2]) for a in commands.values()} >= {("db", "upgrade"), ("db", "backup"), ("db", "restore")}
 
 
 # --- and they run ---------------------------------------------------------------------------------------------
