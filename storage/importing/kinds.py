@@ -245,8 +245,10 @@ def resolve_people(batch: Batch, refs: References, name: str) -> None:
     named = values.notna() & ~values.astype(str).str.contains("@", regex=False)
     if not named.any():
         return
-    # the emails of the people with each name, joined by ", " (an email holds no space)
-    found = name_keys(values[named].astype(str)).map(lambda key: ", ".join(refs.people.get(key, ())))
+    # the emails of the people with each name, joined by ", " (an email holds no space); each distinct name once
+    codes, names = pd.factorize(values[named].astype(str))
+    emails = name_keys(pd.Series(names, dtype=str)).map(lambda key: ", ".join(refs.people.get(key, ())))
+    found = pd.Series(emails.to_numpy()[codes], index=values.index[named.to_numpy()], dtype=str)
     found = found.reindex(values.index, fill_value="")
     count = (found.str.count(", ") + 1).where(found != "", 0).where(named, -1)
     batch.fail(
