@@ -7,12 +7,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from commands.errors import UserFacingError
 from reports.message import esc
 from reports.model import Scope
-from storage.loaders.partners import load_filter_values, load_people, load_person_by_slack_id
+from storage.loaders.partners import load_filter_values, load_person_by_slack_id
+from storage.people import load_emails_by_name, name_keys
 
 SCOPE_WORDS = ("segment", "region", "owner", "tier", "type")
 
@@ -102,7 +104,8 @@ def _owner(session: Session, value: str | None, owners: Sequence[str]) -> str | 
     elif "@" in value:
         email = value.lower()
     else:
-        named = [p.email for p in load_people(session).values() if (p.name or "").casefold() == value.casefold()]
+        key = name_keys(pd.Series([value], dtype=str))[0]  # the importer's rule: case and spacing ignored
+        named = list(load_emails_by_name(session).get(key, ()))
         email = named[0] if len(named) == 1 else None
         if len(named) > 1:
             raise UserFacingError(

@@ -62,7 +62,9 @@ def test_a_filter_that_matches_nothing_names_the_values_there_are(program: Datab
     assert not reply.shareable
 
 
-@pytest.mark.parametrize("owner", ["olga@example.com", "OLGA@example.com", "olga ops", "<@U0OLGA|olga>", "<@U0OLGA>"])
+@pytest.mark.parametrize(
+    "owner", ["olga@example.com", "OLGA@example.com", "olga ops", "OLGA  OPS", "<@U0OLGA|olga>", "<@U0OLGA>"]
+)
 def test_an_owner_is_found_by_email_name_or_mention(program: Database, owner: str) -> None:
     assert (
         answer(program, f"dormant owner {owner}").payload()
@@ -108,3 +110,12 @@ def test_a_good_digest_subscription_reads_each_word(program: Database) -> None:
     request = parse_digest("subscribe wed 17:45 Europe/Berlin region apac owner olga ops", "C0123CHAN")
     assert (request.weekday, request.local_time, request.time_zone) == (2, "17:45", "Europe/Berlin")
     assert request.scope == Scope(region="apac", owner_email="olga ops")  # matched to the partners on subscribing
+
+
+def test_an_owner_name_is_matched_as_the_importer_matches_it(db: Database) -> None:
+    """Case and spacing ignored, as `partnerbot import` reads a 'Deal owner' name (storage.people.name_keys)."""
+    f = Fixture()
+    f.person("dana@example.com", name=" Dana  WHITFIELD ")
+    f.partner("P-1", onboarded_on=date(2025, 1, 1), owner_email="dana@example.com")
+    f.write(db)
+    assert "Dormant partners: 1" in str(answer(db, "dormant owner dana whitfield").blocks)
