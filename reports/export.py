@@ -42,7 +42,16 @@ def _survival(survival: Survival) -> Json:
 
 
 def _funnel(funnel: Funnel) -> list[Json]:
-    return [{"step": s.step, "reached": s.reached, "conversion": plain(s.conversion)} for s in funnel.steps]
+    return [
+        {
+            "step": s.step,
+            "reached": s.reached,
+            "conversion": plain(s.conversion),
+            "due_days": s.due_days,
+            "too_new": s.too_new,
+        }
+        for s in funnel.steps
+    ]
 
 
 def _dropoff(dropoff: Dropoff) -> Json:

@@ -130,7 +130,9 @@ KPIS: tuple[Kpi, ...] = (
         "Drop-off by step",
         "Activation",
         "Per activation step, partners that reached it and conversion from the previous step (a later step "
-        "implies the earlier), by onboarding quarter and by type, tier and region; the worst step is named.",
+        "implies the earlier), by onboarding quarter and by type, tier and region; the worst step is named. A "
+        "step counts partners onboarded at least 30 days a step ago (90 for the first win): one too new to have "
+        "reached it is left out of its conversion, not counted as lost.",
         "partners onboarded in the trailing 365 d",
     ),
     Kpi(

@@ -31,6 +31,7 @@ RUNWAY_DAYS = 180
 RUNWAY_LEFT_LOOKBACK_DAYS = 90
 ACTIVATION_DAYS = 90
 FUNNEL_LOOKBACK_DAYS = 365
+STEP_DUE_DAYS = 30  # the funnel gives a partner this many days per activation step (see step_due_days)
 SEGMENT_DIMENSIONS = ("type", "tier", "region")
 
 
@@ -315,8 +316,10 @@ def compute_partners_in_runway(
 @dataclass(frozen=True)
 class FunnelStep:
     step: str
-    reached: int
-    conversion: Rate | None  # from the previous step; None for the first step
+    reached: int  # partners counted at this step that reached it
+    conversion: Rate | None  # reached ÷ partners counted here that reached the step before; None for the first step
+    due_days: int = 0  # a partner is counted at this step once onboarded this many days
+    too_new: int = 0  # counted at the step before and reached it, but onboarded fewer than due_days ago
 
 
 @dataclass(frozen=True)
@@ -342,13 +345,35 @@ class Dropoff:
         return self.overall.worst_step
 
 
+def step_due_days(steps: Sequence[str]) -> tuple[int, ...]:
+    """Days on a partner's clock before the funnel counts it at each step: none for onboarded, `STEP_DUE_DAYS` a
+    step after it up to the `ACTIVATION_DAYS` the activation rate gives a first win, and those for the first win."""
+    return tuple(
+        0 if index == 0 else ACTIVATION_DAYS if step == STEP_FIRST_WIN else min(STEP_DUE_DAYS * index, ACTIVATION_DAYS)
+        for index, step in enumerate(steps)
+    )
+
+
 def compute_funnel(activations: Sequence[PartnerActivation], steps: Sequence[str]) -> Funnel:
+    """Each step counts the partners onboarded at least its due days ago: a partner too new to have reached a step
+    is left out of that step's conversion (and said to be) rather than counted as lost."""
+    due = step_due_days(steps)
+    ages = [a.days_onboarded or 0.0 for a in activations]
     out: list[FunnelStep] = []
-    previous: int | None = None
-    for step in steps:
-        reached = sum(1 for a in activations if a.steps.get(step) is not None)
-        out.append(FunnelStep(step, reached, None if previous is None else Rate(reached, previous)))
-        previous = reached
+    for index, step in enumerate(steps):
+        counted = [a for a, age in zip(activations, ages, strict=True) if age >= due[index]]
+        reached = sum(1 for a in counted if a.steps.get(step) is not None)
+        if index == 0:
+            out.append(FunnelStep(step, reached, None))
+            continue
+        before, previous_due = steps[index - 1], due[index - 1]
+        base = sum(1 for a in counted if a.steps.get(before) is not None)
+        too_new = sum(
+            1
+            for a, age in zip(activations, ages, strict=True)
+            if previous_due <= age < due[index] and a.steps.get(before) is not None
+        )
+        out.append(FunnelStep(step, reached, Rate(reached, base), due[index], too_new))
     return Funnel(tuple(out))
 
 

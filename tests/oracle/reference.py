@@ -51,6 +51,13 @@ DORMANCY_DAYS = 60
 SLA_HOURS = 24
 STALL_DAYS = 30
 WIP_LIMIT = 8
+FUNNEL_DUE_DAYS = {  # days on the clock before the funnel counts a partner at a step
+    "onboarded": 0,
+    "enabled": 30,
+    "first_selling_action": 60,
+    "first_qualified_opportunity": 90,
+    "first_win": 90,
+}
 
 
 class Keyed(dict):
@@ -390,17 +397,25 @@ class Reference:
         return out
 
     def funnel(self, members: list[dict[str, datetime | None]]) -> list[dict[str, Any]]:
-        out, previous = [], None
-        for step in STEPS:
-            reached = sum(1 for s in members if s[step] is not None)
-            out.append(
-                {
-                    "step": step,
-                    "reached": reached,
-                    "conversion": None if previous is None else rate_dict(reached, previous),
-                }
-            )
-            previous = reached
+        """A step counts the partners onboarded at least its due days ago (README: 30 days a step, 90 for the first
+        win); its conversion is over those of them that reached the step before, and the partners the step before
+        counted, that reached it, but are too new for this one are said as too new."""
+        out = []
+        for index, step in enumerate(STEPS):
+            due = FUNNEL_DUE_DAYS[step]
+            counted = [s for s in members if self.wall_days(cast(datetime, s["onboarded"]), self.as_of) >= due]
+            reached = sum(1 for s in counted if s[step] is not None)
+            row: dict[str, Any] = {"step": step, "reached": reached, "conversion": None, "due_days": due, "too_new": 0}
+            if index:
+                before = STEPS[index - 1]
+                row["conversion"] = rate_dict(reached, sum(1 for s in counted if s[before] is not None))
+                row["too_new"] = sum(
+                    1
+                    for s in members
+                    if s[before] is not None
+                    and FUNNEL_DUE_DAYS[before] <= self.wall_days(cast(datetime, s["onboarded"]), self.as_of) < due
+                )
+            out.append(row)
         return out
 
     # ---- stage histories
