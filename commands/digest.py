@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from commands.access import AccessDenied, grantors
@@ -86,6 +87,7 @@ def digest_message(
     return digest_reply(gather_digest(session, scope=scope, as_of=as_of, config=config), config, charts=charts)
 
 
+WEEKDAY_TYPO_SCORE = 75.0  # `wendesday`, `thrusday`: close enough to a weekday to be one mistyped
 USAGE = (
     "`/partner digest subscribe [#channel] [weekday] [HH:MM] [time zone] [segment X | region Y | owner Z]`, "
     "`/partner digest unsubscribe [#channel]`, `/partner digest list`, `/partner digest preview [#channel]`"
@@ -101,6 +103,11 @@ class DigestRequest:
     local_time: str = "09:00"
     time_zone: str | None = None
     scope: Scope = field(default_factory=Scope)
+
+
+def _near_weekday(word: str) -> bool:
+    """`wendesday`, `thrusday`: a weekday mistyped (a filter or time zone never is this close to one)."""
+    return any(fuzz.ratio(word, day) >= WEEKDAY_TYPO_SCORE for day in WEEKDAYS)
 
 
 def parse_digest(text: str, default_channel: str | None) -> DigestRequest:
@@ -131,6 +138,10 @@ def parse_digest(text: str, default_channel: str | None) -> DigestRequest:
         elif lowered in SCOPE_WORDS:
             scope_words = rest[index:]
             break
+        elif lowered.endswith("day") or _near_weekday(lowered):
+            raise UserFacingError(
+                f"“{word}” is not a weekday.", hint="Use `monday` … `sunday`, or their first three letters (`mon`)."
+            )
         else:
             raise UserFacingError(
                 f"I don't understand “{word}” in a digest subscription.",

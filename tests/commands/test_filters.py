@@ -90,7 +90,9 @@ def test_values_may_hold_spaces_and_a_filter_needs_a_value() -> None:
 @pytest.mark.parametrize(
     ("words", "said"),
     [
-        ("funday 08:30", "I don't understand “funday” in a digest subscription."),
+        ("funday 08:30", "“funday” is not a weekday."),
+        ("wendesday 08:30", "“wendesday” is not a weekday."),
+        ("08:30 weekly", "I don't understand “weekly” in a digest subscription."),
         ("tuesday 25:00", "“25:00” is not a time of day."),
         ("tuesday 08:30 Mars/Olympus", "“Mars/Olympus” is not a time zone."),
         ("tuesday region Mars", "No partner has region “Mars”."),
