@@ -24,7 +24,7 @@ def handle_program(text: str, ctx: CommandContext) -> Message:
     if ctx.charts:
         files = (
             revenue_chart(
-                program_revenue_spec(view, config.program_name),
+                program_revenue_spec(view),
                 subject=config.program_name,
                 filename="program-revenue.png",
             ),

@@ -6,11 +6,11 @@ from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, fields_section, header, section
 from reports.blocks.program import survival_text
 from reports.blocks.tables import MORE
-from reports.chart_specs import FunnelChart, funnel_spec
+from reports.chart_specs import FunnelChart, funnel_spec, scoped, too_new_text
 from reports.charts import funnel_png
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, number
-from reports.kpis.activation import RUNWAY_DAYS, Funnel
+from reports.kpis.activation import ACTIVATION_DAYS, RUNWAY_DAYS, STEP_DUE_DAYS, Funnel
 from reports.message import File, esc
 from reports.views.runway import RunwayView
 
@@ -72,6 +72,14 @@ def runway_blocks(view: RunwayView, config: ProgramConfig) -> list[Block]:
             + [_funnel_line(label, funnel) for label, funnel in view.dropoff.by_cohort[-4:]]
         ),
     ]
+    too_new = too_new_text(view.dropoff.overall)
+    if too_new:
+        blocks.append(
+            context(
+                f"{esc(too_new)}. A step counts a partner once onboarded {STEP_DUE_DAYS} days a step ago "
+                f"({ACTIVATION_DAYS} for a first win)."
+            )
+        )
     for dimension, groups in view.dropoff.by_segment:
         worst = [(value, f.worst_step) for value, f in groups if f.worst_step is not None]
         if worst:
@@ -111,13 +119,13 @@ def runway_blocks(view: RunwayView, config: ProgramConfig) -> list[Block]:
 
 
 def runway_funnel_spec(view: RunwayView) -> FunnelChart:
-    return funnel_spec(view.dropoff.overall, title="Activation funnel: partners onboarded in the last 365 days")
+    return funnel_spec(
+        view.dropoff.overall, title=scoped("Activation funnel: partners onboarded in the last 365 days", view.scope)
+    )
 
 
 def runway_chart(view: RunwayView) -> File:
-    png = funnel_png(
-        funnel_spec(view.dropoff.overall, title="Activation funnel: partners onboarded in the last 365 days")
-    )
+    png = funnel_png(runway_funnel_spec(view))
     return File(
         "activation-funnel.png",
         "Activation funnel",

@@ -3,16 +3,17 @@
 For the scorecard, the program view, the handoffs view and the weekly digest: the chart sent with the reply is the
 one drawn from the spec built from the view object; each figure in its caption is drawn as the spec says, appears
 with the same wording and window in the Block Kit (and the fallback text where that gives it), and equals the export's
-value; and the bars or bins add up to those figures. Run on a small hand-built program and on the demo, early in
+value; and the bars or bins add up to those figures. The scorecard's goal lines are the card's current goals. A
+filtered view's chart names its filter in its title. Run on a small hand-built program and on the demo, early in
 December, when the month in progress is two days old.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from matplotlib.figure import Figure
@@ -52,7 +53,7 @@ from reports.timeframe import trailing
 from reports.views.handoffs import compute_handoffs
 from reports.views.program import compute_program
 from reports.views.runway import compute_runway
-from reports.views.scorecard import compute_scorecard
+from reports.views.scorecard import Scorecard, compute_scorecard
 from storage.db import Database
 from storage.loaders.activation import load_milestones
 from storage.loaders.freshness import load_freshness
@@ -78,7 +79,9 @@ def hand_built(db: Database) -> str:
     """A program whose figures straddle every edge the charts have: the trailing window's first day, the month in
     progress, this week and last week, the SLA."""
     f = Fixture(settings={"time_zone": "America/New_York", "program_name": PROGRAM})
-    f.partner("P-1", PARTNER, type="reseller", onboarded_on=date(2025, 6, 1), owner_email="olga@example.com")
+    f.partner(
+        "P-1", PARTNER, type="reseller", region="APAC", onboarded_on=date(2025, 6, 1), owner_email="olga@example.com"
+    )
     f.partner("P-2", "Globex", type="referral", onboarded_on=date(2026, 10, 1))
     f.partner("P-3", "Initech", type="msp", onboarded_on=date(2026, 11, 1))
     won = {
@@ -124,6 +127,13 @@ def hand_built(db: Database) -> str:
     f.intro("I-4", partner="P-3", introduced=at(date(2026, 11, 27), 9), account="Hooli & <Co>")
     f.intro("I-5", partner="P-3", introduced=at(date(2026, 9, 1), 9), first_response_at=at(date(2026, 9, 1), 10))
     f.activity("P-1", "login", at(date(2026, 11, 30)))
+    # this quarter's goals (drawn: sourced won $12,000 and sourced pipeline created $50,000 so far), last quarter's
+    # revenue goal (past: not drawn) and a deal-count goal (no panel of its own: not drawn)
+    q4, q3 = (date(2026, 10, 1), date(2027, 1, 1)), (date(2026, 7, 1), date(2026, 10, 1))
+    f.goal("P-1", "sourced_revenue", *q3, target=30_000_00, period="2026-Q3")
+    f.goal("P-1", "registered_deals", *q4, target=4, period="2026-Q4")
+    f.goal("P-1", "sourced_revenue", *q4, target=40_000_00, period="2026-Q4")
+    f.goal("P-1", "sourced_pipeline", *q4, target=90_000_00, period="2026-Q4")
     f.write(db)
     return "P-1"
 
@@ -245,13 +255,53 @@ def test_scorecard_chart_shows_the_cards_figures(world: World) -> None:
     sourced, _influenced, pipeline = spec.caption
     assert f"Sourced {money(sourced.value, spec.currency)} trailing 365 d" in message.text
     assert pipeline.phrase in message.text
+    assert_goals_drawn(spec, card, message)
+
+
+def assert_goals_drawn(spec: RevenueChart, card: Scorecard, message: Message) -> None:
+    """Each panel's goal line is the first current goal of its metric, at the target the card shows beside its
+    actual; a panel without one draws none."""
+    c = spec.currency
+    marks = {mark.panel: mark for mark in spec.goals}
+    fig = _revenue_figure(spec)
+    for panel, metric, ax in (("won", "sourced_revenue", fig.axes[0]), ("pipeline", "sourced_pipeline", fig.axes[1])):
+        goals = [g.goal for g in card.current_goals if g.goal.metric == metric]
+        lines = [line for line in ax.lines if line.get_gid() == "goal"]
+        if not goals:
+            assert panel not in marks and not lines
+            continue
+        goal, mark = goals[0], marks[panel]
+        assert (mark.target_minor, mark.actual_minor) == (goal.target, goal.actual)
+        card_line = f"{metric.replace('_', ' ')} {money(goal.actual, c)} of {money(goal.target, c)}"
+        assert any(card_line in text for text in texts(message)), card_line
+        assert f"goal {goal.period}: {money(goal.target, c)} · ◆ {money(goal.actual, c)} so far" in mark.phrase
+        (line,) = lines
+        assert list(cast(Sequence[float], line.get_ydata())) == [goal.target] * 2
+        assert mark.phrase in [text.get_text() for text in ax.texts]
+
+
+def test_the_hand_built_scorecard_draws_this_quarters_goals_only(db: Database) -> None:
+    hand_built(db)
+    with db.session() as session:
+        config = load_config(session)
+        profile = next(p for p in load_partner_profiles(session, scope=Scope()) if p.external_id == "P-1")
+        card = compute_scorecard(gather_scorecard(session, partner=profile, as_of=AS_OF, config=config), config, AS_OF)
+    spec = scorecard_revenue_spec(card)
+    assert [(m.panel, m.target_minor, m.actual_minor, m.first, m.last) for m in spec.goals] == [
+        ("won", 40_000_00, 12_000_00, 10, 12),  # October to December: the last three of the 13 bars
+        ("pipeline", 90_000_00, 50_000_00, 10, 12),
+    ]
+    assert [m.phrase for m in spec.goals] == [
+        "sourced revenue goal 2026-Q4: $40k · ◆ $12k so far",
+        "sourced pipeline goal 2026-Q4: $90k · ◆ $50k so far",
+    ]
 
 
 def test_program_chart_shows_the_program_views_figures(world: World) -> None:
     with world.db.session() as session:
         config = load_config(session)
         view = compute_program(gather_program(session, scope=Scope(), as_of=AS_OF, config=config), config, AS_OF)
-    spec = program_revenue_spec(view, config.program_name)
+    spec = program_revenue_spec(view)
     message = dispatch("program", world.context)
     assert_revenue_chart(spec, message, world.export["program"], "Pipeline contribution")
     assert spec.caption[2].phrase in field(message, "Pipeline contribution")
@@ -367,9 +417,49 @@ def test_the_month_in_progress_is_marked_month_to_date(db: Database) -> None:
     assert (spec.bars[0].sourced_minor, spec.bars[-1].sourced_minor) == (40_000_00, 12_000_00)
     fig = _revenue_figure(spec)
     fig.draw_without_rendering()
-    ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels() if t.get_text()][-1] == "Dec 26\nMTD"
+    ax, below = fig.axes
+    assert [t.get_text() for t in below.get_xticklabels() if t.get_text()][-1] == "Dec 26\nMTD"
     sourced = ax.containers[0]
     assert sourced[-1].get_hatch() and sourced[-1].get_alpha() == 0.5
     assert not sourced[-2].get_hatch() and sourced[-2].get_alpha() is None
     assert "Part month" in [text.get_text() for text in fig.legends[0].get_texts()]
+
+
+def test_a_filtered_view_names_its_filter_in_its_charts_title(db: Database) -> None:
+    """`program`, `runway`, `handoffs` and the digest asked for `region apac` draw the APAC figures under a title
+    ending '· region APAC' (spelled as the partners hold it); unfiltered, the title names no filter."""
+    hand_built(db)
+    context = CommandContext(database=db, as_of=AS_OF)
+    apac = Scope(region="APAC")
+    with db.session() as session:
+        config = load_config(session)
+        tz = config.tz
+        freshness = load_freshness(session, as_of=AS_OF, config=config)
+        program = compute_program(gather_program(session, scope=apac, as_of=AS_OF, config=config), config, AS_OF)
+        runway = compute_runway(load_milestones(session, scope=apac), apac, config, AS_OF, freshness)
+        handoffs = compute_handoffs(
+            apac,
+            load_intros(session, scope=apac, window=trailing(AS_OF, HANDOFF_WINDOW_DAYS, tz), tz=tz),
+            load_unanswered_intros(session, scope=apac, as_of=AS_OF, older_than=AS_OF),
+            config,
+            AS_OF,
+            freshness,
+        )
+        digest = gather_digest(session, scope=apac, as_of=AS_OF, config=config)
+        unfiltered = compute_program(gather_program(session, scope=Scope(), as_of=AS_OF, config=config), config, AS_OF)
+    program_spec, runway_spec, handoffs_spec_ = (
+        program_revenue_spec(program),
+        runway_funnel_spec(runway),
+        handoffs_spec(handoffs),
+    )
+    drawn = {
+        "program region apac": (program_spec.title, revenue_png(program_spec)),
+        "runway region apac": (runway_spec.title, funnel_png(runway_spec)),
+        "handoffs region apac": (handoffs_spec_.title, handoff_png(handoffs_spec_)),
+    }
+    for command, (title, png) in drawn.items():
+        assert title.endswith(" · region APAC"), title
+        assert dispatch(command, context).files[0].content == png, command
+    assert program_revenue_spec(program).title == "Won partner revenue by month · region APAC"
+    assert trend_spec(digest, config.program_name).title == f"Weekly throughput: {PROGRAM} · region APAC"
+    assert program_revenue_spec(unfiltered).title == "Won partner revenue by month"

@@ -24,10 +24,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from reports.blocks.runway import runway_blocks, runway_funnel_spec
+from reports.chart_specs import too_new_text
 from reports.config import ProgramConfig
+from reports.freshness import Freshness
 from reports.kpis.activation import Milestones, compute_dropoff_by_step, step_due_days
-from reports.model import PartnerProfile
+from reports.message import esc
+from reports.model import PartnerProfile, Scope
 from reports.stats import Rate
+from reports.views.runway import compute_runway
 from tests.factories import at
 
 AS_OF = datetime(2026, 12, 2, 15, tzinfo=UTC)
@@ -85,3 +90,12 @@ def test_a_cohort_too_young_for_every_later_step_has_no_rates_there() -> None:
     assert [s.reached for s in young.steps] == [6, 0, 0, 0, 0]
     assert [s.conversion for s in young.steps[1:]] == [Rate(0, 0)] * 4
     assert young.steps[1].too_new == 6 and young.worst_step is None
+
+
+def test_the_runway_text_and_chart_say_who_was_left_out() -> None:
+    view = compute_runway(milestones(), Scope(), CONFIG, AS_OF, Freshness(AS_OF))
+    said = "Left out as too new: 6 at enabled (onboarded < 30 d ago) · 3 at first qualified opportunity (< 90 d)"
+    assert too_new_text(view.dropoff.overall) == said
+    assert runway_funnel_spec(view).note == said
+    contexts = [e["text"] for b in runway_blocks(view, CONFIG) if b["type"] == "context" for e in b["elements"]]
+    assert any(text.startswith(esc(said)) for text in contexts)  # mrkdwn: '<' escaped

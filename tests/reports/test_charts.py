@@ -1,5 +1,6 @@
-"""Chart renderers: valid, deterministic PNGs of the intended size, legible (no overlapping or clipped text),
-and the numbers they point at (worst funnel step, overflow bin, money ticks) right."""
+"""Chart renderers: valid, deterministic PNGs of the intended size, legible in Slack's ~360 px preview (no
+overlapping or clipped text, no font under 9 px there), one y axis per panel, and the numbers they point at (worst
+funnel step, drops, goals, bins and their labels, money ticks) right."""
 
 from __future__ import annotations
 
@@ -18,22 +19,27 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from reports.chart_layout import DPI, WIDTH_IN, preview_px
 from reports.chart_specs import (
     HANDOFF_EDGES,
     FunnelChart,
+    GoalMark,
     HandoffChart,
     MonthBar,
     RevenueChart,
     Shown,
     TrendChart,
     funnel_spec,
+    handoff_bin_labels,
     handoff_bins,
     handoff_edges,
     handoff_spec,
     month_label,
+    week_labels,
 )
 from reports.charts import (
-    BLUE,
+    ORANGE,
+    SKY_BLUE,
     VERMILLION,
     _funnel_figure,
     _handoff_figure,
@@ -50,7 +56,8 @@ from reports.kpis.handoffs import IntroRecord, compute_handoff_response_time, co
 from reports.stats import Rate
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-SIZE = (1000, 560)
+SIZE = (960, 720)
+MIN_PREVIEW_PX = 9  # the smallest text a reader can make out in Slack's ~360 px preview
 
 MONTHS = [date(2025 + (m // 12), m % 12 + 1, 1) for m in range(2, 14)]  # Mar 25 .. Feb 26
 WON = {
@@ -80,6 +87,7 @@ def revenue_spec(
     currency: str = "USD",
     title: str = "Acme — won revenue",
     parts: Mapping[int, str] | None = None,
+    goals: Sequence[GoalMark] = (),
 ) -> RevenueChart:
     """Bars as the scorecard draws them; `parts` marks bars (by index) that show only part of their month."""
     bars = tuple(
@@ -93,19 +101,23 @@ def revenue_spec(
         for i, m in enumerate(months)
     )
     caption = (Shown(None, 0, "sourced $1.2M"), Shown(None, 0, "influenced $800k"), Shown(None, 0, "open pipeline $2M"))
-    return RevenueChart(title, currency, "trailing 365 d", bars, caption)
+    return RevenueChart(title, currency, "trailing 365 d", bars, caption, tuple(goals))
 
 
 def scorecard(**overrides: Any) -> Figure:
     return _revenue_figure(revenue_spec(**overrides))
 
 
-def funnel_of(counts: Sequence[int], names: Sequence[str] | None = None) -> Funnel:
-    """A computed funnel with these counts, as `compute_funnel` builds it."""
+def funnel_of(
+    counts: Sequence[int], names: Sequence[str] | None = None, too_new: Sequence[int] | None = None
+) -> Funnel:
+    """A computed funnel with these counts, as `compute_funnel` builds it: each step's conversion is over the step
+    before's partners less those too new for this one."""
     names = names or [f"step_{i}" for i in range(len(counts))]
+    young = too_new or [0] * len(counts)
     return Funnel(
         tuple(
-            FunnelStep(name, n, None if i == 0 else Rate(n, counts[i - 1]))
+            FunnelStep(name, n, None if i == 0 else Rate(n, counts[i - 1] - young[i]), 30 * i, young[i])
             for i, (name, n) in enumerate(zip(names, counts, strict=True))
         )
     )
@@ -121,6 +133,22 @@ def funnel_chart(steps: Sequence[tuple[str, int]] = STEPS) -> FunnelChart:
 
 def funnel(steps: Sequence[tuple[str, int]] = STEPS) -> Figure:
     return _funnel_figure(funnel_chart(steps))
+
+
+def funnel_with_young() -> Figure:
+    """120 onboarded, 12 of them too new for enabled; 8 of the 90 enabled too new for the selling action."""
+    return _funnel_figure(
+        funnel_spec(
+            funnel_of([120, 90, 60], ["onboarded", "enabled", "first_selling_action"], too_new=[0, 12, 8]),
+            title="Activation funnel",
+        )
+    )
+
+
+GOALS = (
+    GoalMark("won", 3_000_000_00, 1_250_000_00, 9, 11, "sourced revenue goal 2026-Q1: $3M · ◆ $1.25M so far"),
+    GoalMark("pipeline", 90_000_000_00, 60_000_000_00, 9, 11, "sourced pipeline goal 2026-Q1: $90M · ◆ $60M so far"),
+)
 
 
 def intro(key: str, hours: float, *, answered: bool) -> IntroRecord:
@@ -146,11 +174,11 @@ def handoff(**overrides: Any) -> Figure:
     return _handoff_figure(handoff_chart(**overrides))
 
 
-def trend_chart(weeks: int = 12) -> TrendChart:
+def trend_chart(weeks: int = 12, first: date = date(2026, 9, 7)) -> TrendChart:
     return TrendChart(
         title="Weekly throughput",
         currency="USD",
-        week_labels=tuple(f"Sep {7 + 7 * n}" if n < 4 else f"Oct {n}" for n in range(weeks)),
+        weeks=tuple(first + timedelta(days=7 * n) for n in range(weeks)),
         revenue=tuple(n * 250_000 for n in range(weeks)),
         in_runway=tuple(40 - n for n in range(weeks)),
         first_wins=tuple(n % 3 for n in range(weeks)),
@@ -190,21 +218,29 @@ def png_size(png: bytes) -> tuple[int, int]:
 
 
 def visible_tick_labels(ax: Axes, axis: str) -> list[Text]:
-    """Labels of the ticks inside the view, with text, on an axis that is drawn: the ones a reader sees."""
-    if not (ax.xaxis if axis == "x" else ax.yaxis).get_visible():
+    """Labels of the ticks inside the view, with text, on an axis that is drawn: the ones a reader sees (a panel
+    sharing its x axis with the one below hides its own labels)."""
+    which = ax.xaxis if axis == "x" else ax.yaxis
+    if not which.get_visible():
         return []
     low, high = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
-    labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
-    ticks = ax.get_xticks() if axis == "x" else ax.get_yticks()
+    which.get_majorticklabels()  # brings the ticks up to date
+    locations = which.get_majorticklocs()
+    ticks = which.get_major_ticks(len(locations))
     return [
-        label
-        for label, tick in zip(labels, ticks, strict=True)
-        if label.get_visible() and label.get_text() and low <= tick <= high
+        tick.label1
+        for tick, location in zip(ticks, locations, strict=True)
+        if tick.label1.get_visible() and tick.label1.get_text() and low <= location <= high
     ]
 
 
 def overlapping(boxes: list[tuple[str, Bbox]]) -> list[tuple[str, str]]:
     return [(a, b) for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2) if box_a.overlaps(box_b)]
+
+
+def one_line(text: str) -> str:
+    """A wrapped text as written: a line ends where a space was."""
+    return text.replace("\n", " ")
 
 
 def all_text(fig: Figure) -> list[str]:
@@ -268,7 +304,13 @@ FIGURES: dict[str, Callable[[], Figure]] = {
     "scorecard part months": lambda: scorecard(
         months=[date(2025, 12, 1), *MONTHS[2:], date(2026, 3, 1)], parts={0: "3–31", 11: "MTD"}
     ),
+    "scorecard goals": lambda: scorecard(goals=GOALS),
     "trend": lambda: _trend_figure(trend_chart()),
+    "trend across a new year": lambda: _trend_figure(trend_chart(first=date(2026, 10, 12))),
+    "funnel too new": funnel_with_young,
+    "long filtered title": lambda: scorecard(
+        title="Won partner revenue by month · segment Mid Market, region Asia Pacific and Japan, owner olga@example.com"
+    ),
 }
 
 
@@ -280,7 +322,7 @@ def test_no_two_x_tick_labels_overlap(name: str) -> None:
         labels = visible_tick_labels(ax, "x")
         boxes = [(label.get_text(), label.get_window_extent(renderer)) for label in labels]
         assert overlapping(boxes) == []
-    assert visible_tick_labels(fig.axes[0], "x"), "the x axis has labels at all"
+    assert visible_tick_labels(fig.axes[-1], "x"), "the x axis has labels at all"
 
 
 @pytest.mark.parametrize("name", FIGURES)
@@ -306,19 +348,38 @@ def test_every_text_lies_inside_the_image_and_notes_do_not_collide(name: str) ->
     assert overlapping(notes) == []
 
 
+def test_the_preview_scale_is_the_pngs() -> None:
+    """`preview_px` scales by the width the PNG really has: 360 px out of 960."""
+    assert png_size(PNGS["scorecard"]())[0] == WIDTH_IN * DPI
+    assert preview_px(12) == pytest.approx(12 / 72 * DPI * 360 / SIZE[0])
+
+
 @pytest.mark.parametrize("name", FIGURES)
 def test_text_is_large_enough_to_read_in_a_slack_preview(name: str) -> None:
+    """Every tick label, note, legend entry and caption is at least 9 px tall when Slack shows the chart 360 px
+    wide; the title more."""
     fig = FIGURES[name]()
     drawn(fig)
     title = next(t for t in fig.findobj(Text) if t.get_text() == fig.get_suptitle())
-    assert title.get_text() and cast(float, title.get_fontsize()) >= 14
+    assert title.get_text() and preview_px(cast(float, title.get_fontsize())) >= 12
     for ax in fig.axes:
         labels = visible_tick_labels(ax, "x") + visible_tick_labels(ax, "y")
         assert labels
         for label in labels:
-            assert cast(float, label.get_fontsize()) >= 11, label.get_text()
-        for note in ax.texts:
-            assert cast(float, note.get_fontsize()) >= 11, note.get_text()
+            assert preview_px(cast(float, label.get_fontsize())) >= MIN_PREVIEW_PX, label.get_text()
+    for text in fig.findobj(Text):
+        if text.get_visible() and text.get_text():
+            assert preview_px(cast(float, text.get_fontsize())) >= MIN_PREVIEW_PX, text.get_text()
+
+
+@pytest.mark.parametrize("name", ["scorecard", "scorecard 36 months", "trend", "handoff"])
+def test_x_labels_are_few_enough_to_keep_apart_at_preview_size(name: str) -> None:
+    """Fewer ticks rather than crowded ones: neighbouring x labels are at least 4 preview pixels apart."""
+    fig = FIGURES[name]()
+    renderer = drawn(fig)
+    boxes = [label.get_window_extent(renderer) for label in visible_tick_labels(fig.axes[-1], "x")]
+    scale = 360 / SIZE[0]
+    assert all((b.x0 - a.x1) * scale >= 4 for a, b in itertools.pairwise(boxes))
 
 
 @pytest.mark.parametrize(
@@ -371,9 +432,73 @@ def test_scorecard_labels_months_and_currency() -> None:
     fig = scorecard(currency="GBP")
     drawn(fig)
     bars, line = fig.axes
-    assert [t.get_text() for t in visible_tick_labels(bars, "x")][-1] == "Feb 26"
-    assert bars.get_ylabel() == "Won revenue (GBP)"
-    assert line.get_ylabel() == "Open pipeline (GBP)"
+    assert [t.get_text() for t in visible_tick_labels(line, "x")][-1] == "Feb 26"
+    assert not visible_tick_labels(bars, "x")  # the panels share the month axis, labelled once below
+    assert all(t.startswith("£") for t in y_tick_texts(fig, 0) + y_tick_texts(fig, 1))
+    assert line.get_title(loc="left") == "Open pipeline at month end"
+
+
+@pytest.mark.parametrize(
+    "fig",
+    [
+        pytest.param(scorecard, id="revenue and open pipeline"),
+        pytest.param(lambda: _trend_figure(trend_chart()), id="weekly revenue and partners in runway"),
+    ],
+)
+def test_two_scales_are_two_stacked_panels_not_twin_axes(fig: Callable[[], Figure]) -> None:
+    """Each measure has its own panel and its one y axis, on the left; the panels share the x axis, one above the
+    other, never drawn over each other."""
+    figure = fig()
+    drawn(figure)
+    top, bottom = figure.axes
+    assert top.get_shared_x_axes().joined(top, bottom)
+    upper, lower = top.get_position(), bottom.get_position()
+    assert lower.y1 < upper.y0
+    assert (upper.x0, upper.width) == pytest.approx((lower.x0, lower.width))
+    for ax in figure.axes:
+        assert ax.yaxis.get_ticks_position() == "left"
+        assert visible_tick_labels(ax, "y")
+
+
+def test_single_measure_charts_have_one_axes() -> None:
+    for fig in (scorecard(open_pipeline={}), funnel(), handoff()):
+        assert len(fig.axes) == 1
+
+
+def test_the_month_in_progress_is_lighter_hatched_and_labelled_to_date() -> None:
+    fig = scorecard(parts={11: "MTD"})
+    drawn(fig)
+    bars, line = fig.axes
+    assert [t.get_text() for t in visible_tick_labels(line, "x")][-1] == "Feb 26\nMTD"
+    sourced = bars.containers[0]
+    assert sourced[-1].get_hatch() == "///" and sourced[-1].get_alpha() == 0.5
+    assert all(not bar.get_hatch() and bar.get_alpha() is None for bar in sourced[:-1])
+    assert "Part month" in [text.get_text() for text in fig.legends[0].get_texts()]
+    assert line.get_title(loc="left") == "Open pipeline at month end, and now"
+
+
+def test_goals_are_drawn_at_their_targets_over_their_periods() -> None:
+    fig = scorecard(goals=GOALS)
+    renderer = drawn(fig)
+    for ax, goal in zip(fig.axes, GOALS, strict=True):
+        (line,) = [line for line in ax.lines if line.get_gid() == "goal"]
+        assert list(cast(Sequence[float], line.get_ydata())) == [goal.target_minor] * 2
+        assert list(cast(Sequence[float], line.get_xdata())) == pytest.approx([goal.first - 0.45, goal.last + 0.45])
+        (so_far,) = [line for line in ax.lines if line.get_gid() == "goal so far"]
+        assert list(cast(Sequence[float], so_far.get_ydata())) == [goal.actual_minor]
+        assert goal.phrase in [t.get_text() for t in ax.texts]
+        # the words sit above everything the panel draws
+        words = next(t for t in ax.texts if t.get_text() == goal.phrase).get_window_extent(renderer)
+        highest = max(artist.get_window_extent(renderer).y1 for artist in [*ax.lines, *ax.patches])
+        assert highest < words.y0
+        assert ax.get_ylim()[1] > goal.target_minor
+
+
+def test_no_goal_draws_and_says_nothing() -> None:
+    fig = scorecard()
+    drawn(fig)
+    assert not [line for ax in fig.axes for line in ax.lines if line.get_gid() in ("goal", "goal so far")]
+    assert not [text for text in all_text(fig) if "goal" in text]
 
 
 def test_scorecard_stacks_influenced_on_sourced_and_leaves_gaps_in_pipeline() -> None:
@@ -423,24 +548,39 @@ def test_the_chart_marks_the_funnels_own_worst_step(counts: list[int], expected:
     assert funnel_spec(funnel_of(counts), title="t").worst == expected
 
 
-def test_funnel_highlights_and_names_the_worst_step() -> None:
+def test_funnel_colours_the_drop_not_the_survivors_and_names_the_worst() -> None:
     fig = funnel()
     ax = fig.axes[0]
-    reached = ax.containers[0]
-    colours = [to_hex(bar.get_facecolor()).upper() for bar in reached]
-    assert colours == [BLUE, BLUE, BLUE, VERMILLION, BLUE]
+    reached, dropped = ax.containers
+    assert {to_hex(bar.get_facecolor()).upper() for bar in reached} == {SKY_BLUE}
+    assert [to_hex(bar.get_facecolor()).upper() for bar in dropped] == [ORANGE, ORANGE, ORANGE, VERMILLION, ORANGE]
     assert ax.get_title(loc="left") == "Largest drop: First qualified opportunity (55% of previous step)"
     notes = [t.get_text() for t in ax.texts]
-    assert notes == [
-        "120",
-        "90 · 75% of previous",
-        "60 · 67% of previous",
-        "33 · 55% of previous",
-        "20 · 61% of previous",
-    ]
+    assert notes == ["120", "75% (90 of 120)", "67% (60 of 90)", "55% (33 of 60)", "61% (20 of 33)"]
 
 
-def test_funnel_shows_the_drop_between_steps_and_puts_the_first_step_on_top() -> None:
+def test_funnel_leaves_out_partners_too_new_for_a_step_and_says_so() -> None:
+    fig = funnel_with_young()
+    ax = fig.axes[0]
+    _reached, dropped, young = ax.containers
+    # enabled: 90 of the 108 old enough; selling action: 60 of the 82 enabled and old enough
+    assert [bar.get_width() for bar in dropped] == [0, 18, 22]
+    assert [(bar.get_x(), bar.get_width()) for bar in young] == [(108, 12), (82, 8)]
+    assert [t.get_text() for t in ax.texts] == ["120", "83% (90 of 108)", "73% (60 of 82)"]
+    footnote = next(text for text in all_text(fig) if text.startswith("Left out"))
+    assert one_line(footnote) == (
+        "Left out as too new: 12 at enabled (onboarded < 30 d ago) · 8 at first selling action (< 60 d)"
+    )
+    assert "Too new to count" in [text.get_text() for text in fig.legends[0].get_texts()]
+
+
+def test_funnel_without_young_partners_has_no_footnote() -> None:
+    fig = funnel()
+    assert len(fig.axes[0].containers) == 2
+    assert not [text for text in all_text(fig) if "too new" in text.lower()]
+
+
+def test_funnel_shows_the_drop_at_each_step_and_puts_the_first_step_on_top() -> None:
     ax = funnel().axes[0]
     _reached, dropped = ax.containers
     assert [bar.get_width() for bar in dropped] == [0, 30, 30, 27, 13]
@@ -452,20 +592,20 @@ def test_funnel_shows_the_drop_between_steps_and_puts_the_first_step_on_top() ->
 
 def test_funnel_with_small_samples_says_so_instead_of_a_rate() -> None:
     ax = funnel(steps=[("Onboarded", 4), ("Enabled", 2)]).axes[0]
-    assert [t.get_text() for t in ax.texts] == ["4", "2 · not enough data (n=4)"]
+    assert [t.get_text() for t in ax.texts] == ["4", "not enough data (n=4)"]
     assert ax.get_title(loc="left").startswith("Largest drop: not enough data")
-    assert all(to_hex(bar.get_facecolor()).upper() == BLUE for bar in ax.containers[0])
+    assert all(to_hex(bar.get_facecolor()).upper() == ORANGE for bar in ax.containers[1])
 
 
 @pytest.mark.parametrize(
     ("hours", "expected"),
     [
-        ([], [0, 0, 0, 0, 0, 0, 0]),
-        ([0.0, 3.9, 4.0], [3, 0, 0, 0, 0, 0, 0]),  # bins are (low, high]; 0 belongs to the first
-        ([4.1, 8.0, 12.0, 24.0], [0, 2, 1, 1, 0, 0, 0]),  # exactly on the SLA is within it
-        ([24.01, 48.0, 72.0], [0, 0, 0, 0, 2, 1, 0]),
-        ([72.01, 100.0, 900.0], [0, 0, 0, 0, 0, 0, 3]),  # beyond the last edge: the overflow bin
-        ([-0.5], [1, 0, 0, 0, 0, 0, 0]),  # clock skew lands in the first bin, never lost
+        ([], [0, 0, 0, 0, 0, 0]),
+        ([0.0, 0.5, 1.0], [3, 0, 0, 0, 0, 0]),  # bins are (low, high]; 0 belongs to the first
+        ([1.01, 4.0, 4.01, 24.0], [0, 2, 2, 0, 0, 0]),  # exactly on the SLA is within it
+        ([24.01, 72.0, 72.01, 168.0], [0, 0, 0, 2, 2, 0]),
+        ([168.01, 900.0], [0, 0, 0, 0, 0, 2]),  # beyond the last edge: the overflow bin
+        ([-0.5], [1, 0, 0, 0, 0, 0]),  # clock skew lands in the first bin, never lost
     ],
 )
 def test_handoff_bins(hours: list[float], expected: list[int]) -> None:
@@ -481,8 +621,8 @@ def test_handoff_bins_follow_given_edges() -> None:
     ("sla", "edges"),
     [
         (24, HANDOFF_EDGES),
-        (36, (0, 4, 8, 12, 24, 36, 48, 72)),
-        (96, (0, 4, 8, 12, 24, 48, 72, 96)),
+        (36, (0, 1, 4, 24, 36, 72, 168)),
+        (200, (0, 1, 4, 24, 72, 168, 200)),
         (0, HANDOFF_EDGES),
     ],
 )
@@ -490,14 +630,42 @@ def test_handoff_edges_always_include_the_sla(sla: float, edges: tuple[float, ..
     assert handoff_edges(sla) == edges
 
 
+@pytest.mark.parametrize(
+    ("edges", "labels"),
+    [
+        (HANDOFF_EDGES, ("≤1 h", "1–4 h", "4–24 h", "1–3 d", "3–7 d", ">7 d")),
+        ((0, 1, 4, 24, 36, 72, 168), ("≤1 h", "1–4 h", "4–24 h", "24–36 h", "36–72 h", "3–7 d", ">7 d")),
+        ((0, 1, 4, 12, 24, 72, 168), ("≤1 h", "1–4 h", "4–12 h", "12–24 h", "1–3 d", "3–7 d", ">7 d")),
+        ((0, 12, 36), ("≤12 h", "12–36 h", ">36 h")),
+    ],
+)
+def test_handoff_bin_labels_name_the_hours_each_bin_holds(edges: tuple[float, ...], labels: tuple[str, ...]) -> None:
+    assert handoff_bin_labels(edges) == labels
+
+
+@pytest.mark.parametrize(
+    ("hours", "label"),
+    [(0.0, "≤1 h"), (1.0, "≤1 h"), (1.01, "1–4 h"), (24.0, "4–24 h"), (24.5, "1–3 d"), (168.0, "3–7 d"), (169, ">7 d")],
+)
+def test_an_intro_lands_in_the_bar_its_label_names(hours: float, label: str) -> None:
+    """The labels read the bins as `handoff_bins` cuts them: an upper edge is in the bar below it."""
+    assert handoff_bin_labels(HANDOFF_EDGES)[handoff_bins([hours]).index(1)] == label
+
+
+def test_handoff_chart_labels_its_bars_with_the_bins_ranges() -> None:
+    fig = handoff()
+    drawn(fig)
+    assert [t.get_text() for t in visible_tick_labels(fig.axes[0], "x")] == list(handoff_bin_labels(HANDOFF_EDGES))
+
+
 def test_handoff_overflow_keeps_an_outlier_from_squashing_the_chart() -> None:
     fig = handoff(answered_hours=[1.0, 2.0, 3.0, 900.0], waiting_hours=[])
     drawn(fig)
     ax = fig.axes[0]
-    assert [t.get_text() for t in visible_tick_labels(ax, "x")][-1] == "72+"
-    assert ax.get_xlim()[1] < 8  # one bar per bin, not a 900-hour-wide axis
+    assert [t.get_text() for t in visible_tick_labels(ax, "x")][-1] == ">7 d"
+    assert ax.get_xlim()[1] < 7  # one bar per bin, not a 900-hour-wide axis
     answered, _waiting = ax.containers
-    assert [bar.get_height() for bar in answered] == [3, 0, 0, 0, 0, 0, 1]
+    assert [bar.get_height() for bar in answered] == [1, 2, 0, 0, 0, 1]
 
 
 def test_handoff_stacks_waiting_on_answered_and_marks_sla_and_median() -> None:
@@ -510,9 +678,9 @@ def test_handoff_stacks_waiting_on_answered_and_marks_sla_and_median() -> None:
     notes = [t.get_text() for t in ax.texts]
     assert "SLA 24 h" in notes
     assert "median 7.5 h" in notes  # of the 21 answered and waiting values together
-    assert ax.get_xlabel() == "Hours to first response" and ax.get_ylabel() == "Intros"
+    assert ax.get_xlabel().startswith("Time to first response") and ax.get_ylabel() == "Intros"
     sla_line = next(line for line in ax.lines if line.get_linestyle() == "--")
-    assert cast(Sequence[float], sla_line.get_xdata())[0] == pytest.approx(3.5)  # between the 12–24 and 24–48 bars
+    assert cast(Sequence[float], sla_line.get_xdata())[0] == pytest.approx(2.5)  # between the 4–24 h and 1–3 d bars
 
 
 def test_handoff_median_needs_five_intros() -> None:
@@ -522,11 +690,36 @@ def test_handoff_median_needs_five_intros() -> None:
     assert "median: not enough data (n=3)" in ax.get_title(loc="left")
 
 
-def test_trend_labels_the_latest_week() -> None:
+def test_trend_labels_the_latest_week_and_the_first_with_its_year() -> None:
     figure = _trend_figure(trend_chart())
-    figure.draw_without_rendering()
-    labels = [t for t in figure.axes[0].get_xticklabels() if t.get_text()]
-    assert labels and labels[-1].get_text() == "Oct 11"
+    drawn(figure)
+    labels = [t.get_text() for t in visible_tick_labels(figure.axes[-1], "x")]
+    assert labels[-1] == "23 Nov"  # 7 Sep + 11 weeks
+    assert labels[0].endswith("\n2026") and not any("\n" in label for label in labels[1:])
+
+
+def test_trend_labels_the_new_year() -> None:
+    figure = _trend_figure(trend_chart(first=date(2026, 10, 12)))  # 12 Oct 2026 … 28 Dec 2026
+    drawn(figure)
+    labels = [t.get_text() for t in visible_tick_labels(figure.axes[-1], "x")]
+    assert labels[0].endswith("\n2026")
+    figure = _trend_figure(trend_chart(first=date(2026, 11, 2)))  # 2 Nov 2026 … 18 Jan 2027
+    drawn(figure)
+    labels = [t.get_text() for t in visible_tick_labels(figure.axes[-1], "x")]
+    with_year = [label for label in labels if "\n" in label]
+    assert len(with_year) == 2 and with_year[0] == labels[0] and with_year[1].endswith(" Jan\n2027")
+
+
+@pytest.mark.parametrize(
+    ("days", "labels"),
+    [
+        ([date(2026, 11, 30)], ["30 Nov\n2026"]),
+        ([date(2026, 11, 30), date(2026, 12, 7)], ["30 Nov\n2026", "7 Dec"]),
+        ([date(2026, 12, 21), date(2026, 12, 28), date(2027, 1, 4)], ["21 Dec\n2026", "28 Dec", "4 Jan\n2027"]),
+    ],
+)
+def test_week_labels_carry_the_year_first_and_where_it_changes(days: list[date], labels: list[str]) -> None:
+    assert week_labels(days) == labels
 
 
 def test_dollar_signs_in_names_and_captions_are_drawn_as_written() -> None:
@@ -534,7 +727,7 @@ def test_dollar_signs_in_names_and_captions_are_drawn_as_written() -> None:
     fig = scorecard(title="Cash$ & <Co> $ — won revenue")
     drawn(fig)
     caption = fig.axes[0].get_title(loc="left")
-    assert caption == "trailing 365 d: sourced $1.2M · influenced $800k · open pipeline $2M"
+    assert one_line(caption) == "trailing 365 d: sourced $1.2M · influenced $800k · open pipeline $2M"
     texts = [t for t in fig.findobj(Text) if "$" in t.get_text() and t.get_text() in (caption, fig.get_suptitle())]
     assert len(texts) == 2
     assert not any(t.get_parse_math() for t in texts)
