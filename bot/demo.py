@@ -1,4 +1,5 @@
-"""`partnerbot demo`: (re)build a demo program, show two views, and write every chart as PNG."""
+"""`partnerbot demo`: (re)build a demo program, show two views, and write every chart as PNG (the weekly digest's
+trend too)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from sqlalchemy import func, select, text
 from bot.jobs.first_wins import announce_first_wins
 from bot.settings import Settings
 from commands.context import CommandContext
+from commands.digest import digest_message
 from commands.table import dispatch
 from demodata import build_demo
 from reports.message import Message
+from reports.model import Scope
 from reports.terminal import render_message
 from storage.db import Database, open_database, safe_url
 from storage.models import Base, ImportRun, Partner
@@ -79,6 +82,8 @@ def run_demo(settings: Settings, *, seed: int, out: Path, anchor: datetime) -> i
 
     context = CommandContext(database=database, as_of=anchor)
     replies: list[Message] = [dispatch(command, context) for command in ("program", DEMO_PARTNER, "runway", "handoffs")]
+    with database.session() as session:  # the weekly digest's trend chart, as a subscribed channel would get it
+        replies.append(digest_message(session, scope=Scope(), as_of=anchor, config=load_config(session)))
     sys.stdout.write(render_message(replies[0], colour=sys.stdout.isatty()) + "\n\n")
     sys.stdout.write(render_message(replies[1], colour=sys.stdout.isatty()) + "\n\n")
     out.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,13 @@ def test_demo_builds_prints_and_writes_every_chart(url: str, tmp_path: Path, cli
     assert "Northwind Partner Program — program view" in stdout
     assert "Acme — partner scorecard" in stdout
     charts = sorted(p.name for p in out.iterdir() if p.suffix == ".png")
-    assert charts == ["activation-funnel.png", "handoff-times.png", "program-revenue.png", "scorecard-acme.png"]
+    assert charts == [
+        "activation-funnel.png",
+        "handoff-times.png",
+        "program-revenue.png",
+        "scorecard-acme.png",
+        "weekly-trend.png",
+    ]
     assert all((out / name).read_bytes().startswith(b"\x89PNG") for name in charts)
     code, again, _ = cli("demo", "--out", str(out))  # a rebuild replaces the previous demo
     assert code == 0
