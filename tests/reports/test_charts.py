@@ -306,7 +306,7 @@ FIGURES: dict[str, Callable[[], Figure]] = {
     ),
     "scorecard goals": lambda: scorecard(goals=GOALS),
     "trend": lambda: _trend_figure(trend_chart()),
-    "trend across a new year": lambda: _trend_figure(trend_chart(first=date(2026, 10, 12))),
+    "trend across a new year": lambda: _trend_figure(trend_chart(first=date(2026, 11, 2))),
     "funnel too new": funnel_with_young,
     "long filtered title": lambda: scorecard(
         title="Won partner revenue by month · segment Mid Market, region Asia Pacific and Japan, owner olga@example.com"
