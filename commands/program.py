@@ -22,11 +22,5 @@ def handle_program(text: str, ctx: CommandContext) -> Message:
     view = compute_program(facts, config, ctx.as_of)
     files: tuple[File, ...] = ()
     if ctx.charts:
-        files = (
-            revenue_chart(
-                program_revenue_spec(view),
-                subject=config.program_name,
-                filename="program-revenue.png",
-            ),
-        )
+        files = (revenue_chart(program_revenue_spec(view), filename="program-revenue.png"),)
     return Message(text=program_text(view, config), blocks=program_blocks(view, config), files=files)

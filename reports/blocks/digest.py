@@ -198,9 +198,9 @@ def digest_chart(view: DigestView, config: ProgramConfig) -> File:
     spec = trend_spec(view, config.program_name)
     return File(
         "weekly-trend.png",
-        "Weekly trend",
+        spec.title,
         trend_png(spec),
-        alt_text="Sourced revenue won per week with first wins, and partners in runway; this week: "
+        alt_text=f"{spec.title}: sourced revenue won per week with first wins, and partners in runway; this week: "
         + ", ".join(item.phrase for item in spec.caption),
     )
 

@@ -106,8 +106,8 @@ def handoffs_chart(view: HandoffsView) -> File:
     spec = handoffs_spec(view)
     return File(
         "handoff-times.png",
-        "Intro response times",
+        spec.title,
         handoff_png(spec),
-        alt_text=f"Hours to first response on partner intros, against the {spec.sla_hours:g} h SLA: "
+        alt_text=f"{spec.title}: hours to first response on partner intros, against the {spec.sla_hours:g} h SLA: "
         f"{caption(spec.caption)}",
     )

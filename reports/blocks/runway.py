@@ -125,10 +125,10 @@ def runway_funnel_spec(view: RunwayView) -> FunnelChart:
 
 
 def runway_chart(view: RunwayView) -> File:
-    png = funnel_png(runway_funnel_spec(view))
+    spec = runway_funnel_spec(view)
     return File(
         "activation-funnel.png",
-        "Activation funnel",
-        png,
-        alt_text="Partners reaching each activation step, with conversion from the previous step",
+        spec.title,
+        funnel_png(spec),
+        alt_text=f"{spec.title}: partners reaching each activation step, with conversion from the previous step",
     )

@@ -277,16 +277,17 @@ def _enablement_text(card: Scorecard, config: ProgramConfig) -> str:
     return f"{courses} · {count(card.engagement.total_30, 'activity')} in 30 d · {_enablement_extra(card, config)}"
 
 
-def revenue_chart(spec: RevenueChart, *, subject: str, filename: str) -> File:
+def revenue_chart(spec: RevenueChart, *, filename: str) -> File:
+    """The chart as a Slack file, titled as the image is (with the view's filter, if any)."""
     return File(
         filename,
-        f"{subject} — won revenue by month, {spec.window}",
+        f"{spec.title}, {spec.window}",
         revenue_png(spec),
-        alt_text=f"Won revenue per month by attribution, with open partner pipeline; {spec.window}: "
+        alt_text=f"{spec.title}: won revenue per month by attribution, with open partner pipeline; {spec.window}: "
         f"{caption(spec.caption)}",
     )
 
 
 def scorecard_chart(card: Scorecard) -> File:
     slug = "".join(ch if ch.isalnum() else "-" for ch in card.partner.name.lower()).strip("-")
-    return revenue_chart(scorecard_revenue_spec(card), subject=card.partner.name, filename=f"scorecard-{slug}.png")
+    return revenue_chart(scorecard_revenue_spec(card), filename=f"scorecard-{slug}.png")

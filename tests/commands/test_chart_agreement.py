@@ -459,7 +459,9 @@ def test_a_filtered_view_names_its_filter_in_its_charts_title(db: Database) -> N
     }
     for command, (title, png) in drawn.items():
         assert title.endswith(" · region APAC"), title
-        assert dispatch(command, context).files[0].content == png, command
+        (file,) = dispatch(command, context).files
+        assert file.content == png, command
+        assert "region APAC" in file.title and file.alt_text.startswith(title), command  # the Slack file says it too
     assert program_revenue_spec(program).title == "Won partner revenue by month · region APAC"
     assert trend_spec(digest, config.program_name).title == f"Weekly throughput: {PROGRAM} · region APAC"
     assert program_revenue_spec(unfiltered).title == "Won partner revenue by month"
