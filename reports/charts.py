@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Callable, Sequence
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import ParamSpec
 
 from matplotlib import rc_context
@@ -72,6 +72,10 @@ TWO_PANELS = (2.2, 1.0)  # heights of a chart's main panel and of the panel unde
 P = ParamSpec("P")
 LabelMaker = Callable[[Sequence[int]], list[str]]
 
+# A chart is drawn once per spec: a spec holds every figure it shows (frozen and hashable), so a warm view whose
+# figures did not move serves the same PNG bytes again (about 60 kB each; 0.15–0.25 s of rendering saved).
+PNG_CACHE = 128
+
 
 def literal_text(build: Callable[P, Figure]) -> Callable[P, Figure]:
     """Build a figure whose texts are drawn as written: a caption with two amounts ('$2.5M · $1.9M') or a partner
@@ -101,21 +105,25 @@ def money_tick(minor: float, currency: str) -> str:
     return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {currency.upper()}"
 
 
+@lru_cache(maxsize=PNG_CACHE)
 def revenue_png(spec: RevenueChart) -> bytes:
     """Won revenue by attribution per month as stacked bars, with open pipeline in a panel below."""
     return _png(_revenue_figure(spec))
 
 
+@lru_cache(maxsize=PNG_CACHE)
 def funnel_png(spec: FunnelChart) -> bytes:
     """The activation funnel as horizontal bars, the partners lost at each step coloured, the largest drop named."""
     return _png(_funnel_figure(spec))
 
 
+@lru_cache(maxsize=PNG_CACHE)
 def handoff_png(spec: HandoffChart) -> bytes:
     """Time to first response on intros: answered and still-waiting counts per bin, SLA and median marked."""
     return _png(_handoff_figure(spec))
 
 
+@lru_cache(maxsize=PNG_CACHE)
 def trend_png(spec: TrendChart) -> bytes:
     """The digest's trend: sourced revenue won per week (bars, first wins marked), partners in runway below."""
     return _png(_trend_figure(spec))

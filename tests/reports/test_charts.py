@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import struct
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
@@ -731,3 +732,12 @@ def test_dollar_signs_in_names_and_captions_are_drawn_as_written() -> None:
     texts = [t for t in fig.findobj(Text) if "$" in t.get_text() and t.get_text() in (caption, fig.get_suptitle())]
     assert len(texts) == 2
     assert not any(t.get_parse_math() for t in texts)
+
+
+def test_a_chart_is_drawn_once_per_spec() -> None:
+    """A warm view whose figures did not move serves the PNG it drew before; a changed figure draws anew."""
+    spec = revenue_spec()
+    first = revenue_png(spec)
+    assert revenue_png(revenue_spec()) is first  # an equal spec, built again: the same bytes, not drawn twice
+    moved = replace(spec, bars=spec.bars[:-1])
+    assert revenue_png(moved) is not first and revenue_png(moved) != first
