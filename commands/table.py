@@ -20,6 +20,7 @@ from commands.partner_channel import handle_partner_channel
 from commands.program import handle_program
 from commands.runway import handle_runway
 from commands.scorecard import handle_scorecard, handle_scorecard_by_id
+from commands.tiers import handle_tiers
 from commands.top import handle_top
 from commands.wins import handle_wins
 from reports.blocks.kit import bullet_lines, context, header, section
@@ -88,6 +89,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("top", f"top [quarter | year] [N] {FILTERS}", "partners ranked by sourced revenue", handle_top),
     Subcommand("wins", f"wins {FILTERS}", "partners that won their first deal recently", handle_wins),
+    Subcommand(
+        "tiers",
+        f"tiers {FILTERS}",
+        "tier review: partners to promote, keep or demote on the tier criteria (admins and managers)",
+        handle_tiers,
+    ),
     Subcommand("define", "define <kpi>", "what a KPI means, its window and its rules", handle_define),
     Subcommand(
         "digest",

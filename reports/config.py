@@ -9,6 +9,14 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reports.tier_criteria import (
+    DEFAULT_TIER_CRITERIA,
+    TierCriteriaError,
+    TierRule,
+    canonical_tier_criteria,
+    parse_tier_criteria,
+)
+
 STEP_ONBOARDED = "onboarded"
 STEP_ENABLED = "enabled"
 STEP_FIRST_SELLING_ACTION = "first_selling_action"
@@ -74,10 +82,15 @@ class ProgramConfig:
     first_win_horizon_days: int = 14
     digest_grace_hours: int = 6
     freshness_limit_hours: int = 72  # no deals, intros or activities delivered for longer: warn and hold
+    tier_criteria: str = DEFAULT_TIER_CRITERIA  # reports/tier_criteria.py: tiers highest first, with their minimums
 
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @cached_property
+    def tier_rules(self) -> tuple[TierRule, ...]:
+        return parse_tier_criteria(self.tier_criteria)
 
     def rate_for(self, currency: str | None) -> float | None:
         """Base-currency units per unit of `currency`; the base currency is always 1."""
@@ -214,6 +227,13 @@ def _as_text(value: Any) -> str:
     return text
 
 
+def _as_tier_criteria(value: Any) -> str:
+    try:
+        return canonical_tier_criteria(str(value))
+    except TierCriteriaError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
 PARSERS: dict[str, Callable[[Any], Any]] = {
     "time_zone": _as_zone,
     "base_currency": _as_currency,
@@ -236,6 +256,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "first_win_horizon_days": _as_positive_int,
     "digest_grace_hours": _as_positive_int,
     "freshness_limit_hours": _as_positive_int,
+    "tier_criteria": _as_tier_criteria,
 }
 
 DESCRIPTIONS = {
@@ -262,6 +283,11 @@ DESCRIPTIONS = {
     "freshness_limit_hours": (
         "hours without a delivery of deals, stage changes, intros or activities before data counts as stale: "
         "digests warn, dormant DMs wait"
+    ),
+    "tier_criteria": (
+        "tiers highest first, separated by ;, each `name: metric>=value, …` over sourced_revenue (base currency, "
+        "250k, 1.5m), win_rate (%), certifications (required courses done) and psat (mean 0–10); the last tier "
+        "is the entry tier, with no minimums (see *Tier review*)"
     ),
 }
 

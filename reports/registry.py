@@ -249,6 +249,18 @@ KPIS: tuple[Kpi, ...] = (
         "Mean survey score and NPS (% 9–10 minus % 0–6) with the response count.",
         "trailing 365 d",
     ),
+    Kpi(
+        "tier_review",
+        "Tier review",
+        "Tiers",
+        "Per partner: sourced revenue, partner win rate, required courses done and PSAT (each by its own KPI's "
+        "rule) against the `tier_criteria` minimums: promote to the highest tier all of whose minimums it meets, "
+        "keep while no minimum of its tier is missed by a figure (too little data never demotes), else demote to "
+        "the highest lower tier it holds; no tier (or one the criteria do not name): assign. How near the line: "
+        "the nearest minimum's margin, (figure − minimum) ÷ minimum. Not onboarded by the window's end, or "
+        "sunset: not reviewed.",
+        "the four whole quarters before as-of (courses: completed before their end)",
+    ),
 )
 
 BY_ID = {kpi.id: kpi for kpi in KPIS}

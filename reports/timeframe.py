@@ -164,6 +164,14 @@ def previous_quarter_to_date(as_of: datetime, tz: ZoneInfo) -> Window:
     return Window(day_start(first, tz), end)
 
 
+def last_whole_quarters(as_of: datetime, tz: ZoneInfo, count: int = 4) -> Window:
+    """The `count` whole quarters that ended at or before as-of: from the first midnight of the oldest to the first
+    midnight of the quarter that holds the as-of instant. At the end of a quarter's last day (a typed 2026-06-30)
+    that quarter is whole and is the newest one; any moment before that midnight leaves it out."""
+    end = quarter_first_day(local_day(as_of, tz))
+    return Window(day_start(add_months(end, -3 * count), tz), day_start(end, tz))
+
+
 def elapsed_days(start: datetime, end: datetime, tz: ZoneInfo) -> float:
     """Calendar days between two instants, read on the program's wall clock (a DST day still counts as 1)."""
     return (_wall_clock(end, tz) - _wall_clock(start, tz)).total_seconds() / 86400

@@ -274,3 +274,38 @@ def _open_pipeline_at(session: Session, *, scope: Scope, day: date) -> int:
         )
     ).scalar_one()
     return int(amount or 0)
+
+
+def load_closed_by_partner(
+    session: Session, *, scope: Scope, window: Window, config: ProgramConfig
+) -> dict[int, dict[str, ClosedStats]]:
+    """partner id → attribution → won and lost partner deals closed in the window (win_rate's rule: closed on a day
+    of the window, created before its end; open deals never count)."""
+    first, end = window.day_bounds(config.tz)
+    out: dict[int, dict[str, ClosedStats]] = defaultdict(dict)
+    for pid, attribution, won_n, lost_n in _closed_by_partner(session, scope=scope, first=first, end=end):
+        out[pid][attribution] = ClosedStats(won=won_n, lost=lost_n)
+    return dict(out)
+
+
+@memoized
+def _closed_by_partner(
+    session: Session, *, scope: Scope, first: date, end: date
+) -> tuple[tuple[int, str, int, int], ...]:
+    rows = session.execute(
+        select(
+            Deal.partner_id,
+            Deal.attribution,
+            func.count(case((Deal.outcome == "won", 1))),
+            func.count(case((Deal.outcome == "lost", 1))),
+        )
+        .where(
+            Deal.closed_on >= first,
+            Deal.closed_on < end,
+            won_or_lost(),
+            created_before(end),
+            scoped_deals(scope, with_direct=False),
+        )
+        .group_by(Deal.partner_id, Deal.attribution)
+    )
+    return tuple((pid, attribution, int(w), int(lost)) for pid, attribution, w, lost in rows if pid is not None)
