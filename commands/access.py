@@ -49,3 +49,13 @@ def check_partner(requester: Requester, partner: PartnerProfile, admins: Sequenc
         f"You can see the program views and the partners you own, and {partner.name} isn't one of yours.",
         hint=f"Ask {grantors(admins)} for manager access if you need every partner.",
     )
+
+
+def check_manager(requester: Requester, what: str, admins: Sequence[PersonProfile]) -> None:
+    """Admins and managers only (views across every partner that carry money, like the incentives owed)."""
+    check_known(requester, admins)
+    if not requester.sees_everything:
+        raise AccessDenied(
+            f"{what} is for partnerbot admins and managers, and your role is {requester.role or 'viewer'}.",
+            hint=f"Ask {grantors(admins)} to run it, or for manager access.",
+        )

@@ -22,7 +22,7 @@ from reports.kpis.pipeline import (
 from reports.kpis.revenue import RevenueFacts, RevenueSeries, compute_month_spans
 from reports.model import PartnerProfile, Scope
 from reports.stats import Distribution
-from reports.timeframe import previous_quarter_to_date, shift_days, trailing
+from reports.timeframe import dates_before, previous_quarter_to_date, shift_days, trailing
 from reports.views.program import ProgramFacts
 from reports.views.scorecard import ScorecardFacts
 from storage.loaders.activation import load_first_revenue_pairs, load_milestones, load_recent_winner_ids
@@ -37,6 +37,7 @@ from storage.loaders.enablement import (
 from storage.loaders.freshness import load_freshness
 from storage.loaders.goals import load_goals
 from storage.loaders.handoffs import load_intros, load_unanswered_intros
+from storage.loaders.incentives import load_fast_start_wins
 from storage.loaders.partners import load_partner_profiles, load_people
 from storage.loaders.pipeline import (
     load_open_stages,
@@ -193,4 +194,9 @@ def gather_scorecard(
         freshness=baseline.freshness,
         people=people,
         sourced_previous_quarter_minor=previous_quarter.get(partner.id, (0, 0))[0],
+        fast_start_wins=load_fast_start_wins(
+            session, scope=scope, end=dates_before(as_of, tz), days=config.fast_start_days
+        )
+        if config.fast_start_on
+        else (),
     )

@@ -16,6 +16,7 @@ from commands.dormant import handle_dormant
 from commands.errors import UserFacingError
 from commands.export import handle_export
 from commands.handoffs import handle_handoffs
+from commands.incentives import handle_incentives
 from commands.partner_channel import handle_partner_channel
 from commands.program import handle_program
 from commands.runway import handle_runway
@@ -96,6 +97,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         handle_tiers,
     ),
     Subcommand("define", "define <kpi>", "what a KPI means, its window and its rules", handle_define),
+    Subcommand(
+        "incentives",
+        "incentives [quarter]",
+        "the fast-start incentive owed for a quarter's wins, with a CSV for finance (admins and managers)",
+        handle_incentives,
+    ),
     Subcommand(
         "digest",
         "digest subscribe|unsubscribe|list|preview [#channel] [weekday] [HH:MM] [time zone]",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,6 +48,8 @@ HEADLINE_METRICS = (
     "psat",
 )
 CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+FAST_START_MAX_WINS = 3
+FAST_START_MAX_DAYS = 365
 
 
 class ConfigError(ValueError):
@@ -83,10 +86,28 @@ class ProgramConfig:
     digest_grace_hours: int = 6
     freshness_limit_hours: int = 72  # no deals, intros or activities delivered for longer: warn and hold
     tier_criteria: str = DEFAULT_TIER_CRITERIA  # reports/tier_criteria.py: tiers highest first, with their minimums
+    fast_start_wins: int = 0  # a partner's first N sourced wins within fast_start_days of onboarding; 0: off
+    fast_start_days: int = 90
+    fast_start_amount: str = ""  # per eligible deal, in the base currency ("500.00"); empty: none
+    fast_start_percent: str = ""  # of an eligible deal's amount ("2.5"); empty: none
 
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @property
+    def fast_start_on(self) -> bool:
+        return self.fast_start_wins > 0
+
+    def fast_start_owed(self, deal_minor: int | None) -> int | None:
+        """What one eligible deal earns, in minor units: the fixed amount, or the percentage of the deal's amount
+        (halves rounded up); None when neither is set or the deal has no amount."""
+        if self.fast_start_amount:
+            return int(Decimal(self.fast_start_amount) * 100)
+        if self.fast_start_percent and deal_minor is not None:
+            owed = Decimal(deal_minor) * Decimal(self.fast_start_percent) / 100
+            return int(owed.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return None
 
     @cached_property
     def tier_rules(self) -> tuple[TierRule, ...]:
@@ -220,6 +241,51 @@ def _as_quiet_hours(value: Any) -> str:
     return text
 
 
+def _as_fast_start_wins(value: Any) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError as exc:
+        raise ConfigError(f"{value!r} is not a whole number: use 1 to {FAST_START_MAX_WINS}, or 0 for off") from exc
+    if not 0 <= number <= FAST_START_MAX_WINS:
+        raise ConfigError(f"{value!r} is out of range: use 1 to {FAST_START_MAX_WINS} wins, or 0 to turn it off")
+    return number
+
+
+def _as_fast_start_days(value: Any) -> int:
+    number = _as_positive_int(value)
+    if number > FAST_START_MAX_DAYS:
+        raise ConfigError(f"{value!r} is more than {FAST_START_MAX_DAYS} days: a fast start is a first year at most")
+    return number
+
+
+def _as_decimal(value: Any, *, example: str, what: str) -> Decimal | None:
+    """A positive number with at most two decimals (thousands commas allowed); empty means none."""
+    text = str(value).strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise ConfigError(f"{value!r} is not {what}: write it like {example}, or '' for none") from exc
+    if not number.is_finite() or number <= 0:
+        raise ConfigError(f"{value!r} must be above 0: write it like {example}, or '' for none")
+    if number != number.quantize(Decimal("0.01")):
+        raise ConfigError(f"{value!r} has more than two decimals: write it like {example}")
+    return number
+
+
+def _as_amount(value: Any) -> str:
+    number = _as_decimal(value, example="500 or 1250.50", what="an amount in the base currency")
+    return "" if number is None else f"{number:.2f}"
+
+
+def _as_percent(value: Any) -> str:
+    number = _as_decimal(str(value).strip().removesuffix("%"), example="5 or 2.5", what="a percentage")
+    if number is not None and number > 100:
+        raise ConfigError(f"{value!r} is more than 100 %: write the percentage of the deal's amount, like 5")
+    return "" if number is None else f"{number.normalize():f}"
+
+
 def _as_text(value: Any) -> str:
     text = str(value).strip()
     if not text:
@@ -257,6 +323,10 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "digest_grace_hours": _as_positive_int,
     "freshness_limit_hours": _as_positive_int,
     "tier_criteria": _as_tier_criteria,
+    "fast_start_wins": _as_fast_start_wins,
+    "fast_start_days": _as_fast_start_days,
+    "fast_start_amount": _as_amount,
+    "fast_start_percent": _as_percent,
 }
 
 DESCRIPTIONS = {
@@ -289,6 +359,13 @@ DESCRIPTIONS = {
         "250k, 1.5m), win_rate (%), certifications (required courses done) and psat (mean 0–10); the last tier "
         "is the entry tier, with no minimums (see *Tier review*)"
     ),
+    "fast_start_wins": (
+        f"fast-start incentive: how many of a partner's first sourced wins within fast_start_days of onboarding "
+        f"earn it (1 to {FAST_START_MAX_WINS}; 0: off)"
+    ),
+    "fast_start_days": "fast-start incentive: days from onboarding a sourced win may close on and still count",
+    "fast_start_amount": "fast-start incentive per eligible deal, in the base currency (empty: none)",
+    "fast_start_percent": "fast-start incentive as a percentage of each eligible deal's amount (empty: none)",
 }
 
 
@@ -314,4 +391,9 @@ def check_config(config: ProgramConfig) -> None:
             f"qualified_stage: {config.qualified_stage!r} is not one of the pipeline_stages "
             f"({', '.join(config.pipeline_stages)}); to change both, set them together: "
             "partnerbot config set pipeline_stages 'A,B,C' qualified_stage B"
+        )
+    if config.fast_start_amount and config.fast_start_percent:
+        raise ConfigError(
+            "fast_start_amount and fast_start_percent: an eligible deal earns one or the other, not both; to switch, "
+            "set them together: partnerbot config set fast_start_percent 5 fast_start_amount ''"
         )

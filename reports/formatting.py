@@ -104,3 +104,16 @@ def elapsed(delta: timedelta) -> str:
     if minutes < 48 * 60:
         return f"{minutes // 60} h"
     return f"{minutes // (24 * 60)} d"
+
+
+def decimal_amount(minor: int) -> str:
+    """Minor units as the exact amount a spreadsheet reads: 123456 → '1234.56'."""
+    return f"{Decimal(minor) / 100:.2f}"
+
+
+def money_exact(minor: int, currency: str) -> str:
+    """An amount to the cent, for what is owed: '$1,234.56', '1,234.56 CHF'."""
+    body = f"{Decimal(abs(minor)) / 100:,.2f}"
+    sign = "-" if minor < 0 else ""
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {currency}"

@@ -9,12 +9,14 @@ from sqlalchemy.orm import Session
 
 from reports.blocks.first_win import first_win_message
 from reports.config import ProgramConfig
+from reports.kpis.incentives import EligibleWin, compute_eligible_wins
 from reports.message import Message
-from reports.model import Scope
-from reports.timeframe import Window
-from reports.views.wins import compute_first_wins
+from reports.model import PartnerProfile, Scope
+from reports.timeframe import Window, dates_before
+from reports.views.wins import WinInput, compute_first_wins
 from storage.db import Database
 from storage.loaders.activation import load_first_wins, load_milestones
+from storage.loaders.incentives import load_fast_start_wins
 from storage.loaders.partners import load_people
 from storage.program import load_config
 from storage.wins import NewWin, count_recorded_wins, load_unrecorded_wins, record_win
@@ -52,6 +54,7 @@ def plan_first_wins(session: Session, *, now: datetime, config: ProgramConfig) -
     details = [w for w in load_first_wins(session, scope=Scope(), window=window) if w.partner_id in wanted]
     wins = {w.partner.id: w for w in compute_first_wins(details, load_milestones(session, scope=Scope()), config, now)}
     owners = load_people(session, emails=[w.partner.owner_email or "" for w in wins.values()])
+    incentives = _first_win_incentives(session, details, [w.partner for w in wins.values()], now=now, config=config)
     planned = []
     for win in new:
         note = None
@@ -65,9 +68,26 @@ def plan_first_wins(session: Session, *, now: datetime, config: ProgramConfig) -
             planned.append(PlannedWin(win, None, note))
             continue
         detail = wins[win.partner_id]
-        message = first_win_message(detail, owners.get(detail.partner.owner_email or ""), config)
+        owner = owners.get(detail.partner.owner_email or "")
+        message = first_win_message(detail, owner, config, incentives.get(win.partner_id))
         planned.append(PlannedWin(win, message, None))
     return planned
+
+
+def _first_win_incentives(
+    session: Session, details: list[WinInput], partners: list[PartnerProfile], *, now: datetime, config: ProgramConfig
+) -> dict[int, EligibleWin]:
+    """partner id → its first-win deal's fast-start incentive, for the wins whose deal earns it."""
+    if not config.fast_start_on or not partners:
+        return {}
+    scope = Scope(partner_ids=frozenset(p.id for p in partners))
+    wins = load_fast_start_wins(session, scope=scope, end=dates_before(now, config.tz), days=config.fast_start_days)
+    eligible = {(e.partner.id, e.win.external_id): e for e in compute_eligible_wins(partners, wins, config, now)}
+    return {
+        d.partner_id: found
+        for d in details
+        if d.deal_external_id is not None and (found := eligible.get((d.partner_id, d.deal_external_id)))
+    }
 
 
 def queue_first_wins(session: Session, *, planned: list[PlannedWin], now: datetime, config: ProgramConfig) -> int:

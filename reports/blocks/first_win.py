@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from reports.blocks.incentives import first_win_incentive
 from reports.blocks.kit import context, section
 from reports.config import ProgramConfig
 from reports.formatting import days, local_date, money
+from reports.kpis.incentives import EligibleWin
 from reports.message import Message, esc
 from reports.model import PersonProfile
 from reports.views.wins import FirstWin
 
 
-def first_win_message(win: FirstWin, owner: PersonProfile | None, config: ProgramConfig) -> Message:
+def first_win_message(
+    win: FirstWin, owner: PersonProfile | None, config: ProgramConfig, incentive: EligibleWin | None = None
+) -> Message:
+    """The post; `incentive` when the winning deal earns the fast-start incentive."""
     partner = win.partner
     amount = money(win.amount_minor, config.base_currency) if win.amount_minor is not None else "an undisclosed amount"
     who = (
@@ -40,5 +45,8 @@ def first_win_message(win: FirstWin, owner: PersonProfile | None, config: Progra
     ]
     if speed:
         blocks.append(section(esc(speed)))
+    if incentive is not None:
+        blocks.append(section(first_win_incentive(incentive, config)))
+        text += " Eligible for the fast-start incentive."
     blocks.append(context(f"Partner manager: {who} · {esc(config.program_name)}"))
     return Message(text=text, blocks=blocks, response_type="in_channel")

@@ -13,6 +13,7 @@ from reports.blocks.alerts import (
 )
 from reports.blocks.common import person, stalled_text
 from reports.blocks.freshness import freshness_block, freshness_text
+from reports.blocks.incentives import fast_start_line
 from reports.blocks.kit import Block, actions, button, context, divider, header, section
 from reports.chart_specs import RevenueChart, scorecard_revenue_spec
 from reports.charts import caption, revenue_png
@@ -192,6 +193,8 @@ def _details(card: Scorecard, config: ProgramConfig) -> str:
         lines.append(f"*Enablement* {_enablement_extra(card, config)}")
     if "psat" not in shown:
         lines.append(f"*PSAT (365 d)* {esc(card.psat.text())}")
+    if card.fast_start is not None and (fast := fast_start_line(card.fast_start, config)) is not None:
+        lines.append(fast)
     return "\n".join(lines)
 
 

@@ -26,6 +26,7 @@ from reports.kpis.handoffs import (
     compute_handoff_response_time,
     compute_stale_intros,
 )
+from reports.kpis.incentives import FastStart, SourcedWin, compute_eligible_wins, compute_fast_start
 from reports.kpis.lifecycle import (
     NOT_YET_ONBOARDED,
     compute_partner_state,
@@ -69,6 +70,7 @@ class ScorecardFacts:
     freshness: Freshness
     people: Mapping[str, PersonProfile] = field(default_factory=dict)  # the owner and intro sellers, by email
     sourced_previous_quarter_minor: int = 0  # won sourced revenue last quarter up to the same day of the quarter
+    fast_start_wins: Sequence[SourcedWin] = ()  # sourced wins in the fast-start window (when the rule is on)
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ class Scorecard:
     revenue_series: RevenueSeries
     freshness: Freshness
     sourced_previous_quarter_minor: int = 0
+    fast_start: FastStart | None = None
 
     @property
     def next_step(self) -> str:
@@ -280,6 +283,9 @@ def compute_scorecard(facts: ScorecardFacts, config: ProgramConfig, as_of: datet
         revenue_series=facts.revenue_series,
         freshness=facts.freshness,
         sourced_previous_quarter_minor=facts.sourced_previous_quarter_minor,
+        fast_start=compute_fast_start(
+            facts.partner, compute_eligible_wins([facts.partner], facts.fast_start_wins, config, as_of), config, as_of
+        ),
     )
     headlines = tuple(_headline(metric, card) for metric in config.headline_metrics)
     return replace(card, step=compute_next_step(card, config, facts.people), headlines=headlines)

@@ -28,6 +28,7 @@ from reports.blocks.first_win import first_win_message
 from reports.chart_specs import TrendChart
 from reports.charts import trend_png
 from reports.config import ProgramConfig
+from reports.kpis.incentives import EligibleWin
 from reports.message import Message
 from reports.model import PersonProfile
 from reports.views.wins import FirstWin as WinDetail
@@ -377,12 +378,14 @@ def test_first_wins_are_drawn_with_no_write_transaction_open(
     run_import(world.database, kind="deals", path=path, now=now)
     claimed_elsewhere: list[str] = []
 
-    def drawn(win: WinDetail, owner: PersonProfile | None, config: ProgramConfig) -> Message:
+    def drawn(
+        win: WinDetail, owner: PersonProfile | None, config: ProgramConfig, incentive: EligibleWin | None = None
+    ) -> Message:
         if not claimed_elsewhere:
             key = first_win_claim_key(win.partner.id)
             if claim_impatiently(world.database, key=key, at=now, kind="first_win"):
                 claimed_elsewhere.append(win.partner.name)
-        return first_win_message(win, owner, config)
+        return first_win_message(win, owner, config, incentive)
 
     monkeypatch.setattr("bot.jobs.first_wins.first_win_message", drawn)
     report = world.jobs().tick(now + timedelta(minutes=1))
@@ -403,12 +406,14 @@ def test_partnerbot_import_draws_first_win_posts_with_no_write_transaction_open(
     path = two_first_wins(tmp_path)
     claimed_elsewhere: list[str] = []
 
-    def drawn(win: WinDetail, owner: PersonProfile | None, config: ProgramConfig) -> Message:
+    def drawn(
+        win: WinDetail, owner: PersonProfile | None, config: ProgramConfig, incentive: EligibleWin | None = None
+    ) -> Message:
         if not claimed_elsewhere:
             at = datetime(2026, 6, 15, 12, tzinfo=UTC)
             if claim_impatiently(world.database, key=first_win_claim_key(win.partner.id), at=at, kind="first_win"):
                 claimed_elsewhere.append(win.partner.name)
-        return first_win_message(win, owner, config)
+        return first_win_message(win, owner, config, incentive)
 
     monkeypatch.setattr("bot.jobs.first_wins.first_win_message", drawn)
     monkeypatch.setenv("DATABASE_URL", world.database.engine.url.render_as_string(hide_password=False))
