@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from reports.timeframe import quarter_first_day, quarter_label
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -62,3 +64,16 @@ def in_quiet_hours(now: datetime, tz: ZoneInfo, quiet: str) -> bool:
     if start < end:
         return start <= local < end
     return local >= start or local < end
+
+
+QUARTERLY_REVIEW_AT = time(9, 0)
+
+
+def quarterly_slot(*, now: datetime, tz: ZoneInfo, at: time = QUARTERLY_REVIEW_AT) -> Slot:
+    """This quarter's occurrence of a quarterly message: the quarter's first weekday (Monday to Friday) at `at`
+    in `tz`, with the quarter's label ('2026-Q3') in place of the week. It may lie after now."""
+    first = quarter_first_day(now.astimezone(tz).date())
+    label = quarter_label(first)
+    while first.weekday() >= 5:
+        first += timedelta(days=1)
+    return Slot(local_instant(first, at, tz), label)

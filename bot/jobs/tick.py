@@ -18,6 +18,7 @@ from bot.identity import Directory
 from bot.jobs.alerts import plan_alerts, queue_alerts, report_stale_data, report_unreachable
 from bot.jobs.first_wins import announce_new_first_wins
 from bot.jobs.outbox import OutboxSender
+from bot.jobs.tier_review import send_tier_review
 from bot.slack_port import SlackPort
 from commands.digest import gather_digest_facts
 from reports.blocks.digest import digest_reply
@@ -42,6 +43,7 @@ class TickReport:
     held: int = 0
     held_for_data: int = 0  # alert items waiting for data to arrive again
     stale_data_notices: int = 0
+    tier_reviews: int = 0  # admin DMs of the quarter's tier review
     sent: int = 0
     retried: int = 0
     failed: int = 0
@@ -67,6 +69,7 @@ class Jobs:
             ("freshness", self._freshness),
             ("digests", self._digests),
             ("alerts", self._alerts),
+            ("tier review", self._tier_review),
             ("outbox", self.outbox.deliver),
         ):
             try:
@@ -125,6 +128,9 @@ class Jobs:
                     continue  # another replica claimed it while this one rendered: that one sends it
                 enqueue(session, claim_key=key, kind=DIGEST, message=message, at=now, channel=sub.channel_id)
             report.digests += 1
+
+    def _tier_review(self, now: datetime, report: TickReport) -> None:
+        report.tier_reviews = send_tier_review(self.database, now=now)
 
     def _alerts(self, now: datetime, report: TickReport) -> None:
         with self.database.session() as session:

@@ -15,6 +15,7 @@ import pytest
 from reports.config import ProgramConfig
 from reports.kpis.tiers import ASSIGN, DEMOTE, KEEP, NOT_REVIEWED, PROMOTE, TierReview, compute_tier_review
 from reports.model import Scope
+from reports.schedule import quarterly_slot
 from reports.timeframe import Window, last_whole_quarters, parse_as_of
 from storage.db import Database
 from storage.loaders.tiers import load_tier_inputs
@@ -175,3 +176,18 @@ def test_last_whole_quarters_in_the_program_time_zone(as_of: str, first: date, e
     window = last_whole_quarters(parse_as_of(as_of, tz), tz)
     assert window.day_bounds(tz) == (first, end)
     assert window.end.astimezone(tz).hour == 0  # local midnights, not UTC ones
+
+
+@pytest.mark.parametrize(
+    ("now", "due", "quarter"),
+    [
+        (datetime(2026, 7, 1, 5, tzinfo=UTC), datetime(2026, 7, 1, 7, tzinfo=UTC), "2026-Q3"),  # 09:00 Berlin (CEST)
+        (datetime(2026, 9, 30, 21, 59, tzinfo=UTC), datetime(2026, 7, 1, 7, tzinfo=UTC), "2026-Q3"),
+        (datetime(2026, 9, 30, 22, 0, tzinfo=UTC), datetime(2026, 10, 1, 7, tzinfo=UTC), "2026-Q4"),  # Berlin's Q4
+        (datetime(2028, 10, 2, 12, tzinfo=UTC), datetime(2028, 10, 2, 7, tzinfo=UTC), "2028-Q4"),  # Sun 1 → Mon 2
+        (datetime(2028, 1, 2, 12, tzinfo=UTC), datetime(2028, 1, 3, 8, tzinfo=UTC), "2028-Q1"),  # Sat 1 → Mon 3, CET
+    ],
+)
+def test_the_quarterly_review_is_due_on_the_quarters_first_weekday(now: datetime, due: datetime, quarter: str) -> None:
+    slot = quarterly_slot(now=now, tz=ZoneInfo("Europe/Berlin"))
+    assert (slot.due_at, slot.week) == (due, quarter)
