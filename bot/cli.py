@@ -157,6 +157,28 @@ def cmd_kpis(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_incentives(args: argparse.Namespace, settings: Settings) -> int:
+    """What the fast-start incentive owes for a quarter's wins: the Slack view in the terminal, or its CSV."""
+    from commands.incentives import load_incentive_list
+    from reports.blocks.incentives import TURN_ON, incentives_csv
+
+    if args.format == "text":  # exactly what /partner incentives shows
+        ask = argparse.Namespace(
+            text=f"incentives {args.quarter or ''}", json=False, as_of=args.as_of, save_charts=None
+        )
+        return cmd_ask(ask, settings)
+    with store(settings) as database:
+        as_of = parse_as_of(args.as_of, database)
+        try:
+            listing, config = load_incentive_list(database, quarter=args.quarter or "", as_of=as_of)
+        except UserFacingError as error:
+            fail(error.message + (f" {mrkdwn(error.hint, Style(colour=False))}" if error.hint else ""))
+        if not config.fast_start_on:
+            fail(f"the fast-start incentive is off: turn it on with `{TURN_ON}`", REJECTED)
+        sys.stdout.write(incentives_csv(listing, config).content.decode("utf-8"))
+        return 0
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.jobs.first_wins import announce_new_first_wins
     from storage.importing import ImportFileError, ImportRejected, run_import
@@ -363,6 +385,12 @@ def build_parser() -> Parser:
     kpis.add_argument("--partner", help="only this partner's KPIs")
     kpis.add_argument("--format", choices=("json", "csv"), default="json")
     kpis.set_defaults(run=cmd_kpis)
+
+    incentives = commands.add_parser("incentives", help="the fast-start incentive owed for a quarter's wins")
+    incentives.add_argument("--quarter", help="2026-Q3 (default: the as-of's quarter)")
+    incentives.add_argument("--as-of", help="compute as of a date (end of that day) or an ISO time")
+    incentives.add_argument("--format", choices=("text", "csv"), default="text")
+    incentives.set_defaults(run=cmd_incentives)
 
     load = commands.add_parser("import", help="import a CSV or JSON Lines export")
     load.add_argument("kind", choices=list(KINDS), metavar="KIND", help=f"one of: {', '.join(KINDS)}")

@@ -24,6 +24,7 @@ from reports.config import (
     STEP_FIRST_WIN,
     ProgramConfig,
 )
+from reports.kpis.activation import win_rank
 from reports.timeframe import day_start
 from storage.models import PARTNER_ATTRIBUTIONS, Activity, Deal, Intro, Partner, PartnerMilestone, StageChange
 
@@ -214,7 +215,7 @@ class WinCandidate:
     deal_id: int
 
     def key(self) -> tuple[date, str]:
-        return (self.closed_on, self.external_id)
+        return win_rank(self.closed_on, self.external_id)
 
 
 @dataclass(frozen=True)

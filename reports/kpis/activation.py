@@ -78,6 +78,12 @@ class PartnerActivation:
         return None if onboarded is None or first_win is None else clock_days(onboarded, first_win, self.tz)
 
 
+def win_rank(closed_on: date, external_id: str) -> tuple[date, str]:
+    """How a partner's won deals are ordered, the first win's rule: by close date, then deal id as Python orders
+    text (never by a database collation)."""
+    return (closed_on, external_id)
+
+
 def clock_days(start: datetime, reached: datetime, tz: ZoneInfo) -> float:
     """Days on a partner's clock from `start` to a milestone: never negative (a win before the formal onboarding
     date counts as day 0)."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from reports.config import ProgramConfig
+from reports.kpis.activation import win_rank
 from reports.model import PartnerProfile
 from reports.timeframe import as_of_day, dates_before
 
@@ -43,12 +44,6 @@ class SourcedWin:
     created_on: date
     closed_on: date
     amount_minor: int | None
-
-
-def win_rank(closed_on: date, external_id: str) -> tuple[date, str]:
-    """How a partner's won deals are ordered, the first win's rule: by close date, then deal id as Python orders
-    text (never by a database collation)."""
-    return (closed_on, external_id)
 
 
 @dataclass(frozen=True)
