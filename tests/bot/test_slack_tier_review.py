@@ -47,14 +47,18 @@ def _review_dms(harness: Harness) -> list[dict]:
 
 
 def test_the_quarterly_review_goes_to_each_admin_once(harness: Harness) -> None:
+    replica_a, replica_b = _jobs(harness), _jobs(harness)
+    # due, but no admin is in Slack yet: it waits unclaimed rather than being spent on nobody
+    assert replica_a.tick(datetime(2026, 7, 1, 9, 0, 30, tzinfo=UTC)).tier_reviews == 0
+    with harness.database.session() as session:
+        assert session.execute(select(WorkClaim).where(WorkClaim.key == "tier_review:2026-Q3")).first() is None
     with harness.database.transaction() as session:
         session.execute(update(Person).where(Person.email == "hana@example.com").values(slack_user_id=ADMIN))
         session.add(
             Person(email="ada@example.com", name="Ada", role="admin", slack_user_id=SECOND_ADMIN, updated_at=STAMP)
         )
-    replica_a, replica_b = _jobs(harness), _jobs(harness)
     # 2026-07-01 is a Wednesday, the quarter's first weekday: due at 09:00 UTC (the program's time zone)
-    assert replica_a.tick(datetime(2026, 7, 1, 8, 59, tzinfo=UTC)).tier_reviews == 0
+    assert replica_a.tick(datetime(2026, 7, 1, 8, 59, tzinfo=UTC)).tier_reviews == 0  # a minute early
     assert _review_dms(harness) == []
     assert replica_a.tick(datetime(2026, 7, 1, 9, 1, tzinfo=UTC)).tier_reviews == 2
     assert replica_b.tick(datetime(2026, 7, 1, 9, 2, tzinfo=UTC)).tier_reviews == 0
