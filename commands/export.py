@@ -11,7 +11,8 @@ from commands.errors import UserFacingError
 from commands.gather import gather_baseline, gather_program, gather_scorecard
 from reports.blocks.kit import section
 from reports.csv_cells import safe_writer
-from reports.export import flatten, partner_kpis, program_kpis
+from reports.export import flatten, partner_kpis, program_kpis, tier_review_kpis
+from reports.kpis.tiers import compute_tier_review
 from reports.lookup import find_partner
 from reports.message import File, Message
 from reports.model import Scope
@@ -20,6 +21,7 @@ from reports.views.scorecard import compute_scorecard
 from storage.db import Database
 from storage.loaders.freshness import load_freshness
 from storage.loaders.partners import load_partner_profiles
+from storage.loaders.tiers import load_tier_inputs
 from storage.program import load_config
 
 
@@ -45,7 +47,11 @@ def export_kpis(database: Database, *, as_of: datetime, partner: str | None = No
     else:
         with database.session() as session:
             view = compute_program(gather_program(session, scope=Scope(), as_of=as_of, config=config), config, as_of)
+            tiers = load_tier_inputs(session, scope=Scope(), as_of=as_of, config=config)
         out["program"] = program_kpis(view)
+        out["program"]["tier_review"] = tier_review_kpis(
+            compute_tier_review(tiers, config.tier_rules, config.tz, as_of)
+        )
         selected = partners
     rows = []
     with database.session() as session:

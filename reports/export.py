@@ -10,6 +10,7 @@ from reports.kpis.activation import Dropoff, Funnel, Survival
 from reports.kpis.handoffs import HandoffTime, SlaSplit
 from reports.kpis.pipeline import StalledDeals
 from reports.kpis.revenue import WonTotal
+from reports.kpis.tiers import TierReview
 from reports.stats import Median, Rate
 from reports.views.program import ProgramView
 from reports.views.scorecard import Comparison, Scorecard
@@ -319,3 +320,28 @@ def flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
             yield from flatten(item, f"{prefix}[{index}]")
     else:
         yield prefix, value
+
+
+def tier_review_kpis(review: TierReview) -> Json:
+    """tier_review: the counts per verdict and each partner's suggestion with the figures that decided it."""
+    return {
+        "window": {"start": review.window.start.isoformat(), "end": review.window.end.isoformat()},
+        "counts": review.counts(),
+        "partners": [
+            {
+                "partner": s.partner.name,
+                "verdict": s.verdict,
+                "current_tier": s.current,
+                "suggested_tier": s.suggested,
+                "nearest_metric": s.nearest.minimum.metric if s.nearest else None,
+                "margin": plain(s.margin),
+                "sourced_revenue_minor": s.figures.sourced_revenue_minor,
+                "win_rate": plain(s.figures.win_rate),
+                "certifications": s.figures.certifications,
+                "psat_mean": plain(s.figures.psat.mean),
+                "psat_responses": s.figures.psat.responses,
+                "note": s.note,
+            }
+            for s in review.suggestions
+        ],
+    }
