@@ -190,12 +190,15 @@ def review_partner(partner: PartnerProfile, figures: TierFigures, rules: Sequenc
 
 
 def compute_tier_review(inputs: TierInputs, rules: tuple[TierRule, ...], tz: ZoneInfo, as_of: datetime) -> TierReview:
-    """tier_review: every partner in the inputs, reviewed; those not onboarded by the window's end or sunset at
-    as-of are listed as not reviewed, with why."""
+    """tier_review: every partner in the program at as-of, reviewed; those not onboarded by the window's end or
+    sunset at as-of are listed as not reviewed, with why. A partner whose onboarding is still ahead of as-of is not
+    in the program yet and is left out (as every view leaves it out): a partner added later changes nothing."""
     suggestions = []
     for partner in inputs.partners:
-        figures = compute_tier_figures(inputs, partner.id)
         onboarded = partner.onboarded_at(tz)
+        if onboarded is not None and onboarded >= as_of:
+            continue
+        figures = compute_tier_figures(inputs, partner.id)
         note = ""
         if onboarded is not None and onboarded >= inputs.window.end:
             note = f"onboarded {partner.onboarded_on}, after the reviewed quarters"

@@ -7,7 +7,7 @@ so the window is the four whole quarters 2025-Q3 to 2026-Q2: [2025-07-01, 2026-0
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -98,7 +98,8 @@ def _fixture(db: Database) -> ProgramConfig:
     f.partner("NT", "Newtier", onboarded_on=ONBOARDED)
     _won(f, "NT1", "NT", date(2026, 5, 1), 25_000)
     f.activity("NT", "training_completed", at(date(2025, 3, 1)), detail="C1")
-    # Onboarded on the window's end, and sunset before as-of: not reviewed.
+    # Onboarded on the window's end (not in the program yet at its end; not reviewed a day later), and sunset before
+    # as-of: not reviewed.
     f.partner("LA", "Latecomer", tier="silver", onboarded_on=date(2026, 7, 1))
     f.partner("SU", "Sunny", tier="gold", onboarded_on=ONBOARDED, status="sunset", sunset_on=date(2026, 5, 1))
     return f.write(db)
@@ -123,9 +124,8 @@ def test_tier_review_by_hand(db: Database) -> None:
         "Keeper": (KEEP, "gold", "gold"),
         "Downhill": (DEMOTE, "gold", "silver"),
         "Newtier": (ASSIGN, None, "silver"),
-        "Latecomer": (NOT_REVIEWED, "silver", None),
         "Sunny": (NOT_REVIEWED, "gold", None),
-    }
+    }  # Latecomer starts at as-of: not in the program yet, so not listed (a partner added later changes nothing)
     up = by_name["Upwind"]
     assert up.figures.sourced_revenue_minor == 140_000_00 and up.figures.sourced_wins == 3
     assert (up.figures.win_rate.numerator, up.figures.win_rate.denominator) == (3, 6)
@@ -141,7 +141,9 @@ def test_tier_review_by_hand(db: Database) -> None:
     assert down.figures.win_rate.value == pytest.approx(0.2) and down.figures.certifications == 1
     assert down.nearest is not None and down.nearest.minimum.metric == "win_rate"
     assert down.margin == pytest.approx(-0.6)
-    assert by_name["Latecomer"].note == "onboarded 2026-07-01, after the reviewed quarters"
+    later, _ = _review(db, END_OF_Q2 + timedelta(days=1))
+    (latecomer,) = [s for s in later.suggestions if s.partner.name == "Latecomer"]
+    assert (latecomer.verdict, latecomer.note) == (NOT_REVIEWED, "onboarded 2026-07-01, after the reviewed quarters")
     assert by_name["Sunny"].note == "sunset"
     # listed promote, demote, assign, keep, not reviewed
     assert [s.verdict for s in review.suggestions][:4] == [PROMOTE, DEMOTE, ASSIGN, KEEP]
