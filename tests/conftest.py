@@ -55,6 +55,15 @@ def _loopback_only() -> Iterator[None]:
     socket.socket.connect_ex = _original_connect_ex  # type: ignore[method-assign]
 
 
+# The longest tests start first: the two workers then share the rest evenly, instead of one worker starting the
+# oracle (about 150 s on its own) late while the other runs out of work (worksteal does the sharing: pyproject.toml).
+SLOW_FIRST = ("tests/oracle/", "tests/test_bench_smoke.py", "tests/commands/test_chart_agreement.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))  # stable: the rest keep their order
+
+
 def store_names() -> list[str]:
     return ["sqlite", "postgresql"] if os.environ.get(POSTGRES_ENV) else ["sqlite"]
 
