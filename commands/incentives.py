@@ -62,11 +62,12 @@ def load_incentive_list(database: Database, *, quarter: str, as_of: datetime) ->
 def handle_incentives(text: str, ctx: CommandContext) -> Message:
     with ctx.database.session() as session:
         admins = load_admins(session) if not ctx.requester.sees_everything else []
-        freshness = load_freshness(session, as_of=ctx.as_of, config=load_config(session))
     check_manager(ctx.requester, "`/partner incentives`", admins)
     listing, config = load_incentive_list(ctx.database, quarter=text, as_of=ctx.as_of)
     if not config.fast_start_on:
         return Message(text=incentives_off_text(), blocks=incentives_off_blocks())
+    with ctx.database.session() as session:
+        freshness = load_freshness(session, as_of=ctx.as_of, config=config)
     return Message(
         text=incentives_text(listing, freshness, config),
         blocks=incentives_blocks(listing, freshness, config),
