@@ -38,14 +38,19 @@ def _first_day() -> Any:
 
 def load_first_deal_days(session: Session, *, external_ids: Sequence[str]) -> dict[str, date]:
     """The first deal day of each of these partners (by the export's partner_id) that has a partner deal."""
-    found: dict[str, date] = {}
-    for chunk in chunked(sorted(set(external_ids))):
+    return _first_deal_days(session, Partner.external_id, external_ids)
+
+
+def _first_deal_days(session: Session, key: Any, ids: Sequence[Any]) -> dict[Any, date]:
+    """The first deal day of each of these partners (by `key`, a column of partners) that has a partner deal."""
+    found: dict[Any, date] = {}
+    for chunk in chunked(sorted(set(ids))):
         found.update(
             session.execute(
-                select(Partner.external_id, _first_day())
+                select(key, _first_day())
                 .join(Deal, Deal.partner_id == Partner.id)
-                .where(Partner.external_id.in_(chunk), Deal.attribution.in_(PARTNER_ATTRIBUTIONS))
-                .group_by(Partner.external_id)
+                .where(key.in_(chunk), Deal.attribution.in_(PARTNER_ATTRIBUTIONS))
+                .group_by(key)
             ).all()
         )
     return found
@@ -74,15 +79,7 @@ def rederive_onboarding(session: Session, *, now: datetime) -> list[int]:
     )
     if not stored:
         return []
-    first: dict[int, date] = {}
-    for chunk in chunked(sorted(stored)):
-        first.update(
-            session.execute(
-                select(Deal.partner_id, _first_day())
-                .where(Deal.partner_id.in_(chunk), Deal.attribution.in_(PARTNER_ATTRIBUTIONS))
-                .group_by(Deal.partner_id)
-            ).all()
-        )
+    first = _first_deal_days(session, Partner.id, list(stored))
     moved = sorted(pid for pid, day in stored.items() if first.get(pid) != day)
     if moved:
         session.execute(
