@@ -3,22 +3,19 @@ the case; a digest says it cannot be narrowed by them."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
-from commands.context import CommandContext
 from commands.digest import parse_digest
 from commands.errors import UserFacingError
-from commands.table import dispatch, error_reply
 from commands.top import parse_top
 from reports.message import Message
 from reports.model import Scope
 from storage.db import Database
 from storage.wins import load_unrecorded_wins, record_win
+from tests.commands.test_filters import AS_OF, answer
 from tests.factories import Fixture
-
-AS_OF = datetime(2026, 6, 15, 12, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -39,13 +36,6 @@ def program(db: Database) -> Database:
         for win in load_unrecorded_wins(session, as_of=AS_OF):
             record_win(session, win=win, at=AS_OF, announced=True, note=None)
     return db
-
-
-def answer(database: Database, command: str) -> Message:
-    try:
-        return dispatch(command, CommandContext(database=database, as_of=AS_OF, charts=False))
-    except UserFacingError as error:
-        return error_reply(error)
 
 
 def ranked(message: Message) -> list[str]:
