@@ -19,7 +19,7 @@ from reports.chart_specs import RevenueChart, scorecard_revenue_spec
 from reports.charts import caption, revenue_png
 from reports.config import ProgramConfig
 from reports.formatting import count, days, local_date, money, number, period_label
-from reports.kpis.goals import BEHIND, MET, MISSED, ON_TRACK, GoalProgress
+from reports.kpis.goals import BEHIND, COUNT_METRICS, MET, MISSED, ON_TRACK, GoalProgress
 from reports.kpis.lifecycle import (
     ACTIVATED,
     ACTIVE,
@@ -52,23 +52,12 @@ GOAL_ICONS = {
 }
 
 
-def _figure(value: Rate | Median | float | None, *, unit: str, currency: str, label: str | None = None) -> str:
-    """'program 38% (1,571 of 4,166)', 'program: not enough data (n=3)', 'direct $54k'."""
-    if isinstance(value, Rate):
-        return value.text(label=label)
-    if isinstance(value, Median):
-        return value.text(unit, label=label)
-    if value is None:
-        return f"{label}: not enough data" if label else "not enough data"
-    return f"{label} {money(value, currency)}" if label else money(value, currency)
-
-
-def _comparison(comparison: Comparison, *, unit: str = "d", currency: str) -> str:
-    return (
-        f"{_figure(comparison.partner, unit=unit, currency=currency)}\n"
-        f"{_figure(comparison.program, unit=unit, currency=currency, label='program')} · "
-        f"{_figure(comparison.direct, unit=unit, currency=currency, label='direct')}"
-    )
+def _goal_amounts(progress: GoalProgress, currency: str) -> tuple[str, str]:
+    """A goal's actual and target as written: money for the money metrics, whole numbers for counts."""
+    goal = progress.goal
+    if goal.metric in COUNT_METRICS:
+        return f"{goal.actual:,.0f}", f"{goal.target or 0:,.0f}"
+    return money(goal.actual, currency), money(goal.target or 0, currency)
 
 
 def goal_line(progress: GoalProgress, currency: str) -> str:
@@ -81,9 +70,7 @@ def goal_line(progress: GoalProgress, currency: str) -> str:
         if goal.first_win_on:
             detail += f" (won {goal.first_win_on.isoformat()})"
     else:
-        money_metric = goal.metric in ("sourced_pipeline", "sourced_revenue")
-        actual = money(goal.actual, currency) if money_metric else f"{goal.actual:,.0f}"
-        target = money(goal.target or 0, currency) if money_metric else f"{goal.target or 0:,.0f}"
+        actual, target = _goal_amounts(progress, currency)
         pace = f", {progress.pace:.0%} of period gone" if progress.pace is not None and progress.status != MET else ""
         detail = f"{metric} {goal.period}: {actual} of {target}{pace}"
     return f"{icon} *{progress.status}* — {esc(detail)}"
@@ -95,9 +82,7 @@ def goal_item(progress: GoalProgress, currency: str) -> str:
     icon = GOAL_ICONS.get(progress.status, "")
     if goal.metric == "first_win_by":
         return goal_line(progress, currency)
-    money_metric = goal.metric in ("sourced_pipeline", "sourced_revenue")
-    actual = money(goal.actual, currency) if money_metric else f"{goal.actual:,.0f}"
-    target = money(goal.target or 0, currency) if money_metric else f"{goal.target or 0:,.0f}"
+    actual, target = _goal_amounts(progress, currency)
     return f"{icon} {esc(goal.metric.replace('_', ' '))} {actual} of {target} — {progress.status}"
 
 
@@ -242,7 +227,7 @@ def _pipeline_text(card: Scorecard, *, headline: bool) -> str:
 
 
 def _trio(comparison: Comparison, currency: str, unit: str = "d") -> str:
-    """'41% · 38% · 24%': partner, program and direct, each 'n<…' when too few."""
+    """'41% · 38% · 24%': partner, program and direct, each '– (n=3)' when too few to say."""
     return " · ".join(
         _short(v, unit=unit, currency=currency) for v in (comparison.partner, comparison.program, comparison.direct)
     )
