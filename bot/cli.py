@@ -49,6 +49,11 @@ def fail(message: str, code: int = USAGE_ERROR) -> NoReturn:
     raise SystemExit(code)
 
 
+def fail_with(error: UserFacingError) -> NoReturn:
+    """A refusal from the commands, on the terminal: its message and its hint, the hint's markup made plain."""
+    fail(error.message + (f" {mrkdwn(error.hint, Style(colour=False))}" if error.hint else ""))
+
+
 def now() -> datetime:
     """The wall clock, read here and nowhere below bot/."""
     return datetime.now(UTC)
@@ -149,7 +154,7 @@ def cmd_kpis(args: argparse.Namespace, settings: Settings) -> int:
         try:
             data = export_kpis(database, as_of=as_of, partner=args.partner)
         except UserFacingError as error:
-            fail(error.message + (f" {mrkdwn(error.hint, Style(colour=False))}" if error.hint else ""))
+            fail_with(error)
         if args.format == "json":
             sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
             return 0
@@ -172,7 +177,7 @@ def cmd_incentives(args: argparse.Namespace, settings: Settings) -> int:
         try:
             listing, config = load_incentive_list(database, quarter=args.quarter or "", as_of=as_of)
         except UserFacingError as error:
-            fail(error.message + (f" {mrkdwn(error.hint, Style(colour=False))}" if error.hint else ""))
+            fail_with(error)
         if not config.fast_start_on:
             fail(f"the fast-start incentive is off: turn it on with `{TURN_ON}`", REJECTED)
         sys.stdout.write(incentives_csv(listing, config).content.decode("utf-8"))
