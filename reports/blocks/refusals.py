@@ -17,14 +17,8 @@ INVITE = f"`/invite @partnerbot` in {WHERE}"
 
 def reach_note(*, files: str | None = None) -> str:
     """How far partnerbot reaches uninvited (chat:write.public), said wherever a channel is chosen for it."""
-    if files:
-        return (
-            "partnerbot posts in a public channel without joining it; a private channel, and "
-            f"{files} in any channel, need `/invite @partnerbot` there."
-        )
-    return (
-        "partnerbot posts in a public channel without joining it; a private channel needs `/invite @partnerbot` there."
-    )
+    needs = f"a private channel, and {files} in any channel, need" if files else "a private channel needs"
+    return f"partnerbot posts in a public channel without joining it; {needs} `/invite @partnerbot` there."
 
 
 def refusal_lines(*, kind: str, reason: str, posted: bool) -> str:
