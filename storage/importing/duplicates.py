@@ -29,9 +29,7 @@ def drop_identical(table: RawTable) -> tuple[RawTable, int]:
 def drop_repeated_keys(batch: Batch, spec: KindSpec, keep: str) -> int:
     """Leave out every row whose key (once parsed and resolved) another row has, but the `keep` ("first" or "last")
     one of each key; how many rows were left out."""
-    keys = batch.values[_key_sources(spec)]
-    complete = keys.notna().all(axis=1)
-    repeated = keys[complete].duplicated(keep="first" if keep == "first" else "last")
+    repeated = _complete_keys(batch, spec).duplicated(keep="first" if keep == "first" else "last")
     if not repeated.any():
         return 0
     batch.drop(repeated.reindex(batch.values.index, fill_value=False))
@@ -53,14 +51,16 @@ def _key_sources(spec: KindSpec) -> list[str]:
     return [s.source for s in spec.stored[: len(spec.key)]]
 
 
+def _complete_keys(batch: Batch, spec: KindSpec) -> pd.DataFrame:
+    """Each row's key (its key fields' values), for the rows that have every one of them."""
+    keys = batch.values[_key_sources(spec)]
+    return keys[keys.notna().all(axis=1)]
+
+
 def check_duplicates(batch: Batch, spec: KindSpec, lines: np.ndarray) -> None:
     """A record whose key an earlier record has is rejected, naming the first one's line."""
     key_sources = _key_sources(spec)
-    keys = batch.values[key_sources]
-    complete = keys.notna().all(axis=1)
-    if not complete.any():
-        return
-    keyed = keys[complete]
+    keyed = _complete_keys(batch, spec)
     repeated = keyed.duplicated(keep="first")
     if not repeated.any():
         return
@@ -75,7 +75,7 @@ def check_duplicates(batch: Batch, spec: KindSpec, lines: np.ndarray) -> None:
         index = rows.index[rows.to_numpy()]
         seen: pd.Series = " (first seen on line " + first_line.loc[index].astype(str) + ")"
         if len(spec.key) == 1:
-            named: pd.Series = f"duplicate {spec.key[0]} '" + keys.loc[index, key_sources[0]].astype(str) + "'"
+            named: pd.Series = f"duplicate {spec.key[0]} '" + keyed.loc[index, key_sources[0]].astype(str) + "'"
             return named + seen
         return f"duplicate {', '.join(spec.key)}" + seen
 
