@@ -280,13 +280,17 @@ def assert_goals_drawn(spec: RevenueChart, card: Scorecard, message: Message) ->
         assert mark.phrase in [text.get_text() for text in ax.texts]
 
 
-def test_the_hand_built_scorecard_draws_this_quarters_goals_only(db: Database) -> None:
-    hand_built(db)
+def hand_built_card(db: Database) -> Scorecard:
+    """The hand-built program's scorecard for P-1, computed straight from the view."""
+    partner = hand_built(db)
     with db.session() as session:
         config = load_config(session)
-        profile = next(p for p in load_partner_profiles(session, scope=Scope()) if p.external_id == "P-1")
-        card = compute_scorecard(gather_scorecard(session, partner=profile, as_of=AS_OF, config=config), config, AS_OF)
-    spec = scorecard_revenue_spec(card)
+        profile = next(p for p in load_partner_profiles(session, scope=Scope()) if p.external_id == partner)
+        return compute_scorecard(gather_scorecard(session, partner=profile, as_of=AS_OF, config=config), config, AS_OF)
+
+
+def test_the_hand_built_scorecard_draws_this_quarters_goals_only(db: Database) -> None:
+    spec = scorecard_revenue_spec(hand_built_card(db))
     assert [(m.panel, m.target_minor, m.actual_minor, m.first, m.last) for m in spec.goals] == [
         ("won", 40_000_00, 12_000_00, 10, 12),  # October to December: the last three of the 13 bars
         ("pipeline", 90_000_00, 50_000_00, 10, 12),
@@ -406,12 +410,7 @@ def test_charts_and_fallback_texts_escape_names(db: Database) -> None:
 def test_the_month_in_progress_is_marked_month_to_date(db: Database) -> None:
     """Two days into December, December is drawn lighter and hatched and labelled MTD, not as a collapse; the
     first bar holds only the days of December 2025 the trailing 365 days keep."""
-    hand_built(db)
-    with db.session() as session:
-        config = load_config(session)
-        profile = next(p for p in load_partner_profiles(session, scope=Scope()) if p.external_id == "P-1")
-        card = compute_scorecard(gather_scorecard(session, partner=profile, as_of=AS_OF, config=config), config, AS_OF)
-    spec = scorecard_revenue_spec(card)
+    spec = scorecard_revenue_spec(hand_built_card(db))
     assert [(bar.label, bar.part) for bar in (spec.bars[0], spec.bars[-1])] == [("Dec 25", "3–31"), ("Dec 26", "MTD")]
     assert all(bar.part is None for bar in spec.bars[1:-1]) and len(spec.bars) == 13
     assert (spec.bars[0].sourced_minor, spec.bars[-1].sourced_minor) == (40_000_00, 12_000_00)
