@@ -6,7 +6,7 @@ from __future__ import annotations
 from commands.access import AccessDenied, grantors
 from commands.context import CommandContext
 from commands.scope import parse_scope, resolve_scope
-from reports.blocks.tiers import tiers_blocks, tiers_files, tiers_text
+from reports.blocks.tiers import tiers_reply
 from reports.kpis.tiers import compute_tier_review
 from reports.message import Message
 from storage.loaders.freshness import load_freshness
@@ -29,8 +29,4 @@ def handle_tiers(text: str, ctx: CommandContext) -> Message:
         inputs = load_tier_inputs(session, scope=scope, as_of=ctx.as_of, config=config)
         freshness = load_freshness(session, as_of=ctx.as_of, config=config)
     review = compute_tier_review(inputs, config.tier_rules, config.tz, ctx.as_of)
-    return Message(
-        text=tiers_text(review, freshness, config),
-        blocks=tiers_blocks(scope, review, freshness, config),
-        files=tiers_files(review, config),
-    )
+    return tiers_reply(scope, review, freshness, config)

@@ -13,9 +13,8 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.jobs.alerts import send_to_admins
-from reports.blocks.tiers import tiers_blocks, tiers_files, tiers_text
+from reports.blocks.tiers import tiers_reply
 from reports.kpis.tiers import compute_tier_review
-from reports.message import Message
 from reports.model import Scope
 from reports.schedule import quarterly_slot
 from storage.db import Database
@@ -57,12 +56,7 @@ def send_tier_review(database: Database, *, now: datetime) -> int:
         inputs = load_tier_inputs(session, scope=Scope(), as_of=now, config=config)
         freshness = load_freshness(session, as_of=now, config=config)
     review = compute_tier_review(inputs, config.tier_rules, config.tz, now)
-    title = f"Tier review {slot.week}"
-    message = Message(
-        text=f"{title}. {tiers_text(review, freshness, config)}",
-        blocks=tiers_blocks(Scope(), review, freshness, config, title=title),
-        files=tiers_files(review, config),
-    )
+    message = tiers_reply(Scope(), review, freshness, config, title=f"Tier review {slot.week}")
     with database.transaction() as session:
         if not claim_work(session, key=key, kind=KIND, at=now):
             return 0  # another replica claimed it while this one computed: that one sends it

@@ -12,7 +12,7 @@ from reports.config import ProgramConfig
 from reports.formatting import count, money, number
 from reports.freshness import Freshness
 from reports.kpis.tiers import ASSIGN, DEMOTE, KEEP, NOT_REVIEWED, PROMOTE, Check, TierReview, TierSuggestion
-from reports.message import File, esc
+from reports.message import File, Message, esc
 from reports.model import Scope
 from reports.stats import not_enough
 from reports.tier_criteria import CERTIFICATIONS, METRIC_TITLES, SOURCED_REVENUE, WIN_RATE, TierRule
@@ -195,3 +195,15 @@ def tiers_csv(review: TierReview, config: ProgramConfig) -> File:
 def tiers_files(review: TierReview, config: ProgramConfig) -> tuple[File, ...]:
     """The CSV when the message leaves anyone out."""
     return (tiers_csv(review, config),) if len(review.suggestions) > shown_count(review) else ()
+
+
+def tiers_reply(
+    scope: Scope, review: TierReview, freshness: Freshness, config: ProgramConfig, *, title: str | None = None
+) -> Message:
+    """The review as sent, with the CSV when the message leaves anyone out; a titled one says its title first."""
+    text = tiers_text(review, freshness, config)
+    return Message(
+        text=f"{title}. {text}" if title else text,
+        blocks=tiers_blocks(scope, review, freshness, config, title=title or "Tier review"),
+        files=tiers_files(review, config),
+    )
