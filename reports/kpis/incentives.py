@@ -22,7 +22,7 @@ The rule (`fast_start_*` in the configuration): a partner's first N won sourced 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -170,7 +170,3 @@ def compute_fast_start(
         return None
     mine = tuple(w for w in eligible if w.partner.id == partner.id)
     return FastStart(mine, config.fast_start_wins, last, open=last >= as_of_day(as_of, config.tz))
-
-
-def eligible_by_deal(eligible: Sequence[EligibleWin]) -> Mapping[str, EligibleWin]:
-    return {w.win.external_id: w for w in eligible}
