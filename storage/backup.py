@@ -23,7 +23,14 @@ from pathlib import Path
 from alembic.util import CommandError
 from sqlalchemy.engine import URL
 
-from storage.db import DatabaseUrlError, create_private_file, migration_scripts, parse_database_url, safe_url
+from storage.db import (
+    DatabaseUrlError,
+    create_private_file,
+    migration_scripts,
+    names_a_file,
+    parse_database_url,
+    safe_url,
+)
 
 COUNTED = ("partners", "deals", "activities")  # what a summary line names, so an empty copy is plain to see
 
@@ -72,7 +79,7 @@ def sqlite_path(url: str, *, action: str) -> Path:
             )
             + " (README, Deploying: Backups)"
         )
-    if not parsed.database or parsed.database == ":memory:" or parsed.database.startswith("file:"):
+    if parsed.database is None or not names_a_file(parsed.database):
         raise BackupError(f"DATABASE_URL {url!r} names no database file: use sqlite:///path/to/partnerbot.db")
     return Path(parsed.database)
 

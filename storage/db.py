@@ -91,10 +91,15 @@ def bulk_write_cache(connection: Connection) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
 
 
+def names_a_file(database: str | None) -> bool:
+    """A SQLite URL's database part names a real file (not in-memory, not a `file:` URI)."""
+    return bool(database) and database != ":memory:" and not str(database).startswith("file:")
+
+
 def create_private_file(database: str | None) -> None:
     """Create a new SQLite file readable by its owner only (0600): SQLite gives its -wal and -shm files the same
     mode. An existing file is left as it is."""
-    if not database or database == ":memory:" or database.startswith("file:"):
+    if database is None or not names_a_file(database):
         return
     with suppress(FileExistsError):
         os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
