@@ -108,12 +108,24 @@ def _apply(database: Database, events: list[dict[str, Any]], *, source: str, now
         claimed = claim_ingested_events(session, source=source, event_ids=[e["id"] for e in events], at=now)
         fresh = [(i, e) for i, e in enumerate(events) if e["id"] in claimed]
         errors: list[dict[str, Any]] = []
+        held: list[dict[str, Any]] = []  # attributions a decided dispute kept: reported, not applied
         written = 0
         for kind in ORDER:
             batch = [(i, e) for i, e in fresh if KINDS[e["type"]] == kind]
             if not batch:
                 continue
-            result = import_records(session, kind=kind, records=[e["data"] for _, e in batch], now=now)
+            result = import_records(
+                session,
+                kind=kind,
+                records=[e["data"] for _, e in batch],
+                now=now,
+                source=api_source(source),
+                references=[f"event {e['id']}" for _, e in batch],
+            )
+            held += [
+                {"deal": h.deal, "sent": h.said, "kept": h.kept, "dispute": h.dispute_id, "event": h.reference}
+                for h in result.held
+            ]
             errors += [
                 _error(batch[err.index][0], batch[err.index][1]["id"], err.field, err.reason) for err in result.errors
             ]
@@ -136,6 +148,7 @@ def _apply(database: Database, events: list[dict[str, Any]], *, source: str, now
             "changed": written,
             "first_wins_queued": wins,
             "alerts_queued": alerts,
+            **({"attribution_held": held} if held else {}),
         },
     )
 

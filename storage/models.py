@@ -38,6 +38,7 @@ NAMING_CONVENTION = {
 
 ATTRIBUTIONS = ("sourced", "influenced", "direct")
 PARTNER_ATTRIBUTIONS = ("sourced", "influenced")
+DISPUTE_STATUSES = ("open", "accepted", "rejected")
 OUTCOMES = ("open", "won", "lost")
 PARTNER_STATUSES = ("active", "sunset")
 ROLES = ("admin", "manager", "viewer")
@@ -467,3 +468,63 @@ class IngestedEvent(Base):
     source: Mapped[str] = mapped_column(String(80), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AttributionChange(Base):
+    """Why a deal is sourced, influenced or direct: each change of its attribution (or of the partner credited),
+    with what set it (an import's column and line, an API event, a dispute's decision) and the value before.
+    `origin` "held" records a later import or event whose value a decided dispute kept out (not a change)."""
+
+    __tablename__ = "attribution_changes"
+    __table_args__ = (Index(None, "deal_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    attribution: Mapped[str] = mapped_column(String(20))
+    previous: Mapped[str | None] = mapped_column(String(20))  # None: the deal was new
+    partner_id: Mapped[int | None] = mapped_column(Integer)
+    previous_partner_id: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(10))  # import, api, dispute, held
+    source: Mapped[str] = mapped_column(String(500))  # the file, the API source, or the admin who decided
+    field: Mapped[str | None] = mapped_column(String(300))  # the column (or event field) the value came from
+    raw_value: Mapped[str | None] = mapped_column(String(300))  # as the file said it, before any value map
+    reference: Mapped[str | None] = mapped_column(String(200))  # the line, the event id, the dispute
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AttributionDispute(Base):
+    """Someone questioned a deal's attribution; an admin decides, and the decision (who, when, why) holds."""
+
+    __tablename__ = "attribution_disputes"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", DISPUTE_STATUSES), name="status"),
+        Index(None, "deal_id"),
+        Index(None, "partner_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    partner_id: Mapped[int | None] = mapped_column(Integer)  # the partner credited when it was opened
+    attribution: Mapped[str] = mapped_column(String(20))  # the attribution it questions
+    proposed: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    opened_by: Mapped[str] = mapped_column(String(40))  # Slack user id
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(10), server_default="open")  # open, accepted, rejected
+    decided_attribution: Mapped[str | None] = mapped_column(String(20))
+    decided_by: Mapped[str | None] = mapped_column(String(40))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class AttributionHold(Base):
+    """A decided dispute's attribution (and credited partner), which later imports and events cannot undo
+    silently: the writer keeps it and records what they said (`AttributionChange` origin "held")."""
+
+    __tablename__ = "attribution_holds"
+
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True)
+    attribution: Mapped[str] = mapped_column(String(20))
+    partner_id: Mapped[int | None] = mapped_column(Integer)
+    dispute_id: Mapped[int] = mapped_column(Integer)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -56,6 +56,8 @@ BOOKKEEPING_TABLES = frozenset(
         "ingested_events",
         "import_runs",
         "source_deliveries",
+        "attribution_changes",
+        "attribution_disputes",
     }
 )
 

@@ -192,6 +192,9 @@ class Selected:
     frame: pd.DataFrame
     labels: dict[str, str]
     problems: dict[str, pd.Series] = field(default_factory=dict)
+    # field → the columns (or templates) it is read from, first first, each with its text before any value map:
+    # row by row, the first that is not empty gave the value (the attribution trace names it)
+    origins: dict[str, tuple[tuple[str, pd.Series], ...]] = field(default_factory=dict)
 
 
 def select_fields(
@@ -209,7 +212,9 @@ def select_fields(
     def header(name: str) -> str | None:
         return by_name.get(name) or normalised.get(normalise_header(name))
 
-    def read(entries: Sequence[str], where: str) -> tuple[pd.Series, str] | None:
+    origins: dict[str, tuple[tuple[str, pd.Series], ...]] = {}
+
+    def read(entries: Sequence[str], where: str, name: str) -> tuple[pd.Series, str] | None:
         """Row by row the first of these columns or templates that has a value, and the first one's label; None
         when the file has none of them."""
         texts: list[pd.Series] = []
@@ -235,6 +240,7 @@ def select_fields(
             labels.append(template.text)
         if not texts:
             return None
+        origins[name] = tuple(zip(labels, texts, strict=True))
         return _first_filled(texts), labels[0]
 
     n = table.rows
@@ -247,10 +253,11 @@ def select_fields(
         if name in mapping.constants:
             out[name] = pd.Series([mapping.constants[name].strip()] * n, dtype=str)
             labels[name] = name
+            origins[name] = ((f"the mapping's constant {name}", out[name]),)
             continue
         if name in mapping.derive:
             derived = mapping.derive[name]
-            source = read(derived.sources, f"derive.{name}.from")
+            source = read(derived.sources, f"derive.{name}.from", name)
             if source is None:
                 missing.append(f"{name} (derived from {_names(derived.sources)})")
                 continue
@@ -261,9 +268,9 @@ def select_fields(
             out[name] = mapped.where(mapped.notna(), fallback).astype(str)
             continue
         wanted = mapping.columns.get(name, (name,))
-        found = read(wanted, f"columns.{name}")
+        found = read(wanted, f"columns.{name}", name)
         lookup = mapping.lookups.get(name)
-        keys = None if lookup is None else read(lookup.key, f"lookup.{name}.key")
+        keys = None if lookup is None else read(lookup.key, f"lookup.{name}.key", f"{name} (lookup key)")
         if lookup is not None and keys is not None:
             text, reasons = lookup.fill(keys[0], None if found is None else found[0], mapping.name)
             found = (text, keys[1] if found is None else found[1])
@@ -304,7 +311,7 @@ def select_fields(
         fallback = text if default is None else pd.Series([default] * n, dtype=str)
         out[name] = mapped.where(mapped.notna(), fallback).astype(str)
     frame = pd.DataFrame(out, index=pd.RangeIndex(n)) if out else pd.DataFrame(index=pd.RangeIndex(n))
-    return Selected(frame, labels, problems)
+    return Selected(frame, labels, problems, origins)
 
 
 def _names(names: Sequence[str]) -> str:

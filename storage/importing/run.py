@@ -31,8 +31,9 @@ from storage.importing.onboarding import (
     rederive_onboarding,
 )
 from storage.importing.parse import parse_instants
+from storage.importing.provenance import API, IMPORT, Provenance, provenance_of
 from storage.importing.report import ImportFileError, ImportRejected, ImportReport, RowError
-from storage.importing.writer import Written, write_batch
+from storage.importing.writer import Held, Written, write_batch
 from storage.models import Deal, ImportRun, Intro, Partner
 from storage.people import load_emails_by_name
 from storage.program import load_config
@@ -83,6 +84,7 @@ def run_import(
             now=now,
             skip_invalid=skip_invalid,
             progress=progress,
+            provenance=provenance_of(selected, table, origin=IMPORT, source=path.name),
         )
         bad, errors = outcome.bad, outcome.errors
         note = duplicates_note(spec, identical=identical, repeated=outcome.repeated, keep=chosen.keep)
@@ -156,6 +158,7 @@ def _import_table(
     now: datetime,
     skip_invalid: bool,
     progress: Callable[[int, int], None] | None,
+    provenance: Provenance,
     in_order: bool = False,
 ) -> _Outcome:
     """Parse, check and (when every row is valid, or invalid rows may be skipped) write, in the caller's
@@ -181,20 +184,53 @@ def _import_table(
     for records in _rounds(valid, spec):
         outcome.written.add(
             write_batch(
-                session, spec=spec, records=records, present=batch.present, now=now, config=config, progress=progress
+                session,
+                spec=spec,
+                records=records,
+                present=batch.present,
+                now=now,
+                config=config,
+                progress=progress,
+                provenance=provenance,
             )
         )
-    if outcome.written.deal_ids:
-        refresh_stage_stays(session, deal_ids=sorted(outcome.written.deal_ids), config=config)
-    if spec.kind == "deals":  # derived onboarding dates follow the deals, and the milestones follow them
-        moved = rederive_onboarding(session, now=now)
-        outcome.written.partner_ids |= set(moved)
-        outcome.notes += [moved_note(len(moved))] if moved else []
     if spec.kind == "partners":
         ids = valid["partner_id"].dropna().astype(str).tolist()
         outcome.notes += onboarding_notes(session, external_ids=ids, rule=chosen.onboarding)
-    outcome.changes = _update_milestones(session, outcome.written, config)
+    outcome.notes += held_notes(outcome.written.held)
+    notes, outcome.changes = follow_writes(session, outcome.written, deals=spec.kind == "deals", now=now, config=config)
+    outcome.notes += notes
     return outcome
+
+
+def follow_writes(
+    session: Session, written: Written, *, deals: bool, now: datetime, config: ProgramConfig
+) -> tuple[list[str], list[MilestoneChange]]:
+    """What follows a write to deals or their stages, in the same transaction: the stays' derived facts, derived
+    onboarding dates (when deals changed) and the milestones. The importer and a dispute's decision both use it."""
+    notes: list[str] = []
+    if written.deal_ids:
+        refresh_stage_stays(session, deal_ids=sorted(written.deal_ids), config=config)
+    if deals:  # derived onboarding dates follow the deals, and the milestones follow them
+        moved = rederive_onboarding(session, now=now)
+        written.partner_ids |= set(moved)
+        notes += [moved_note(len(moved))] if moved else []
+    return notes, _update_milestones(session, written, config)
+
+
+def held_notes(held: list[Held], *, shown: int = 5) -> list[str]:
+    """What an import or batch said about deals whose attribution a decided dispute holds: not applied, and said."""
+    if not held:
+        return []
+    listed = "; ".join(
+        f"{h.deal} ({h.reference or 'record'}) said {h.said}, kept {h.kept} (dispute #{h.dispute_id})"
+        for h in held[:shown]
+    )
+    more = f"; and {len(held) - shown} more" if len(held) > shown else ""
+    return [
+        f"{len(held)} deal(s) kept the attribution an admin decided in a dispute: {listed}{more}. To change one, "
+        "open a new dispute on it in Slack (Why? → Dispute)."
+    ]
 
 
 def _rounds(records: pd.DataFrame, spec: KindSpec) -> list[pd.DataFrame]:
@@ -233,9 +269,18 @@ class RecordsResult:
     written: int  # records inserted or changed
     errors: list[RecordError]
     milestone_changes: list[MilestoneChange]
+    held: list[Held] = field(default_factory=list)  # attributions a decided dispute kept
 
 
-def import_records(session: Session, *, kind: str, records: list[dict[str, Any]], now: datetime) -> RecordsResult:
+def import_records(
+    session: Session,
+    *,
+    kind: str,
+    records: list[dict[str, Any]],
+    now: datetime,
+    source: str = "api",
+    references: list[str] | None = None,
+) -> RecordsResult:
     """Records from the ingestion API, checked and written exactly like the rows of an import file, in the caller's
     transaction. Nothing is written when any record is bad: the caller gets every problem instead. Unlike a file,
     a batch of events may hold the same record more than once (a deal sent open, then won): each applies in turn.
@@ -265,12 +310,19 @@ def import_records(session: Session, *, kind: str, records: list[dict[str, Any]]
         now=now,
         skip_invalid=False,
         progress=None,
+        provenance=provenance_of(
+            selected,
+            table,
+            origin=API,
+            source=source,
+            references=references or [f"record {i + 1}" for i in range(len(records))],
+        ),
         in_order=True,
     )
     if outcome.errors:
         return RecordsResult(0, [RecordError(e.line - 1, e.column, e.reason) for e in outcome.errors], [])
     written = outcome.written
-    return RecordsResult(written.inserted + written.updated, [], outcome.changes)
+    return RecordsResult(written.inserted + written.updated, [], outcome.changes, written.held)
 
 
 def _intro_responses(session: Session, records: list[dict[str, Any]], config: ProgramConfig) -> RecordsResult:

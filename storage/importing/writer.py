@@ -25,10 +25,13 @@ from sqlalchemy import (
     Float,
     Integer,
     MetaData,
+    String,
     Table,
     and_,
+    bindparam,
     case,
     delete,
+    exists,
     false,
     func,
     literal,
@@ -46,7 +49,8 @@ from reports.config import ProgramConfig
 from storage.importing.kinds import ALWAYS, KindSpec
 from storage.importing.new_deals import new_deal_facts
 from storage.importing.parse import day_starts
-from storage.models import PARTNER_ATTRIBUTIONS, Deal, StageChange
+from storage.importing.provenance import HELD, Provenance
+from storage.models import PARTNER_ATTRIBUTIONS, AttributionChange, AttributionHold, Deal, StageChange
 from storage.rollups import STAY_COLUMNS, MilestoneCandidates, tenths_from_seconds
 from storage.types import UtcDateTime
 from storage.versioning import writes
@@ -68,6 +72,7 @@ class Written:
     partner_ids: set[int] = field(default_factory=set)  # partners whose milestones must be computed again
     new_deal_rows: list[int] = field(default_factory=list)  # positions of the records inserted as new deals
     grown: dict[int, MilestoneCandidates] = field(default_factory=dict)  # new deals' milestone candidates
+    held: list[Held] = field(default_factory=list)  # values a decided attribution dispute kept out
 
     def add(self, other: Written) -> None:
         """Fold in a later write of the same import (`new_deal_rows` are positions in each write's own records)."""
@@ -77,6 +82,18 @@ class Written:
         self.deal_ids |= other.deal_ids
         self.partner_ids |= other.partner_ids | (self.grown.keys() & other.grown.keys())  # recomputed in full
         self.grown |= other.grown
+        self.held += other.held
+
+
+@dataclass(frozen=True)
+class Held:
+    """A deal whose attribution (or credited partner) the record would have changed, kept as a dispute decided."""
+
+    deal: str  # its external id
+    said: str  # what the record said
+    kept: str  # the decided attribution, kept
+    dispute_id: int
+    reference: str | None  # the line or event
 
 
 def table_of(model: type) -> Table:
@@ -85,6 +102,9 @@ def table_of(model: type) -> Table:
 
 DEALS = table_of(Deal)
 STAGE_CHANGES = table_of(StageChange)
+CHANGES = table_of(AttributionChange)
+HOLDS = table_of(AttributionHold)
+TRACE = {"trace_field": "field", "trace_raw": "raw", "trace_ref": "reference"}  # staged column → Provenance
 
 
 def write_batch(
@@ -96,8 +116,10 @@ def write_batch(
     now: datetime,
     config: ProgramConfig,
     progress: Progress | None = None,
+    provenance: Provenance | None = None,
 ) -> Written:
-    """Upsert these validated records (one per key) and say what changed."""
+    """Upsert these validated records (one per key) and say what changed. Deals record each change of their
+    attribution with its `provenance`, and keep the attribution of a decided dispute (`Written.held`)."""
     target = table_of(spec.model)
     stored = [s for s in spec.stored if s.when == ALWAYS or present.intersection(s.when)]
     columns: dict[str, tuple[TypeEngine[Any], pd.Series]] = {
@@ -107,6 +129,8 @@ def write_batch(
     if spec.kind == "deals" and "stage" in present:
         moments, stays = _deal_moments(records, config, present)
         columns |= moments
+    if spec.kind == "deals" and provenance is not None:
+        columns |= {c: (String(), getattr(provenance, p).reindex(records.index)) for c, p in TRACE.items()}
     dialect = session.get_bind().dialect.name
     connection = session.connection()
     staging = _Staged(STAGING, columns, dialect, state=True)
@@ -126,6 +150,8 @@ def write_batch(
         dialect,
         present,
         first_stays,
+        provenance,
+        spec.kind == "deals" and session.execute(select(exists().select_from(HOLDS))).scalar() is True,
     )
     result = Written()
     total = len(records)
@@ -205,6 +231,8 @@ class _Plan:
     dialect: str
     present: set[str]
     first_stays: _Staged | None = None
+    provenance: Provenance | None = None
+    holds: bool = False  # some deal's attribution is held by a decided dispute
 
     @property
     def match(self) -> ColumnElement[bool]:
@@ -218,6 +246,8 @@ class _Plan:
 
     def write(self, session: Session, result: Written) -> None:
         target, staging, kind = self.target, self.staging, self.spec.kind
+        if self.holds:
+            result.held += self._keep_held(session)
         probe = select(case((self.differs(staging.c), CHANGED), else_=SAME)).where(self.match).scalar_subquery()
         session.execute(update(staging).values(state=func.coalesce(probe, NEW)))
         counts: dict[int, int] = dict(
@@ -249,7 +279,10 @@ class _Plan:
             )
             if "stage" in self.present:
                 self._append_stage_changes(session)
+            self._trace(session, new=False)
         session.execute(self._upsert())
+        if kind == "deals" and counts.get(NEW):
+            self._trace(session, new=True)
         if self.first_stays is not None and new_rows:
             self._start_stage_histories(session, self.first_stays, new_rows)
         if kind == "stage_changes":
@@ -266,6 +299,118 @@ class _Plan:
                     select(target.c.id).select_from(staging.join(target, self.match)).where(moved)
                 ).scalars()
             )
+
+    def _trace(self, session: Session, *, new: bool) -> None:
+        """Record the deals whose attribution or credited partner this chunk sets: new deals (after the upsert,
+        with no previous value), and changed ones (before it, with the value they had)."""
+        staging = self.staging
+        trace = [staging.c[c] if c in staging.c else literal(None, String()) for c in TRACE]
+        origin, source = (self.provenance.origin, self.provenance.source) if self.provenance else ("import", "")
+        previous: list[Any] = (
+            [literal(None, String()), literal(None, Integer())] if new else [DEALS.c.attribution, DEALS.c.partner_id]
+        )
+        changed = (
+            staging.c.state == NEW
+            if new
+            else and_(
+                staging.c.state == CHANGED,
+                or_(
+                    DEALS.c.attribution.is_distinct_from(staging.c.attribution),
+                    DEALS.c.partner_id.is_distinct_from(staging.c.partner_id),
+                ),
+            )
+        )
+        rows = (
+            select(
+                DEALS.c.id,
+                staging.c.attribution,
+                previous[0],
+                staging.c.partner_id,
+                previous[1],
+                literal(origin, String()),
+                literal(source, String()),
+                *trace,
+                literal(self.now, UtcDateTime()),
+            )
+            .select_from(staging.join(DEALS, DEALS.c.external_id == staging.c.external_id))
+            .where(changed)
+        )
+        names = ["deal_id", "attribution", "previous", "partner_id", "previous_partner_id", "origin", "source"]
+        names += ["field", "raw_value", "reference", "changed_at"]
+        session.execute(CHANGES.insert().from_select(names, rows))
+
+    def _keep_held(self, session: Session) -> list[Held]:
+        """Deals whose attribution a decided dispute holds keep it: the staged value is replaced by the decided
+        one (before the chunk is classified), and what the record said is recorded once, as "held"."""
+        staging = self.staging
+        trace = [staging.c[c] if c in staging.c else literal(None, String()) for c in TRACE]
+        found = session.execute(
+            select(
+                staging.c.row,
+                DEALS.c.id,
+                DEALS.c.external_id,
+                staging.c.attribution,
+                staging.c.partner_id,
+                HOLDS.c.attribution,
+                HOLDS.c.partner_id,
+                HOLDS.c.dispute_id,
+                HOLDS.c.decided_at,
+                *trace,
+            )
+            .select_from(
+                staging.join(DEALS, DEALS.c.external_id == staging.c.external_id).join(
+                    HOLDS, HOLDS.c.deal_id == DEALS.c.id
+                )
+            )
+            .where(
+                or_(
+                    staging.c.attribution.is_distinct_from(HOLDS.c.attribution),
+                    staging.c.partner_id.is_distinct_from(HOLDS.c.partner_id),
+                )
+            )
+        ).all()
+        if not found:
+            return []
+        session.execute(
+            update(staging)
+            .where(staging.c.row == bindparam("r"))
+            .values(attribution=bindparam("a"), partner_id=bindparam("p")),
+            [{"r": f.row, "a": f[5], "p": f[6]} for f in found],
+        )
+        said_before = set(
+            session.execute(
+                select(CHANGES.c.deal_id, CHANGES.c.attribution, CHANGES.c.partner_id)
+                .join(HOLDS, HOLDS.c.deal_id == CHANGES.c.deal_id)
+                .where(
+                    CHANGES.c.deal_id.in_([f.id for f in found]),
+                    CHANGES.c.origin == HELD,
+                    CHANGES.c.changed_at >= HOLDS.c.decided_at,
+                )
+            ).all()
+        )
+        origin, source = (self.provenance.origin, self.provenance.source) if self.provenance else ("import", "")
+        fresh = [f for f in found if (f.id, f[3], f[4]) not in said_before]
+        if fresh:  # a file imported every night says it once, not every night
+            session.execute(
+                CHANGES.insert(),
+                [
+                    {
+                        "deal_id": f.id,
+                        "attribution": f[3],
+                        "previous": f[5],
+                        "partner_id": f[4],
+                        "previous_partner_id": f[6],
+                        "origin": HELD,
+                        "source": f"{origin}: {source}"[:500],
+                        "field": f[9],
+                        "raw_value": f[10],
+                        "reference": f[11],
+                        "changed_at": self.now,
+                    }
+                    for f in fresh
+                ],
+            )
+        return [Held(f.external_id, f[3], f[5], f.dispute_id, f[11]) for f in found]
 
     def _insert(self, table: Table) -> Any:
         return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
