@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from commands.context import CommandContext
 from commands.gather import gather_scorecard
+from commands.qbr import handle_partner_channel_qbr, split_quarter
 from reports.blocks.kit import section
 from reports.blocks.partner_card import partner_card_blocks, partner_card_text
 from reports.blocks.scorecard import scorecard_chart
 from reports.lookup import core_name, normalise
-from reports.message import Message
+from reports.message import Message, esc
 from reports.model import PartnerProfile
 from reports.views.scorecard import compute_scorecard
 from storage.program import load_config
@@ -27,12 +28,18 @@ def names_this_partner(text: str, partner: PartnerProfile) -> bool:
 
 
 def handle_partner_channel(text: str, partner: PartnerProfile, ctx: CommandContext) -> Message:
+    words = text.strip().split(maxsplit=1)
+    if words and words[0].lower() == "qbr":  # the partner's own pack, partner-safe: `/partner qbr [quarter]`
+        named, quarter = split_quarter(words[1] if len(words) > 1 else "")
+        if not named or names_this_partner(named, partner):
+            return handle_partner_channel_qbr(quarter, partner, ctx)
+        text = named
     if not names_this_partner(text, partner):
         refusal = (
             f"This channel is shared with {partner.name}, so here I only show {partner.name}'s own scorecard: "
-            "type `/partner` on its own."
+            "type `/partner` on its own, or `/partner qbr [quarter]` for its quarterly review."
         )
-        return Message(text=refusal, blocks=[section(refusal)], shareable=False)
+        return Message(text=refusal, blocks=[section(esc(refusal))], shareable=False)
     with ctx.database.session() as session:
         config = load_config(session)
         facts = gather_scorecard(session, partner=partner, as_of=ctx.as_of, config=config)

@@ -19,6 +19,7 @@ from commands.handoffs import handle_handoffs
 from commands.incentives import handle_incentives
 from commands.partner_channel import handle_partner_channel
 from commands.program import handle_program
+from commands.qbr import handle_qbr
 from commands.runway import handle_runway
 from commands.scorecard import handle_scorecard, handle_scorecard_by_id
 from commands.tiers import handle_tiers
@@ -102,6 +103,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "incentives [quarter]",
         "the fast-start incentive owed for a quarter's wins, with a CSV for finance (admins and managers)",
         handle_incentives,
+    ),
+    Subcommand(
+        "qbr",
+        "qbr <partner> [quarter]",
+        "a partner's quarterly business review pack as a PDF: goals, four quarters of trend, suggested goals",
+        handle_qbr,
     ),
     Subcommand(
         "digest",

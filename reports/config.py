@@ -50,6 +50,7 @@ HEADLINE_METRICS = (
 CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 FAST_START_MAX_WINS = 3
 FAST_START_MAX_DAYS = 365
+QBR_MAX_DAYS_BEFORE_END = 60  # a quarter's packs go out in its last two months at the earliest
 
 
 class ConfigError(ValueError):
@@ -90,6 +91,8 @@ class ProgramConfig:
     fast_start_days: int = 90
     fast_start_amount: str = ""  # per eligible deal, in the base currency ("500.00"); empty: none
     fast_start_percent: str = ""  # of an eligible deal's amount ("2.5"); empty: none
+    qbr_days_before_end: int = 10  # owners get their partners' QBR packs this many days before the quarter's last day
+    qbr_partner_channels: bool = False  # the schedule also posts each partner's partner-safe pack in its channel
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -293,6 +296,24 @@ def _as_text(value: Any) -> str:
     return text
 
 
+def _as_qbr_days(value: Any) -> int:
+    number = _as_positive_int(value)
+    if number > QBR_MAX_DAYS_BEFORE_END:
+        raise ConfigError(
+            f"{value!r} is more than {QBR_MAX_DAYS_BEFORE_END} days: a review goes out in its quarter's last month"
+        )
+    return number
+
+
+def _as_switch(value: Any) -> bool:
+    text = str(value).strip().lower()
+    if text in ("on", "true", "yes", "1"):
+        return True
+    if text in ("off", "false", "no", "0", ""):
+        return False
+    raise ConfigError(f"{value!r} is not on or off")
+
+
 def _as_tier_criteria(value: Any) -> str:
     try:
         return canonical_tier_criteria(str(value))
@@ -327,6 +348,8 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "fast_start_days": _as_fast_start_days,
     "fast_start_amount": _as_amount,
     "fast_start_percent": _as_percent,
+    "qbr_days_before_end": _as_qbr_days,
+    "qbr_partner_channels": _as_switch,
 }
 
 DESCRIPTIONS = {
@@ -366,6 +389,13 @@ DESCRIPTIONS = {
     "fast_start_days": "fast-start incentive: days from onboarding a sourced win may close on and still count",
     "fast_start_amount": "fast-start incentive per eligible deal, in the base currency (empty: none)",
     "fast_start_percent": "fast-start incentive as a percentage of each eligible deal's amount (empty: none)",
+    "qbr_days_before_end": (
+        f"days before the quarter's last day that each partner owner gets the quarterly business review packs of "
+        f"their partners, at 09:00 program time (1 to {QBR_MAX_DAYS_BEFORE_END})"
+    ),
+    "qbr_partner_channels": (
+        "on: the quarterly schedule also posts each partner's partner-safe pack in its partner channel (default off)"
+    ),
 }
 
 

@@ -18,6 +18,7 @@ from bot.identity import Directory
 from bot.jobs.alerts import plan_alerts, queue_alerts, report_stale_data, report_unreachable
 from bot.jobs.first_wins import announce_new_first_wins
 from bot.jobs.outbox import OutboxSender
+from bot.jobs.qbr import send_qbr_packs
 from bot.jobs.tier_review import send_tier_review
 from bot.slack_port import SlackPort
 from commands.digest import gather_digest_facts
@@ -44,6 +45,7 @@ class TickReport:
     held_for_data: int = 0  # alert items waiting for data to arrive again
     stale_data_notices: int = 0
     tier_reviews: int = 0  # admin DMs of the quarter's tier review
+    qbr_packs: int = 0  # messages queued with quarterly business review packs: owner DMs and partner channel posts
     sent: int = 0
     retried: int = 0
     failed: int = 0
@@ -70,6 +72,7 @@ class Jobs:
             ("digests", self._digests),
             ("alerts", self._alerts),
             ("tier review", self._tier_review),
+            ("qbr packs", self._qbr_packs),
             ("outbox", self.outbox.deliver),
         ):
             try:
@@ -131,6 +134,9 @@ class Jobs:
 
     def _tier_review(self, now: datetime, report: TickReport) -> None:
         report.tier_reviews = send_tier_review(self.database, now=now)
+
+    def _qbr_packs(self, now: datetime, report: TickReport) -> None:
+        report.qbr_packs = send_qbr_packs(self.database, now=now)
 
     def _alerts(self, now: datetime, report: TickReport) -> None:
         with self.database.session() as session:
