@@ -33,20 +33,19 @@ def program(f: Fixture | None = None) -> Fixture:
     f.person("olga@example.com", name="Olga Owner", slack_user_id="U0OLGA", role="manager")
     f.partner("P-1", NAME, type="reseller", owner_email="olga@example.com", onboarded_on=date(2025, 11, 15))
     f.partner("P-2", "Globex", onboarded_on=date(2025, 1, 1))
-    won = {"outcome": "won"}
     f.deal("D-1", partner="P-1", attribution="sourced", created=date(2025, 11, 20), closed=date(2025, 12, 10),
-           amount=10_000, **won)  # fmt: skip
+           amount=10_000, outcome="won")  # fmt: skip
     f.deal("D-2", partner="P-1", attribution="sourced", created=date(2026, 1, 5), closed=date(2026, 2, 15),
-           amount=20_000, registered_on=date(2026, 1, 3), **won)  # fmt: skip
+           amount=20_000, registered_on=date(2026, 1, 3), outcome="won")  # fmt: skip
     f.deal("D-3", partner="P-1", attribution="sourced", created=date(2026, 4, 1), closed=date(2026, 5, 20),
-           amount=30_000, registered_on=date(2026, 3, 30), name="Hooli renewal", **won)  # fmt: skip
+           amount=30_000, registered_on=date(2026, 3, 30), name="Hooli renewal", outcome="won")  # fmt: skip
     f.deal("D-4", partner="P-1", attribution="influenced", created=date(2026, 4, 2), closed=date(2026, 6, 10),
-           amount=5_000, **won)  # fmt: skip
+           amount=5_000, outcome="won")  # fmt: skip
     f.deal("D-5", partner="P-1", attribution="sourced", created=date(2026, 6, 1), amount=40_000,
            registered_on=date(2026, 5, 30), name="Initech", account="Initech",
            stages=(("Proposal", at(date(2026, 6, 1))),))  # fmt: skip
     f.deal("D-9", partner="P-2", attribution="sourced", created=date(2026, 4, 1), closed=date(2026, 4, 20),
-           amount=999_000, **won)  # fmt: skip
+           amount=999_000, outcome="won")  # fmt: skip
     f.goal("P-1", "sourced_revenue", date(2026, 4, 1), date(2026, 7, 1), target=25_000 * 100, period="2026-Q2")
     f.goal("P-1", "registered_deals", date(2026, 1, 1), date(2026, 4, 1), target=2, period="2026-Q1")
     f.goal("P-1", "registered_deals", date(2026, 4, 1), date(2026, 7, 1), target=3, period="2026-Q2")
