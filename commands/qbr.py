@@ -27,12 +27,12 @@ from reports.timeframe import day_start
 from reports.views.qbr import QbrView, QuarterCard, compute_qbr, partner_safe
 from reports.views.scorecard import compute_scorecard
 from storage.db import Database
-from storage.importing.kinds import QUARTER
 from storage.loaders.partners import load_admins, load_partner_profiles
 from storage.program import load_config
 
 USAGE = "qbr <partner> [quarter]"
-TRAILING_QUARTER = re.compile(rf"\s+({QUARTER.pattern})\s*$", re.IGNORECASE)
+# anything that looks like a quarter ends the text, so that a typo (2026-Q5) is refused, not read as a name
+TRAILING_QUARTER = re.compile(r"\s+(\d{4}\s*-?\s*Q\d+|Q\d+\s*[- ]?\s*\d{4})\s*$", re.IGNORECASE)
 
 
 def split_quarter(text: str) -> tuple[str, str]:

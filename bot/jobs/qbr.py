@@ -3,7 +3,7 @@
 Due `qbr_days_before_end` days before the quarter's last day (default 10; a weekend day moves to the Friday
 before) at 09:00 in the program's time zone, so the owner has time to prepare the reviews while the quarter can
 still be moved. Each owner's packs are claimed per (quarter, owner), so ticks, restarts and replicas send them
-once; a few owners are done per tick (each pack is a PDF to draw), the rest on the next ticks. Owners not in
+once; about a dozen packs are drawn per tick (each is a PDF), the rest on the next ticks. Owners not in
 Slack are named to the admins once per quarter, not dropped silently. With `qbr_partner_channels` on, each
 partner's channel gets its partner-safe pack too, claimed per (quarter, partner). Missed by more than a week
 (downtime, a new install late in the quarter), the quarter's packs are recorded as skipped, not sent late.
@@ -31,7 +31,7 @@ from storage.work import QUEUED, SKIPPED, claim_work, enqueue, finish_work, is_c
 log = logging.getLogger("partnerbot.jobs")
 KIND = "qbr"
 GRACE = timedelta(days=7)
-OWNERS_PER_TICK = 3  # each pack is a PDF drawn in the tick: a few owners per tick keep the other jobs on time
+PACKS_PER_TICK = 12  # each pack is a PDF drawn in the tick (about 2 s): a dozen per tick keeps the other jobs on time
 NO_OWNER = "(no owner set)"
 
 
@@ -57,9 +57,10 @@ def channel_key(quarter: str, partner_id: int) -> str:
     return f"{KIND}:{quarter}:channel:{partner_id}"
 
 
-def send_qbr_packs(database: Database, *, now: datetime, owners_per_tick: int = OWNERS_PER_TICK) -> int:
+def send_qbr_packs(database: Database, *, now: datetime, packs_per_tick: int = PACKS_PER_TICK) -> int:
     """Queue this quarter's packs once due: one DM (or a few, for many partners) per owner in Slack, and the
-    partner-safe packs in partner channels when that is on; returns how many messages were queued."""
+    partner-safe packs in partner channels when that is on; returns how many messages were queued. An owner's
+    packs are drawn in one tick; no owner is started once `packs_per_tick` packs were drawn in this one."""
     with database.session() as session:
         config = load_config(session)
         slot = qbr_slot(now=now, tz=config.tz, days_before_end=config.qbr_days_before_end)
@@ -93,13 +94,13 @@ def send_qbr_packs(database: Database, *, now: datetime, owners_per_tick: int = 
     if not reachable:
         log.warning("QBR packs %s wait: no partner owner has a Slack user id yet", key)
         return 0  # not claimed: they go once an owner is found in Slack, within the grace week
-    queued, done = 0, 0
+    queued, drawn = 0, 0
     for email, user_id in sorted(reachable.items()):
         okey = owner_key(slot.week, email)
         with database.session() as session:
             if is_claimed(session, key=okey):
                 continue
-        if done >= owners_per_tick:
+        if drawn >= packs_per_tick:
             return queued  # the rest on the next ticks; the quarter stays open until every owner is done
         owned = sorted(by_owner[email], key=lambda p: p.name.casefold())
         views = [compute_pack(database, partner=p, quarter="", as_of=now) for p in owned]
@@ -116,9 +117,14 @@ def send_qbr_packs(database: Database, *, now: datetime, owners_per_tick: int = 
                 session, key=okey, status=QUEUED, at=now, reason=f"{len(views)} pack(s) in {len(messages)} DM(s)"
             )
         queued += len(messages)
-        done += 1
+        drawn += len(views)
     if config.qbr_partner_channels:
-        queued += _post_partner_channels(database, quarter=slot.week, partners=partners, now=now)
+        posted, finished = _post_partner_channels(
+            database, quarter=slot.week, partners=partners, now=now, budget=packs_per_tick - drawn
+        )
+        queued += posted
+        if not finished:
+            return queued
     with database.transaction() as session:
         reason = f"packs to {len(reachable)} owner(s)" + (
             f"; {len(unreachable)} owner(s) not in Slack, named to the admins" if unreachable else ""
@@ -127,8 +133,11 @@ def send_qbr_packs(database: Database, *, now: datetime, owners_per_tick: int = 
     return queued
 
 
-def _post_partner_channels(database: Database, *, quarter: str, partners: list[PartnerProfile], now: datetime) -> int:
-    """Each partner channel's partner-safe pack, once per quarter."""
+def _post_partner_channels(
+    database: Database, *, quarter: str, partners: list[PartnerProfile], now: datetime, budget: int
+) -> tuple[int, bool]:
+    """Each partner channel's partner-safe pack, once per quarter, at most `budget` drawn in this tick: how many
+    were queued, and whether every channel is done."""
     posted = 0
     for partner in partners:
         if not partner.slack_channel:
@@ -137,10 +146,13 @@ def _post_partner_channels(database: Database, *, quarter: str, partners: list[P
         with database.session() as session:
             if is_claimed(session, key=ckey):
                 continue
+        if budget <= 0:
+            return posted, False
+        budget -= 1
         view = compute_pack(database, partner=partner, quarter="", as_of=now, safe=True)
         message = replace(qbr_message(view), response_type="in_channel", shareable=False)
         with database.transaction() as session:
             if claim_work(session, key=ckey, kind=KIND, at=now):
                 enqueue(session, claim_key=ckey, kind=KIND, message=message, at=now, channel=partner.slack_channel)
                 posted += 1
-    return posted
+    return posted, True
