@@ -28,7 +28,7 @@ def _upload(harness: Harness, filename: str) -> dict:
 
 
 def _completions(harness: Harness) -> list[dict]:
-    out = []
+    out: list[dict] = []
     for call in harness.slack.calls_to("files.completeUploadExternal"):
         files = call.params.get("files")
         out += json.loads(files) if isinstance(files, str) else files or []
