@@ -184,6 +184,34 @@ def cmd_incentives(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
 
+def cmd_qbr(args: argparse.Namespace, settings: Settings) -> int:
+    """A partner's quarterly business review pack written as a PDF, exactly as `/partner qbr` builds it."""
+    from commands.qbr import compute_pack
+    from reports.blocks.lookup import lookup_reply
+    from reports.blocks.qbr import qbr_file, qbr_text
+    from reports.lookup import find_partner
+    from reports.model import Scope
+    from storage.loaders.partners import load_partner_profiles
+
+    with store(settings) as database:
+        as_of = parse_as_of(args.as_of, database)
+        with database.session() as session:
+            found = find_partner(args.partner, load_partner_profiles(session, scope=Scope()))
+        if found.match is None:
+            fail(lookup_reply(args.partner, found).text)
+        try:
+            view = compute_pack(
+                database, partner=found.match, quarter=args.quarter or "", as_of=as_of, safe=args.partner_safe
+            )
+        except UserFacingError as error:
+            fail_with(error)
+        pdf = qbr_file(view)
+        path = Path(args.out or pdf.filename)
+        path.write_bytes(pdf.content)
+        sys.stdout.write(f"{qbr_text(view).removesuffix(' PDF attached.')} written to {path}\n")
+        return 0
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.jobs.first_wins import announce_new_first_wins
     from storage.importing import ImportFileError, ImportRejected, run_import
@@ -396,6 +424,14 @@ def build_parser() -> Parser:
     incentives.add_argument("--as-of", help="compute as of a date (end of that day) or an ISO time")
     incentives.add_argument("--format", choices=("text", "csv"), default="text")
     incentives.set_defaults(run=cmd_incentives)
+
+    qbr = commands.add_parser("qbr", help="a partner's quarterly business review pack as a PDF")
+    qbr.add_argument("partner", help="name, alias or id (typos are fine)")
+    qbr.add_argument("--quarter", help="2026-Q3 (default: the as-of's quarter, to date)")
+    qbr.add_argument("--as-of", help="compute as of a date (end of that day) or an ISO time")
+    qbr.add_argument("--out", help="the PDF file to write (default: qbr-<partner>-<quarter>.pdf here)")
+    qbr.add_argument("--partner-safe", action="store_true", help="the version for the partner's own eyes")
+    qbr.set_defaults(run=cmd_qbr)
 
     load = commands.add_parser("import", help="import a CSV or JSON Lines export")
     load.add_argument("kind", choices=list(KINDS), metavar="KIND", help=f"one of: {', '.join(KINDS)}")
