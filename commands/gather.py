@@ -47,6 +47,7 @@ from storage.loaders.pipeline import (
     load_stalled,
 )
 from storage.loaders.revenue import (
+    load_largest_deals,
     load_monthly_revenue,
     load_open_pipeline_at,
     load_registration_days,
@@ -199,4 +200,5 @@ def gather_scorecard(
         )
         if config.fast_start_on
         else (),
+        largest_deals=load_largest_deals(session, partner_id=partner.id, as_of=as_of, config=config),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from commands.context import CommandContext
+from commands.disputes import partner_disputes
 from commands.gather import gather_scorecard
 from commands.qbr import handle_partner_channel_qbr, split_quarter
 from reports.blocks.kit import section
@@ -29,6 +30,8 @@ def names_this_partner(text: str, partner: PartnerProfile) -> bool:
 
 def handle_partner_channel(text: str, partner: PartnerProfile, ctx: CommandContext) -> Message:
     words = text.strip().split(maxsplit=1)
+    if words and words[0].lower() == "disputes":  # this partner's attribution disputes, never another's
+        return partner_disputes(partner, ctx)
     if words and words[0].lower() == "qbr":  # the partner's own pack, partner-safe: `/partner qbr [quarter]`
         named, quarter = split_quarter(words[1] if len(words) > 1 else "")
         if not named or names_this_partner(named, partner):

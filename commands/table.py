@@ -12,6 +12,7 @@ from commands.context import ADMIN, CommandContext
 from commands.define import handle_define
 from commands.deliveries import handle_deliveries
 from commands.digest import handle_digest
+from commands.disputes import handle_disputes
 from commands.dormant import handle_dormant
 from commands.errors import UserFacingError
 from commands.export import handle_export
@@ -96,6 +97,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         f"tiers {FILTERS}",
         "tier review: partners to promote, keep or demote on the tier criteria (admins and managers)",
         handle_tiers,
+    ),
+    Subcommand(
+        "disputes",
+        "disputes [open | decided] [partner]",
+        "attribution disputes, open and decided (open one from a deal's *Why sourced?*)",
+        handle_disputes,
     ),
     Subcommand("define", "define <kpi>", "what a KPI means, its window and its rules", handle_define),
     Subcommand(

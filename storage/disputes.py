@@ -9,15 +9,14 @@ from the next one on counts the deal as decided.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session, aliased
 
+from reports.attribution import ACCEPTED, DECIDED, DISPUTE, OPEN, REJECTED, DealRef, Dispute, TraceStep
 from reports.config import ProgramConfig
-from storage.importing.provenance import DISPUTE
 from storage.importing.run import follow_writes
 from storage.importing.writer import Written
 from storage.models import (
@@ -29,73 +28,11 @@ from storage.models import (
     Partner,
 )
 
-OPEN, ACCEPTED, REJECTED = "open", "accepted", "rejected"
-DECIDED = (ACCEPTED, REJECTED)
 MAX_REASON = 1000
 
 
 class DisputeError(Exception):
     """A dispute that cannot be opened or decided as asked; the message says why, for the person who asked."""
-
-
-@dataclass(frozen=True)
-class DealRef:
-    """A deal as the trace and disputes show it."""
-
-    id: int
-    external_id: str
-    name: str | None
-    account: str | None
-    attribution: str
-    partner_id: int | None
-    partner_name: str | None
-    outcome: str
-    stage: str | None
-    amount_minor: int | None  # in the base currency
-    closed_on: date | None
-    updated_at: datetime
-
-    @property
-    def label(self) -> str:
-        return self.name or self.external_id
-
-
-@dataclass(frozen=True)
-class TraceStep:
-    """One change of a deal's attribution (or of the partner credited), or a value a decision held."""
-
-    attribution: str
-    previous: str | None
-    partner_name: str | None
-    previous_partner_name: str | None
-    origin: str  # import, api, dispute, held
-    source: str
-    field: str | None
-    raw_value: str | None
-    reference: str | None
-    changed_at: datetime
-
-
-@dataclass(frozen=True)
-class Dispute:
-    id: int
-    deal: DealRef
-    partner_id: int | None
-    partner_name: str | None
-    attribution: str  # what it questioned
-    proposed: str
-    reason: str
-    opened_by: str
-    opened_at: datetime
-    status: str
-    decided_attribution: str | None
-    decided_by: str | None
-    decided_at: datetime | None
-    decision_note: str | None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == OPEN
 
 
 def _deal_query() -> Select[*tuple[Any, ...]]:
@@ -154,6 +91,7 @@ def load_disputes(
     deal_id: int | None = None,
     dispute_id: int | None = None,
     status: str | None = None,
+    opened_by: str | None = None,
     limit: int = 50,
 ) -> list[Dispute]:
     """Disputes, newest first: of these partners (all when None), of one deal, or one; `status` open or decided."""
@@ -164,6 +102,8 @@ def load_disputes(
         query = query.where(AttributionDispute.deal_id == deal_id)
     if dispute_id is not None:
         query = query.where(AttributionDispute.id == dispute_id)
+    if opened_by is not None:
+        query = query.where(AttributionDispute.opened_by == opened_by)
     if status == OPEN:
         query = query.where(AttributionDispute.status == OPEN)
     elif status is not None:
@@ -174,7 +114,9 @@ def load_disputes(
         for d in (DealRef(*r) for r in session.execute(_deal_query().where(Deal.id.in_({r.deal_id for r in rows}))))
     }
     partners = {r.partner_id for r in rows if r.partner_id}
-    names = dict(session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(partners))))
+    names: dict[int, str] = dict(
+        session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(partners))).all()
+    )
     return [
         Dispute(
             id=r.id,
@@ -285,10 +227,10 @@ def decide_dispute(
                 partner_id=partner_id,
                 previous_partner_id=deal.partner_id,
                 origin=DISPUTE,
-                source=f"dispute #{row.id}, decided by <@{user_id}>",
+                source=f"dispute #{row.id}",
                 field=None,
                 raw_value=None,
-                reference=note[:200],
+                reference=user_id,  # who decided (the dispute keeps why)
                 changed_at=at,
             )
         )

@@ -18,6 +18,18 @@ from commands.interactions.alerts import (
     parse_start_snooze,
 )
 from commands.interactions.context import InteractionContext
+from commands.interactions.disputes import (
+    handle_finish_decision,
+    handle_finish_dispute,
+    handle_show_why,
+    handle_start_decision,
+    handle_start_dispute,
+    parse_finish_decision,
+    parse_finish_dispute,
+    parse_show_why,
+    parse_start_decision,
+    parse_start_dispute,
+)
 from commands.interactions.effects import Effect, errors_by_dm, errors_in_place, errors_logged
 from commands.interactions.events import (
     HOME_OPENED,
@@ -46,6 +58,15 @@ from commands.interactions.share import (
 from commands.interactions.slash import handle_slash_command, parse_slash_command
 from commands.table import SLASH_COMMAND
 from reports.blocks.alerts import NEXT_STEP_ACTION, OPEN_ACTION, RESPONDED_ACTION, SNOOZE_ACTION, SNOOZE_VIEW
+from reports.blocks.disputes import (
+    ACCEPT_ACTION,
+    DECIDE_VIEW,
+    DISPUTE_ACTION,
+    DISPUTE_VIEW,
+    REJECT_ACTION,
+    WHY_ACTION,
+    WHY_PICK_ACTION,
+)
 from reports.blocks.home import HOME_OPEN_ACTION, HOME_SHARE_ACTION
 from reports.blocks.lookup import PICK_ACTIONS
 from reports.blocks.share import SHARE_ACTION, SHARE_VIEW
@@ -82,6 +103,13 @@ INTERACTIONS = (
     Interaction("action", SNOOZE_ACTION, parse_start_snooze, handle_start_snooze, errors_by_dm),
     Interaction("view", SNOOZE_VIEW, parse_finish_snooze, handle_finish_snooze, errors_by_dm),
     Interaction("action", OPEN_ACTION, parse_open_scorecard, handle_open_scorecard, errors_by_dm),
+    Interaction("action", WHY_ACTION, parse_show_why, handle_show_why, errors_in_place),
+    Interaction("action", WHY_PICK_ACTION, parse_show_why, handle_show_why, errors_in_place),
+    Interaction("action", DISPUTE_ACTION, parse_start_dispute, handle_start_dispute, errors_in_place),
+    Interaction("view", DISPUTE_VIEW, parse_finish_dispute, handle_finish_dispute, errors_by_dm),
+    Interaction("action", ACCEPT_ACTION, parse_start_decision, handle_start_decision, errors_by_dm),
+    Interaction("action", REJECT_ACTION, parse_start_decision, handle_start_decision, errors_by_dm),
+    Interaction("view", DECIDE_VIEW, parse_finish_decision, handle_finish_decision, errors_by_dm),
     Interaction("event", HOME_OPENED, parse_home_opened, handle_home_opened, errors_logged),
     Interaction("event", UNINSTALLED, parse_workspace_lost, handle_workspace_lost, errors_logged),
     Interaction("event", TOKENS_REVOKED, parse_workspace_lost, handle_workspace_lost, errors_logged),

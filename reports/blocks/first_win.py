@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from reports.blocks.disputes import why_button
 from reports.blocks.incentives import first_win_incentive
-from reports.blocks.kit import context, section
+from reports.blocks.kit import actions, context, section
 from reports.config import ProgramConfig
 from reports.formatting import days, local_date, money
 from reports.kpis.incentives import EligibleWin
@@ -48,5 +49,7 @@ def first_win_message(
     if incentive is not None:
         blocks.append(section(first_win_incentive(incentive, config)))
         text += " Eligible for the fast-start incentive."
+    if win.deal_id is not None and win.attribution:
+        blocks.append(actions(why_button(win.deal_id, win.attribution)))
     blocks.append(context(f"Partner manager: {who} · {esc(config.program_name)}"))
     return Message(text=text, blocks=blocks, response_type="in_channel")

@@ -12,6 +12,7 @@ from reports.blocks.alerts import (
     snooze_value,
 )
 from reports.blocks.common import person, stalled_text
+from reports.blocks.disputes import why_picker
 from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.incentives import fast_start_line
 from reports.blocks.kit import Block, actions, button, context, divider, header, section
@@ -183,6 +184,22 @@ def _details(card: Scorecard, config: ProgramConfig) -> str:
     return "\n".join(lines)
 
 
+def why_deals(card: Scorecard) -> list[tuple[int, str]]:
+    """What the card's *Why sourced?* picker offers: the partner's largest deals (won this quarter or open),
+    then its largest stalled ones, each labelled with its amount, state and attribution."""
+    picked: dict[int, tuple[int, str]] = {}
+    currency = card.currency
+    for deal in card.largest_deals:
+        amount = money(deal.amount_minor, currency) if deal.amount_minor is not None else "no amount"
+        state = deal.outcome if deal.outcome == "won" or not deal.stage else f"open, {deal.stage}"
+        picked.setdefault(deal.deal_id, (deal.deal_id, f"{deal.label} · {amount} {state}, {deal.attribution}"))
+    for stalled in card.stalled.largest:
+        found = stalled.deal
+        label = f"{found.name or found.external_id} · stalled {days(stalled.days_in_stage)} in {found.stage}"
+        picked.setdefault(found.deal_id, (found.deal_id, f"{label}, {found.attribution}"))
+    return list(picked.values())
+
+
 def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
     tz, partner = config.tz, card.partner
     facts = [partner.type, partner.tier, partner.segment, partner.region]
@@ -197,7 +214,7 @@ def scorecard_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
         section("", fields=[_headline_field(h) for h in card.headlines]),
         *_goals_blocks(card),
         divider(),
-        section(_details(card, config)),
+        why_picker(section(_details(card, config)), why_deals(card)),
         section(f":arrow_right: *Next step:* {step_mrkdwn(card.step)}"),
         *step_buttons(card.step),
         freshness_block(card.freshness, tz),

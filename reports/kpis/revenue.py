@@ -76,6 +76,18 @@ class OpenStats:
 
 
 @dataclass(frozen=True)
+class LargeDeal:
+    """One of a partner's largest deals on its scorecard: won this quarter, or open at as-of."""
+
+    deal_id: int
+    label: str
+    attribution: str
+    outcome: str  # won or open
+    amount_minor: int | None  # in the base currency
+    stage: str | None
+
+
+@dataclass(frozen=True)
 class RevenueFacts:
     """What the revenue KPIs need for one scope; direct figures are always program-wide."""
 

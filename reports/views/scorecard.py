@@ -34,6 +34,7 @@ from reports.kpis.lifecycle import (
 from reports.kpis.pipeline import PipelineMovement, StalledDeals
 from reports.kpis.revenue import (
     DealSize,
+    LargeDeal,
     RevenueFacts,
     RevenueSeries,
     VersusDirect,
@@ -71,6 +72,7 @@ class ScorecardFacts:
     people: Mapping[str, PersonProfile] = field(default_factory=dict)  # the owner and intro sellers, by email
     sourced_previous_quarter_minor: int = 0  # won sourced revenue last quarter up to the same day of the quarter
     fast_start_wins: Sequence[SourcedWin] = ()  # sourced wins in the fast-start window (when the rule is on)
+    largest_deals: Sequence[LargeDeal] = ()  # won this quarter or open, largest first
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ class Scorecard:
     freshness: Freshness
     sourced_previous_quarter_minor: int = 0
     fast_start: FastStart | None = None
+    largest_deals: tuple[LargeDeal, ...] = ()
 
     @property
     def next_step(self) -> str:
@@ -286,6 +289,7 @@ def compute_scorecard(facts: ScorecardFacts, config: ProgramConfig, as_of: datet
         fast_start=compute_fast_start(
             facts.partner, compute_eligible_wins([facts.partner], facts.fast_start_wins, config, as_of), config, as_of
         ),
+        largest_deals=tuple(facts.largest_deals),
     )
     headlines = tuple(_headline(metric, card) for metric in config.headline_metrics)
     return replace(card, step=compute_next_step(card, config, facts.people), headlines=headlines)

@@ -22,6 +22,7 @@ class WinInput:
     deal_name: str | None
     amount_minor: int | None
     attribution: str | None
+    deal_id: int | None = None  # the winning deal (its Why button), when known
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class FirstWin:
     days_to_win: float | None
     cohort: str | None
     cohort_median: Median | None
+    deal_id: int | None = None
 
 
 def compute_first_wins(
@@ -64,6 +66,7 @@ def compute_first_wins(
                 days_to_win=activation.time_to_first_revenue,
                 cohort=cohort,
                 cohort_median=Median.of(Distribution.of(cohort_days[cohort])) if cohort else None,
+                deal_id=win.deal_id,
             )
         )
     return tuple(out)

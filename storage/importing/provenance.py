@@ -14,12 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from reports.attribution import API, HELD, IMPORT
 from storage.importing.files import RawTable
 from storage.importing.mapping import Selected
 
 FIELD = "attribution"
-IMPORT, API, DISPUTE, HELD = "import", "api", "dispute", "held"
 MAX_TEXT = 300
+__all__ = ["API", "HELD", "IMPORT", "Provenance", "provenance_of"]
 
 
 @dataclass(frozen=True)

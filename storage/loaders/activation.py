@@ -88,6 +88,7 @@ def load_first_wins(session: Session, *, scope: Scope, window: Window) -> list[W
             Deal.name,
             Deal.amount_base_minor,
             Deal.attribution,
+            Deal.id,
         )
         .outerjoin(Deal, Deal.id == PartnerMilestone.deal_id)
         .where(

@@ -10,10 +10,18 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from reports.config import ProgramConfig
-from reports.kpis.revenue import ClosedStats, OpenStats, PartnerRevenue, RevenueFacts, WonTotal
+from reports.kpis.revenue import ClosedStats, LargeDeal, OpenStats, PartnerRevenue, RevenueFacts, WonTotal
 from reports.model import Scope
 from reports.stats import Distribution
-from reports.timeframe import Window, dates_before, month_to_date, quarter_to_date, trailing
+from reports.timeframe import (
+    Window,
+    as_of_day,
+    dates_before,
+    month_to_date,
+    quarter_first_day,
+    quarter_to_date,
+    trailing,
+)
 from storage.memo import memoized
 from storage.models import PARTNER_ATTRIBUTIONS, Deal, Partner
 from storage.sql import day_diff, partner_scope, unindexed
@@ -309,3 +317,32 @@ def _closed_by_partner(
         .group_by(Deal.partner_id, Deal.attribution)
     )
     return tuple((pid, attribution, int(w), int(lost)) for pid, attribution, w, lost in rows if pid is not None)
+
+
+def load_largest_deals(
+    session: Session, *, partner_id: int, as_of: datetime, config: ProgramConfig, limit: int = 3
+) -> list[LargeDeal]:
+    """The partner's largest deals by amount: won this quarter up to as-of, or open at as-of (the revenue and
+    pipeline rules: `quarter_to_date`'s days, `open_as_of`); ties by id. A deal won after as-of was open then."""
+    tz = config.tz
+    end_day = dates_before(as_of, tz)
+    first = quarter_first_day(as_of_day(as_of, tz))
+    won_this_quarter = and_(Deal.outcome == "won", Deal.closed_on >= first, Deal.closed_on < end_day)
+    rows = session.execute(
+        select(
+            Deal.id,
+            func.coalesce(Deal.name, Deal.external_id),
+            Deal.attribution,
+            case((and_(Deal.outcome == "won", Deal.closed_on < end_day), "won"), else_="open"),
+            Deal.amount_base_minor,
+            Deal.stage,
+        )
+        .where(
+            Deal.partner_id == partner_id,
+            Deal.attribution.in_(PARTNER_ATTRIBUTIONS),
+            or_(won_this_quarter, open_as_of(end_day)),
+        )
+        .order_by(Deal.amount_base_minor.desc().nulls_last(), Deal.id)
+        .limit(limit)
+    ).all()
+    return [LargeDeal(*row) for row in rows]

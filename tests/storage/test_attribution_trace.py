@@ -170,10 +170,10 @@ def test_an_accepted_dispute_changes_the_deal_its_stages_and_milestones_with_an_
         "dispute",
         "direct",
         "sourced",
-        f"dispute #{number}, decided by <@UADMIN>",
+        f"dispute #{number}",
         None,
         None,
-        "CRM note confirms",
+        "UADMIN",
     )
 
 
