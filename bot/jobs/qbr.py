@@ -3,10 +3,11 @@
 Due `qbr_days_before_end` days before the quarter's last day (default 10; a weekend day moves to the Friday
 before) at 09:00 in the program's time zone, so the owner has time to prepare the reviews while the quarter can
 still be moved. Each owner's packs are claimed per (quarter, owner), so ticks, restarts and replicas send them
-once; about a dozen packs are drawn per tick (each is a PDF), the rest on the next ticks. Owners not in
-Slack are named to the admins once per quarter, not dropped silently. With `qbr_partner_channels` on, each
-partner's channel gets its partner-safe pack too, claimed per (quarter, partner). Missed by more than a week
-(downtime, a new install late in the quarter), the quarter's packs are recorded as skipped, not sent late.
+once; about a dozen packs are drawn per tick (each is a PDF), the rest on the next ticks. Owners not in Slack are
+named to the admins once per quarter, not dropped silently. While data is stale the packs wait (within the
+grace), as dormant DMs do: a review drawn from an export that stopped would mislead. With `qbr_partner_channels`
+on, each partner's channel gets its partner-safe pack too, claimed per (quarter, partner). Missed by more than a
+week (downtime, a new install late in the quarter), the quarter's packs are recorded as skipped, not sent late.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from reports.model import PartnerProfile, Scope
 from reports.schedule import QUARTERLY_REVIEW_AT, Slot, local_instant
 from reports.timeframe import add_months, quarter_first_day, quarter_label
 from storage.db import Database
+from storage.loaders.freshness import load_freshness
 from storage.loaders.partners import load_partner_profiles, load_people
 from storage.program import load_config
 from storage.work import QUEUED, SKIPPED, claim_work, enqueue, finish_work, is_claimed
@@ -69,6 +71,7 @@ def send_qbr_packs(database: Database, *, now: datetime, packs_per_tick: int = P
             return 0
         partners = [p for p in load_partner_profiles(session, scope=Scope()) if p.is_active(now, config.tz)]
         people = load_people(session, emails=sorted({p.owner_email for p in partners if p.owner_email}))
+        stale = load_freshness(session, as_of=now, config=config).stale
     late = now - slot.due_at
     if late > GRACE:
         reason = (
@@ -79,6 +82,9 @@ def send_qbr_packs(database: Database, *, now: datetime, packs_per_tick: int = P
             if claim_work(session, key=key, kind=KIND, at=now, status=SKIPPED, reason=reason):
                 log.warning("QBR packs %s skipped: %s", key, reason)
         return 0
+    if stale:
+        log.warning("QBR packs %s wait: no data has arrived for longer than the freshness limit", key)
+        return 0  # not claimed: a review drawn from an export that stopped would mislead; it goes once data arrives
     by_owner: dict[str, list[PartnerProfile]] = defaultdict(list)
     for partner in partners:
         by_owner[(partner.owner_email or NO_OWNER).lower()].append(partner)

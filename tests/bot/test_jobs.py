@@ -470,7 +470,12 @@ def test_stale_data_warns_atop_the_digest_holds_dormant_dms_and_tells_admins_onc
     )
     third = world.jobs().tick(arrived + timedelta(minutes=1))
     assert (third.held_for_data, third.stale_data_notices) == (0, 0)
-    (dormant,) = [p for p in world.posts("DU0HANA") if "Globex" in json.dumps(p["blocks"])]
+    # the quarter's QBR packs (due 19 June, held while the data was stale) go in the same tick, beside the alert
+    (dormant,) = [
+        p
+        for p in world.posts("DU0HANA")
+        if "Globex" in json.dumps(p["blocks"]) and not p["text"].startswith("Quarterly business reviews")
+    ]
     assert "dormant" in json.dumps(dormant["blocks"])
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import zlib
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import select, update
 
@@ -16,6 +17,7 @@ from bot.slack_port import SlackSender, make_client
 from storage.models import Partner, Person, WorkClaim
 from storage.program import apply_settings
 from tests.bot.conftest import ADMIN, SHARED, STRANGER, VIEWER, Harness, text_of
+from tests.bot.test_jobs import activities_file
 from tests.commands.test_qbr import pages, pdf_text
 from tests.factories import STAMP
 
@@ -135,3 +137,20 @@ def test_the_pdf_text_reader_reads_what_it_is_given() -> None:
     # the helper the tests above lean on: a stream holding one kerned TrueType run
     stream = zlib.compress(b"BT /F1 10 Tf [ (\x00A) 16.9 (\x00c) -0.2 (\x00m) (\x00e) ] TJ ET")
     assert pdf_text(b"stream\n" + stream + b"\nendstream") == "Acme"
+
+
+def test_packs_wait_while_data_is_stale(harness: Harness, tmp_path: Path) -> None:
+    from storage.importing import run_import
+
+    def deliver(at: datetime) -> None:
+        path = activities_file(tmp_path, f"{at:%d%H}.csv", f"{at:%Y-%m-%dT%H:%MZ}")
+        run_import(harness.database, kind="activities", path=path, now=at)
+
+    deliver(datetime(2026, 6, 14, 9, tzinfo=UTC))  # five days before the packs are due: past the 72 h limit
+    jobs = _jobs(harness)
+    assert jobs.tick(datetime(2026, 6, 19, 9, 1, tzinfo=UTC)).qbr_packs == 0
+    with harness.database.session() as session:
+        assert session.execute(select(WorkClaim).where(WorkClaim.key.like("qbr:%"))).first() is None
+    deliver(datetime(2026, 6, 19, 10, tzinfo=UTC))  # data again: the packs go on the next tick
+    assert jobs.tick(datetime(2026, 6, 19, 10, 1, tzinfo=UTC)).qbr_packs == 1
+    assert len(_pack_dms(harness)) == 1
