@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.identity import Directory
 from bot.jobs.alerts import plan_alerts, queue_alerts, report_stale_data, report_unreachable
+from bot.jobs.disputes import notify_open_disputes
 from bot.jobs.first_wins import announce_new_first_wins
 from bot.jobs.outbox import OutboxSender
 from bot.jobs.qbr import send_qbr_packs
@@ -45,6 +46,7 @@ class TickReport:
     held_for_data: int = 0  # alert items waiting for data to arrive again
     stale_data_notices: int = 0
     tier_reviews: int = 0  # admin DMs of the quarter's tier review
+    dispute_notices: int = 0  # open disputes' notices to people found in Slack since they were opened
     qbr_packs: int = 0  # messages queued with quarterly business review packs: owner DMs and partner channel posts
     sent: int = 0
     retried: int = 0
@@ -72,6 +74,7 @@ class Jobs:
             ("digests", self._digests),
             ("alerts", self._alerts),
             ("tier review", self._tier_review),
+            ("disputes", self._disputes),
             ("qbr packs", self._qbr_packs),
             ("outbox", self.outbox.deliver),
         ):
@@ -131,6 +134,9 @@ class Jobs:
                     continue  # another replica claimed it while this one rendered: that one sends it
                 enqueue(session, claim_key=key, kind=DIGEST, message=message, at=now, channel=sub.channel_id)
             report.digests += 1
+
+    def _disputes(self, now: datetime, report: TickReport) -> None:
+        report.dispute_notices = notify_open_disputes(self.database, now=now)
 
     def _tier_review(self, now: datetime, report: TickReport) -> None:
         report.tier_reviews = send_tier_review(self.database, now=now)

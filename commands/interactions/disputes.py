@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,7 @@ from reports.blocks.disputes import (
     why_reply,
 )
 from reports.blocks.kit import section
+from reports.config import ProgramConfig
 from reports.message import Message
 from storage.disputes import (
     DisputeError,
@@ -189,16 +191,31 @@ def _recipients(session: Session, dispute: Dispute, *, admins_only: bool = False
     return out
 
 
-def _queue(session: Session, key: str, user_id: str, message: Message, ctx: InteractionContext) -> bool:
-    if not claim_work(session, key=key, kind=NOTICE, at=ctx.now):
+def _queue(session: Session, key: str, user_id: str, message: Message, now: datetime) -> bool:
+    if not claim_work(session, key=key, kind=NOTICE, at=now):
         return False
-    enqueue(session, claim_key=key, kind=NOTICE, message=message, at=ctx.now, user_id=user_id)
+    enqueue(session, claim_key=key, kind=NOTICE, message=message, at=now, user_id=user_id)
     return True
+
+
+def queue_dispute_notices(session: Session, dispute: Dispute, config: ProgramConfig, *, now: datetime) -> list[str]:
+    """Queue the open dispute's notice to the partner's owner and each admin in Slack who has not had it (an
+    admin gets Accept and Reject; whoever opened it gets none unless they decide); the Slack ids queued now.
+    Run when the dispute is opened, and by the schedule for people found in Slack since (claimed: once each)."""
+    told = []
+    for user, decides in _recipients(session, dispute).items():
+        if user == dispute.opened_by and not decides:
+            continue
+        notice = dispute_notice(dispute, config, decides=decides)
+        if _queue(session, f"dispute:{dispute.id}:opened:{user}", user, notice, now):
+            told.append(user)
+    return told
 
 
 def handle_finish_dispute(request: FinishDispute, ctx: InteractionContext) -> Sequence[Effect]:
     if not ctx.claim(f"dispute-view:{request.view_id}"):
         return []
+    ctx.people.resolve_people(limit=10)  # admins and owners new to Slack get the notice now, not at the next tick
     requester = ctx.people.requester(request.user_id, request.channel_id)
     with ctx.database.transaction() as session:
         deal = load_deal(session, deal_id=request.deal_id)
@@ -217,13 +234,7 @@ def handle_finish_dispute(request: FinishDispute, ctx: InteractionContext) -> Se
             )
         except DisputeError as error:
             raise UserFacingError(str(error)) from None
-        told = []
-        for user, decides in _recipients(session, dispute).items():
-            if user == request.user_id and not decides:  # an admin who disputes still gets the buttons
-                continue
-            notice = dispute_notice(dispute, config, decides=decides)
-            if _queue(session, f"dispute:{dispute.id}:opened:{user}", user, notice, ctx):
-                told.append(user)
+        told = queue_dispute_notices(session, dispute, config, now=ctx.now)
         updated = _why(session, ctx, deal)
     who = (
         ", ".join(f"<@{u}>" for u in told)
@@ -318,5 +329,5 @@ def handle_finish_decision(request: FinishDecision, ctx: InteractionContext) -> 
         notice = decision_notice(dispute)
         people = {dispute.opened_by, *_recipients(session, dispute)} - {request.user_id}
         for user in sorted(people):
-            _queue(session, f"dispute:{dispute.id}:decided:{user}", user, notice, ctx)
+            _queue(session, f"dispute:{dispute.id}:decided:{user}", user, notice, ctx.now)
     return [DirectMessage(request.user_id, notice)]

@@ -28,7 +28,7 @@ class FakePeople:
             return replace(ADMIN, channel_id=channel_id)
         return Requester(user_id=user_id, role=None, channel_id=channel_id, known=False)
 
-    def resolve_people(self) -> int:
+    def resolve_people(self, *, limit: int = 40) -> int:
         self.resolved += 1
         return 0
 
