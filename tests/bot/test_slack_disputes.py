@@ -10,18 +10,20 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from benchmarks.slack_harness.bot import BOT_TOKEN, interaction_body
 from bot.ingest import ingest
 from bot.jobs import Jobs
+from bot.jobs.disputes import notify_open_disputes
 from bot.slack_port import SlackSender, make_client
 from reports.model import Scope
 from storage.disputes import load_deal, open_dispute
 from storage.loaders.revenue import load_revenue_facts
-from storage.models import AttributionDispute, Deal, Partner
-from storage.program import load_config
+from storage.models import AttributionDispute, Deal, OutboxMessage, Partner, Person
+from storage.program import apply_settings, load_config
 from tests.bot.conftest import ADMIN, SHARED, STRANGER, VIEWER, Harness, text_of
+from tests.bot.test_ingest import won_deal
 from tests.commands.test_dispatch import AS_OF
 
 EVENT_AT = AS_OF - timedelta(days=1)
@@ -233,3 +235,38 @@ def test_strangers_and_other_partners_channels_see_no_trace(harness: Harness) ->
     assert "No change recorded: it has been *sourced* since before partnerbot kept the attribution trace" in text_of(
         harness.reply(url)
     )
+
+
+def test_the_first_win_post_answers_why_from_its_deal(harness: Harness) -> None:
+    with harness.database.transaction() as session:
+        apply_settings(session, values={"wins_channel": "C0GENERAL"})
+    tick(harness)  # the fixture's history is logged silently first (a new install)
+    body = json.dumps({"events": [won_deal("evt-win", "W-30")]}).encode()
+    assert ingest(harness.database, source="crm", raw=body, now=AS_OF).status == 200
+    tick(harness)
+    (post,) = [c.params for c in harness.slack.calls_to("chat.postMessage") if c.params["channel"] == "C0GENERAL"]
+    why = buttons(post)["attribution_why"]
+    with harness.database.session() as session:
+        assert why["value"] == str(session.execute(select(Deal.id).where(Deal.external_id == "W-30")).scalar_one())
+    assert why["text"]["text"] == "Why sourced?"
+    url = harness.slack.response_url()
+    act(harness, ADMIN, why, url=url)
+    answer = text_of(harness.reply(url))
+    assert "*sourced* for Acme Analytics (new deal), set by API source `api:crm` (event evt-win)" in answer
+
+
+def test_admins_found_in_slack_later_still_get_the_open_disputes(harness: Harness) -> None:
+    with harness.database.transaction() as session:
+        session.add(Person(email="late@example.com", name="Late Admin", role="admin", updated_at=AS_OF))
+        deal = load_deal(session, external_id="D-2")
+        assert deal is not None
+        open_dispute(session, deal=deal, proposed="influenced", reason="shared credit", user_id=VIEWER, at=AS_OF)
+        session.execute(update(Person).where(Person.email == "hana@example.com").values(slack_user_id=ADMIN))
+    assert notify_open_disputes(harness.database, now=AS_OF) == 1  # Hana; the late admin is not in Slack yet
+    assert notify_open_disputes(harness.database, now=AS_OF) == 0  # once
+    with harness.database.transaction() as session:
+        session.execute(update(Person).where(Person.email == "late@example.com").values(slack_user_id="U0LATE"))
+    assert notify_open_disputes(harness.database, now=AS_OF + timedelta(minutes=1)) == 1
+    with harness.database.session() as session:
+        keys = set(session.execute(select(OutboxMessage.claim_key)).scalars())
+    assert {"dispute:1:opened:U0ADMIN", "dispute:1:opened:U0LATE"} <= keys
