@@ -67,6 +67,12 @@ def compute_pack(
         quarters = compute_trend_quarters(first, pack_as_of, config.tz)
         facts = [(q, gather_scorecard(session, partner=partner, as_of=q.as_of, config=config)) for q in quarters]
     trend = [QuarterCard(q, compute_scorecard(f, config, q.as_of)) for q, f in facts]
+    if not trend[-1].onboarded:
+        raise UserFacingError(
+            f"{partner.name} was not yet onboarded in {trend[-1].quarter.label} "
+            f"(onboarding {partner.onboarded_text()}), so there is no review for it.",
+            hint="Try a quarter after its onboarding.",
+        )
     view = compute_qbr(partner, trend, config, pack_as_of)
     return partner_safe(view) if safe else view
 

@@ -4,6 +4,7 @@ dated after the as-of changing nothing."""
 
 from __future__ import annotations
 
+import json
 import re
 import zlib
 from datetime import UTC, date, datetime
@@ -14,7 +15,8 @@ from commands.context import CommandContext
 from commands.errors import UserFacingError
 from commands.qbr import compute_pack, handle_qbr, split_quarter
 from commands.table import dispatch
-from reports.blocks.qbr import qbr_message
+from reports.blocks.kit import check_blocks
+from reports.blocks.qbr import owner_pack_messages, qbr_message
 from reports.kpis.qbr import FALLING, RISING
 from reports.model import PartnerProfile, Scope
 from reports.qbr_pdf import qbr_pdf
@@ -223,3 +225,21 @@ def test_the_command_reads_a_partner_and_a_quarter(db: Database) -> None:
     assert message.files[0].filename == "qbr-fox-co-2026-Q2.pdf"
     with pytest.raises(UserFacingError, match="Which partner"):
         handle_qbr("2026-Q2", CommandContext(database=db, as_of=AS_OF))
+
+
+def test_a_quarter_before_onboarding_has_no_review(db: Database) -> None:
+    program().write(db)
+    with pytest.raises(UserFacingError, match=r"was not yet onboarded in 2025-Q3 \(onboarding 2025-11-15\)"):
+        _pack(db, "2025-Q3")
+
+
+def test_an_owner_with_many_partners_gets_the_packs_in_several_dms(db: Database) -> None:
+    program().write(db)
+    view = _pack(db)
+    file = qbr_message(view).files[0]
+    messages = owner_pack_messages("2026-Q2", [view] * 12, [file] * 12)
+    assert [len(m.files) for m in messages] == [10, 2]  # Slack shares at most 10 files with one message
+    assert messages[1].text.startswith("Quarterly business reviews 2026-Q2 (part 2 of 2): 2 of your partners")
+    shown = json.dumps(messages[0].blocks, ensure_ascii=False)
+    assert "Fox &amp; &lt;Co&gt; — Sourced revenue $30k in 1 won deal" in shown and "<Co>" not in shown
+    assert all(check_blocks(m.blocks) == [] for m in messages)
