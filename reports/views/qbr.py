@@ -169,7 +169,7 @@ def _trend(trend: Sequence[QuarterCard], config: ProgramConfig) -> Section:
         ("Win rate (trailing 365 d)", *_cells(trend, lambda k: _rate(k.win_rate.partner))),
         ("Intros (trailing 90 d)", *_cells(trend, lambda k: number(k.handoff.intros))),
         ("PSAT (trailing 365 d)", *_cells(trend, lambda k: k.psat.text())),
-        ("Program win rate (365 d)", *_cells(trend, lambda k: _rate(k.win_rate.program))),
+        ("Program win rate (365 d)", *(_rate(e.card.win_rate.program) for e in trend)),  # whatever the partner
     )
     note = (
         "Each column is the scorecard as of that quarter's end"
