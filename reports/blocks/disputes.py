@@ -80,12 +80,29 @@ def _how(step: TraceStep) -> str:
     return esc(step.source)
 
 
+def _by(step: TraceStep) -> str:
+    """What set it, in plain text (the notification): 'import crm.csv (line 2)', 'API source api:crm (event
+    e-1)', 'dispute #3'."""
+    if step.origin == DISPUTE:
+        return step.source
+    what = "import" if step.origin == IMPORT else "API source"
+    return f"{what} {step.source}" + (f" ({step.reference})" if step.reference else "")
+
+
+def _held_source(source: str) -> str:
+    """A held value's source ('import: crm.csv', 'api: api:crm') as the trace says it."""
+    origin, _, name = source.partition(": ")
+    what = {IMPORT: "the import of", API: "API source"}.get(origin)
+    return f"{what} `{esc(name)}`" if what and name else esc(source)
+
+
 def trace_line(step: TraceStep, tz: ZoneInfo) -> str:
     when = local_time(step.changed_at, tz)
     if step.origin == HELD:
+        where = f" ({esc(step.reference)})" if step.reference else ""
         return (
-            f"{when}: {esc(step.source)}{f' ({esc(step.reference)})' if step.reference else ''} said {_credit(step)} "
-            f"(column *{esc(step.field or 'attribution')}*): kept *{step.previous}*, as a dispute decided"
+            f"{when}: {_held_source(step.source)}{where} said {_credit(step)} (column "
+            f"*{esc(step.field or 'attribution')}*): kept *{step.previous}*, as a dispute decided"
         )
     if step.previous is None:
         change = "new deal"
@@ -125,9 +142,7 @@ def why_reply(
     changes = [s for s in trace if s.origin != HELD]
     if changes:
         latest = changes[0]
-        summary = f"{deal.label} is {deal.attribution}: set {local_date(latest.changed_at, tz)} by " + (
-            f"{latest.origin} {latest.source}" + (f" ({latest.reference})" if latest.reference else "")
-        )
+        summary = f"{deal.label} is {deal.attribution}: set {local_date(latest.changed_at, tz)} by {_by(latest)}"
     else:
         summary = f"{deal.label} is {deal.attribution}: no change recorded since the trace began"
     lines = [trace_line(step, tz) for step in trace]

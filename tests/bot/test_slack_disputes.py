@@ -116,6 +116,7 @@ def test_why_dispute_decide_and_the_figures_follow(harness: Harness) -> None:
     )
     why = harness.reply(why_url)
     shown = text_of(why)
+    assert why["text"] == "Hooli &amp; &lt;Sons&gt; is influenced: set 2026-06-14 by API source api:crm (event e-1)"
     assert "Why is Hooli &amp; &lt;Sons&gt; influenced?" in shown
     assert "*influenced* for Acme (was *sourced*), set by API source `api:crm` (event e-1)" in shown
     assert "field *attribution* = “influenced”" in shown
@@ -175,7 +176,7 @@ def test_why_dispute_decide_and_the_figures_follow(harness: Harness) -> None:
     act(harness, VIEWER, {"action_id": "attribution_why", "type": "button", "value": str(deal.id)}, url=why_url)
     story = text_of(harness.responses(why_url)[-1])
     assert f"dispute #{dispute.id}, decided by <@{ADMIN}>" in story
-    assert "said *influenced* for Acme (column *attribution*): kept *sourced*, as a dispute decided" in story
+    assert "API source `api:crm` (event e-2) said *influenced* for Acme (column *attribution*): kept *sourced*" in story
     assert "accepted* by <@U0ADMIN>" in story and "Registration confirmed in the PRM" in story
 
 
