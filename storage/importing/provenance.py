@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from reports.attribution import API, HELD, IMPORT
@@ -25,14 +24,18 @@ __all__ = ["API", "HELD", "IMPORT", "Provenance", "provenance_of"]
 
 @dataclass(frozen=True)
 class Provenance:
-    """One import's or batch's origin, and per record (indexed like the table's rows) its field, raw value and
-    reference."""
+    """One import's or batch's origin, and per record (indexed like the table's rows) where its value came from.
+
+    Only what varies is kept per record, so that the common file (one column, values as stored) stages nothing
+    but its line numbers: `field` is one label for every record, or a label per record; `raw` is None when each
+    record's value is the one stored; a file has `lines`, a batch of events `references` (the event ids)."""
 
     origin: str  # import or api
     source: str  # the file's name, or the API source
-    field: pd.Series
-    raw: pd.Series
-    reference: pd.Series
+    field: str | pd.Series
+    raw: pd.Series | None
+    lines: pd.Series | None = None
+    references: pd.Series | None = None
 
 
 def provenance_of(
@@ -41,22 +44,20 @@ def provenance_of(
     """Each row's source of the attribution: the first of the field's columns that is not empty on that row
     (the one the value was read from), else the field's label (a lookup filled it)."""
     index = pd.RangeIndex(table.rows)
-    label = selected.labels.get(FIELD, FIELD)
-    field = pd.Series(label, index=index, dtype=object)
-    raw = selected.frame[FIELD].astype(object) if FIELD in selected.frame else pd.Series(None, index=index)
-    raw = raw.copy()
-    for name, text in reversed(selected.origins.get(FIELD, ())):  # the first filled one wins: set it last
-        filled = (text != "").to_numpy()
-        field[filled] = name
-        raw[filled] = text[filled]
-    if references is None:
-        reference = pd.Series(np.char.add("line ", table.lines.astype(str)).astype(object), index=index)
-    else:
-        reference = pd.Series(list(references), index=index, dtype=object)
-    return Provenance(
-        origin,
-        source[-500:],
-        field.str.slice(0, MAX_TEXT),
-        raw.astype(str).str.slice(0, MAX_TEXT).astype(object).where(raw.notna(), None),
-        reference.str.slice(0, 200),
-    )
+    label = selected.labels.get(FIELD, FIELD)[:MAX_TEXT]
+    candidates = selected.origins.get(FIELD, ())
+    stored = selected.frame[FIELD] if FIELD in selected.frame else pd.Series("", index=index, dtype=str)
+    field: str | pd.Series = candidates[0][0][:MAX_TEXT] if len(candidates) == 1 else label
+    raw = candidates[0][1] if len(candidates) == 1 else stored
+    if len(candidates) > 1:
+        field = pd.Series(label, index=index, dtype=object)
+        raw = stored.astype(object).copy()
+        for name, text in reversed(candidates):  # the first filled one wins: set it last
+            filled = (text != "").to_numpy()
+            field[filled] = name[:MAX_TEXT]
+            raw[filled] = text[filled]
+    as_said = None if raw.equals(stored) else raw.astype(str).str.slice(0, MAX_TEXT)
+    if references is not None:
+        events = pd.Series(list(references), index=index, dtype=object).str.slice(0, 200)
+        return Provenance(origin, source[-500:], field, as_said, references=events)
+    return Provenance(origin, source[-500:], field, as_said, lines=pd.Series(table.lines, index=index))

@@ -40,6 +40,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -104,7 +105,7 @@ DEALS = table_of(Deal)
 STAGE_CHANGES = table_of(StageChange)
 CHANGES = table_of(AttributionChange)
 HOLDS = table_of(AttributionHold)
-TRACE = {"trace_field": "field", "trace_raw": "raw", "trace_ref": "reference"}  # staged column → Provenance
+TRACE = ("trace_field", "trace_raw", "trace_ref")  # the trace's field, raw value and reference, as staged
 
 
 def write_batch(
@@ -130,7 +131,7 @@ def write_batch(
         moments, stays = _deal_moments(records, config, present)
         columns |= moments
     if spec.kind == "deals" and provenance is not None:
-        columns |= {c: (String(), getattr(provenance, p).reindex(records.index)) for c, p in TRACE.items()}
+        columns |= _staged_provenance(provenance, records.index)
     dialect = session.get_bind().dialect.name
     connection = session.connection()
     staging = _Staged(STAGING, columns, dialect, state=True)
@@ -171,6 +172,20 @@ def write_batch(
             session, records=records, entered=entered, rows=result.new_deal_rows, config=config
         )
     return result
+
+
+def _staged_provenance(provenance: Provenance, index: pd.Index) -> dict[str, tuple[TypeEngine[Any], pd.Series]]:
+    """The parts of the provenance that vary by record, to stage beside them (see `_Plan.trace_columns`)."""
+    staged: dict[str, tuple[TypeEngine[Any], pd.Series]] = {}
+    if isinstance(provenance.field, pd.Series):
+        staged["trace_field"] = (String(), provenance.field.reindex(index))
+    if provenance.raw is not None:
+        staged["trace_raw"] = (String(), provenance.raw.reindex(index))
+    if provenance.lines is not None:
+        staged["trace_line"] = (Integer(), provenance.lines.reindex(index))
+    if provenance.references is not None:
+        staged["trace_ref"] = (String(), provenance.references.reindex(index))
+    return staged
 
 
 class _Staged:
@@ -300,11 +315,30 @@ class _Plan:
                 ).scalars()
             )
 
+    def trace_columns(self) -> list[Any]:
+        """The field, the value as the record said it and its reference (line or event), each from the staged
+        column when it varies by record, else as one value for all (see `Provenance`), labelled as in TRACE."""
+        staging, provenance = self.staging, self.provenance
+        field: Any = (
+            staging.c.trace_field
+            if "trace_field" in staging.c
+            else literal(
+                provenance.field if provenance is not None and isinstance(provenance.field, str) else None, String()
+            )
+        )
+        raw: Any = staging.c.trace_raw if "trace_raw" in staging.c else staging.c.attribution
+        reference: Any = literal(None, String())
+        if "trace_ref" in staging.c:
+            reference = staging.c.trace_ref
+        elif "trace_line" in staging.c:
+            reference = literal("line ", String()) + sql_cast(staging.c.trace_line, String())
+        return [field.label(TRACE[0]), raw.label(TRACE[1]), reference.label(TRACE[2])]
+
     def _trace(self, session: Session, *, new: bool) -> None:
         """Record the deals whose attribution or credited partner this chunk sets: new deals (after the upsert,
         with no previous value), and changed ones (before it, with the value they had)."""
         staging = self.staging
-        trace = [staging.c[c] if c in staging.c else literal(None, String()) for c in TRACE]
+        trace = self.trace_columns()
         origin, source = (self.provenance.origin, self.provenance.source) if self.provenance else ("import", "")
         previous: list[Any] = (
             [literal(None, String()), literal(None, Integer())] if new else [DEALS.c.attribution, DEALS.c.partner_id]
@@ -343,18 +377,17 @@ class _Plan:
         """Deals whose attribution a decided dispute holds keep it: the staged value is replaced by the decided
         one (before the chunk is classified), and what the record said is recorded once, as "held"."""
         staging = self.staging
-        trace = [staging.c[c] if c in staging.c else literal(None, String()) for c in TRACE]
+        trace = self.trace_columns()
         found = session.execute(
             select(
                 staging.c.row,
-                DEALS.c.id,
+                DEALS.c.id.label("deal_id"),
                 DEALS.c.external_id,
-                staging.c.attribution,
-                staging.c.partner_id,
-                HOLDS.c.attribution,
-                HOLDS.c.partner_id,
+                staging.c.attribution.label("said"),
+                staging.c.partner_id.label("said_partner"),
+                HOLDS.c.attribution.label("kept"),
+                HOLDS.c.partner_id.label("kept_partner"),
                 HOLDS.c.dispute_id,
-                HOLDS.c.decided_at,
                 *trace,
             )
             .select_from(
@@ -375,42 +408,42 @@ class _Plan:
             update(staging)
             .where(staging.c.row == bindparam("r"))
             .values(attribution=bindparam("a"), partner_id=bindparam("p")),
-            [{"r": f.row, "a": f[5], "p": f[6]} for f in found],
+            [{"r": f.row, "a": f.kept, "p": f.kept_partner} for f in found],
         )
         said_before = set(
             session.execute(
                 select(CHANGES.c.deal_id, CHANGES.c.attribution, CHANGES.c.partner_id)
                 .join(HOLDS, HOLDS.c.deal_id == CHANGES.c.deal_id)
                 .where(
-                    CHANGES.c.deal_id.in_([f.id for f in found]),
+                    CHANGES.c.deal_id.in_([f.deal_id for f in found]),
                     CHANGES.c.origin == HELD,
                     CHANGES.c.changed_at >= HOLDS.c.decided_at,
                 )
             ).all()
         )
         origin, source = (self.provenance.origin, self.provenance.source) if self.provenance else ("import", "")
-        fresh = [f for f in found if (f.id, f[3], f[4]) not in said_before]
+        fresh = [f for f in found if (f.deal_id, f.said, f.said_partner) not in said_before]
         if fresh:  # a file imported every night says it once, not every night
             session.execute(
                 CHANGES.insert(),
                 [
                     {
-                        "deal_id": f.id,
-                        "attribution": f[3],
-                        "previous": f[5],
-                        "partner_id": f[4],
-                        "previous_partner_id": f[6],
+                        "deal_id": f.deal_id,
+                        "attribution": f.said,
+                        "previous": f.kept,
+                        "partner_id": f.said_partner,
+                        "previous_partner_id": f.kept_partner,
                         "origin": HELD,
                         "source": f"{origin}: {source}"[:500],
-                        "field": f[9],
-                        "raw_value": f[10],
-                        "reference": f[11],
+                        "field": f.trace_field,
+                        "raw_value": f.trace_raw,
+                        "reference": f.trace_ref,
                         "changed_at": self.now,
                     }
                     for f in fresh
                 ],
             )
-        return [Held(f.external_id, f[3], f[5], f.dispute_id, f[11]) for f in found]
+        return [Held(f.external_id, f.said, f.kept, f.dispute_id, f.trace_ref) for f in found]
 
     def _insert(self, table: Table) -> Any:
         return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
