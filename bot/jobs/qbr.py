@@ -2,8 +2,9 @@
 
 Due `qbr_days_before_end` days before the quarter's last day (default 10; a weekend day moves to the Friday
 before) at 09:00 in the program's time zone, so the owner has time to prepare the reviews while the quarter can
-still be moved. Each owner's packs are claimed per (quarter, owner), so ticks, restarts and replicas send them
-once; about a dozen packs are drawn per tick (each is a PDF), the rest on the next ticks. Owners not in Slack are
+still be moved. Each owner's packs are claimed per (quarter, owner) and, past ten partners, per DM of ten, so
+ticks, restarts and replicas send them once; at most ten packs are drawn per tick (each is a PDF, 1–2 s), the
+rest on the next ticks, so a tick keeps the digests, alerts and outbox on time. Owners not in Slack are
 named to the admins once per quarter, not dropped silently. While data is stale the packs wait (within the
 grace), as dormant DMs do: a review drawn from an export that stopped would mislead. With `qbr_partner_channels`
 on, each partner's channel gets its partner-safe pack too, claimed per (quarter, partner). Missed by more than a
@@ -20,7 +21,13 @@ from zoneinfo import ZoneInfo
 
 from bot.jobs.alerts import send_to_admins
 from commands.qbr import compute_pack
-from reports.blocks.qbr import owner_pack_messages, qbr_file, qbr_message, qbr_unreachable_message
+from reports.blocks.qbr import (
+    FILES_PER_MESSAGE,
+    owner_pack_message,
+    qbr_file,
+    qbr_message,
+    qbr_unreachable_message,
+)
 from reports.model import PartnerProfile, Scope
 from reports.schedule import QUARTERLY_REVIEW_AT, Slot, local_instant
 from reports.timeframe import add_months, quarter_first_day, quarter_label
@@ -28,12 +35,14 @@ from storage.db import Database
 from storage.loaders.freshness import load_freshness
 from storage.loaders.partners import load_partner_profiles, load_people
 from storage.program import load_config
-from storage.work import QUEUED, SKIPPED, claim_work, enqueue, finish_work, is_claimed
+from storage.work import QUEUED, SKIPPED, claim_work, enqueue, is_claimed
 
 log = logging.getLogger("partnerbot.jobs")
 KIND = "qbr"
 GRACE = timedelta(days=7)
-PACKS_PER_TICK = 12  # each pack is a PDF drawn in the tick (about 2 s): a dozen per tick keeps the other jobs on time
+PACKS_PER_TICK = (
+    10  # each pack is a PDF drawn in the tick (1–2 s): one DM's worth per tick keeps the other jobs on time
+)
 NO_OWNER = "(no owner set)"
 
 
@@ -61,8 +70,8 @@ def channel_key(quarter: str, partner_id: int) -> str:
 
 def send_qbr_packs(database: Database, *, now: datetime, packs_per_tick: int = PACKS_PER_TICK) -> int:
     """Queue this quarter's packs once due: one DM (or a few, for many partners) per owner in Slack, and the
-    partner-safe packs in partner channels when that is on; returns how many messages were queued. An owner's
-    packs are drawn in one tick; no owner is started once `packs_per_tick` packs were drawn in this one."""
+    partner-safe packs in partner channels when that is on; returns how many messages were queued. A DM's packs
+    (at most ten) are drawn in one tick; none is started that would take this tick past `packs_per_tick`."""
     with database.session() as session:
         config = load_config(session)
         slot = qbr_slot(now=now, tz=config.tz, days_before_end=config.qbr_days_before_end)
@@ -106,24 +115,30 @@ def send_qbr_packs(database: Database, *, now: datetime, packs_per_tick: int = P
         with database.session() as session:
             if is_claimed(session, key=okey):
                 continue
-        if drawn >= packs_per_tick:
-            return queued  # the rest on the next ticks; the quarter stays open until every owner is done
         owned = sorted(by_owner[email], key=lambda p: p.name.casefold())
-        views = [compute_pack(database, partner=p, quarter="", as_of=now) for p in owned]
-        messages = owner_pack_messages(slot.week, views, [qbr_file(v) for v in views])
-        with database.transaction() as session:
-            if not claim_work(session, key=okey, kind=KIND, at=now):
-                continue  # another replica claimed it while this one drew: that one sends it
-            for number, message in enumerate(messages, start=1):
-                part = okey if len(messages) == 1 else f"{okey}:part{number}"
-                if part != okey:
-                    claim_work(session, key=part, kind=KIND, at=now)
-                enqueue(session, claim_key=part, kind=KIND, message=message, at=now, user_id=user_id)
-            finish_work(
-                session, key=okey, status=QUEUED, at=now, reason=f"{len(views)} pack(s) in {len(messages)} DM(s)"
+        chunks = [owned[i : i + FILES_PER_MESSAGE] for i in range(0, len(owned), FILES_PER_MESSAGE)]
+        for number, chunk in enumerate(chunks, start=1):
+            pkey = okey if len(chunks) == 1 else f"{okey}:part{number}"
+            if len(chunks) > 1:
+                with database.session() as session:
+                    if is_claimed(session, key=pkey):
+                        continue
+            if drawn and drawn + len(chunk) > packs_per_tick:
+                return queued  # the rest on the next ticks; the quarter stays open until every owner is done
+            views = [compute_pack(database, partner=p, quarter="", as_of=now) for p in chunk]
+            message = owner_pack_message(
+                slot.week, views, [qbr_file(v) for v in views], number=number, parts=len(chunks)
             )
-        queued += len(messages)
-        drawn += len(views)
+            with database.transaction() as session:
+                if not claim_work(session, key=pkey, kind=KIND, at=now):
+                    continue  # another replica claimed it while this one drew: that one sends it
+                enqueue(session, claim_key=pkey, kind=KIND, message=message, at=now, user_id=user_id)
+            queued += 1
+            drawn += len(views)
+        if len(chunks) > 1:
+            with database.transaction() as session:
+                reason = f"{len(owned)} pack(s) in {len(chunks)} DM(s)"
+                claim_work(session, key=okey, kind=KIND, at=now, status=QUEUED, reason=reason)
     if config.qbr_partner_channels:
         posted, finished = _post_partner_channels(
             database, quarter=slot.week, partners=partners, now=now, budget=packs_per_tick - drawn

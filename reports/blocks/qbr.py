@@ -52,34 +52,38 @@ def qbr_message(view: QbrView) -> Message:
 
 def owner_pack_messages(quarter: str, views: Sequence[QbrView], files: Sequence[File]) -> list[Message]:
     """One DM of the owner's packs for the quarter, split so no message carries more than FILES_PER_MESSAGE."""
-    messages = []
-    parts = range(0, len(files), FILES_PER_MESSAGE)
-    for number, start in enumerate(parts, start=1):
-        chunk = views[start : start + FILES_PER_MESSAGE]
-        part = f" (part {number} of {len(parts)})" if len(parts) > 1 else ""
-        text = (
-            f"Quarterly business reviews {quarter}{part}: {len(chunk)} of your partners, "
-            "one PDF each, to prepare the review with them."
+    starts = range(0, len(files), FILES_PER_MESSAGE)
+    return [
+        owner_pack_message(
+            quarter,
+            views[start : start + FILES_PER_MESSAGE],
+            files[start : start + FILES_PER_MESSAGE],
+            number=number,
+            parts=len(starts),
         )
-        names = [f"• {esc(v.partner.name)} — {esc(_headline(v))}" for v in chunk]
-        blocks: list[Block] = [
-            section(esc(text)),
-            *bullet_lines(names),
-            context(
-                "Internal packs: they hold program comparisons and notes for you. In a channel shared with a partner, "
-                "`/partner qbr` gives the partner's version."
-            ),
-        ]
-        messages.append(
-            Message(
-                text=text,
-                blocks=blocks,
-                files=tuple(files[start : start + FILES_PER_MESSAGE]),
-                response_type="in_channel",
-                shareable=False,
-            )
-        )
-    return messages
+        for number, start in enumerate(starts, start=1)
+    ]
+
+
+def owner_pack_message(
+    quarter: str, views: Sequence[QbrView], files: Sequence[File], *, number: int = 1, parts: int = 1
+) -> Message:
+    """Part `number` of `parts` of an owner's packs: at most FILES_PER_MESSAGE of them."""
+    part = f" (part {number} of {parts})" if parts > 1 else ""
+    text = (
+        f"Quarterly business reviews {quarter}{part}: {len(views)} of your partners, "
+        "one PDF each, to prepare the review with them."
+    )
+    names = [f"• {esc(v.partner.name)} — {esc(_headline(v))}" for v in views]
+    blocks: list[Block] = [
+        section(esc(text)),
+        *bullet_lines(names),
+        context(
+            "Internal packs: they hold program comparisons and notes for you. In a channel shared with a partner, "
+            "`/partner qbr` gives the partner's version."
+        ),
+    ]
+    return Message(text=text, blocks=blocks, files=tuple(files), response_type="in_channel", shareable=False)
 
 
 def qbr_unreachable_message(quarter: str, owners: Sequence[tuple[str, int]]) -> Message:

@@ -9,10 +9,12 @@ import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select, update
 
 from benchmarks.slack_harness.bot import BOT_TOKEN
 from bot.jobs import Jobs
+from bot.jobs import qbr as qbr_job
 from bot.slack_port import SlackSender, make_client
 from storage.models import Partner, Person, WorkClaim
 from storage.program import apply_settings
@@ -154,3 +156,24 @@ def test_packs_wait_while_data_is_stale(harness: Harness, tmp_path: Path) -> Non
     deliver(datetime(2026, 6, 19, 10, tzinfo=UTC))  # data again: the packs go on the next tick
     assert jobs.tick(datetime(2026, 6, 19, 10, 1, tzinfo=UTC)).qbr_packs == 1
     assert len(_pack_dms(harness)) == 1
+
+
+def test_a_tick_draws_one_dm_of_packs_and_the_next_ticks_the_rest(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(qbr_job, "FILES_PER_MESSAGE", 1)  # Olga's two partners: two DMs of one pack each
+    due = datetime(2026, 6, 19, 9, 1, tzinfo=UTC)
+    assert qbr_job.send_qbr_packs(harness.database, now=due, packs_per_tick=1) == 1
+    assert not _claimed(harness, "qbr:2026-Q2:owner:olga@example.com")  # one part of two: the owner is not done
+    assert qbr_job.send_qbr_packs(harness.database, now=due, packs_per_tick=1) == 1
+    assert qbr_job.send_qbr_packs(harness.database, now=due, packs_per_tick=1) == 0
+    assert _claim(harness, "qbr:2026-Q2:owner:olga@example.com").reason == "2 pack(s) in 2 DM(s)"
+    assert _claim(harness, "qbr:2026-Q2").status == "queued"
+    with harness.database.session() as session:
+        parts = session.execute(select(WorkClaim.key).where(WorkClaim.key.like("qbr:2026-Q2:owner:%:part%")))
+        assert sorted(parts.scalars()) == [f"qbr:2026-Q2:owner:olga@example.com:part{n}" for n in (1, 2)]
+
+
+def _claimed(harness: Harness, key: str) -> bool:
+    with harness.database.session() as session:
+        return session.execute(select(WorkClaim.key).where(WorkClaim.key == key)).first() is not None
