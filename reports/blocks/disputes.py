@@ -46,8 +46,8 @@ def mention(user_id: str | None) -> str:
 
 
 def quoted(text: str | None) -> str:
-    """A reason or note as a block quote, every line escaped."""
-    return "\n".join(f"> {esc(line)}" for line in (text or "").splitlines() or [""])
+    """A reason or note in quotation marks, escaped (its line breaks kept)."""
+    return f"“{esc((text or '').strip())}”"
 
 
 def deal_facts(deal: DealRef, currency: str) -> str:
@@ -315,7 +315,7 @@ def disputes_reply(disputes: Sequence[Dispute], config: ProgramConfig, *, whose:
     decided = [d for d in disputes if not d.is_open]
     title = f"Attribution disputes — {whose}"
     if not disputes:
-        empty = f"No attribution disputes for {whose}. Open one from a deal's *Why sourced?*"
+        empty = f"No attribution disputes for {esc(whose)}. Open one from a deal's *Why sourced?*"
         return Message(text=f"{title}: none.", blocks=[header(title), section(empty)])
     blocks: list[Block] = [header(title)]
     if open_ones:

@@ -26,7 +26,7 @@ def partner_card_text(card: Scorecard) -> str:
     )
 
 
-def _journey(card: Scorecard) -> str:
+def journey(card: Scorecard) -> str:
     activation = card.activation
     if activation.time_to_first_revenue is not None:
         return f"First win after {days(activation.time_to_first_revenue)} in the program"
@@ -44,7 +44,7 @@ def partner_card_blocks(card: Scorecard, config: ProgramConfig) -> list[Block]:
     done = len(card.required_courses) - len(card.missing_courses)
     blocks: list[Block] = [
         header(f"{card.partner.name} × {config.program_name}"),
-        context(esc(_journey(card))),
+        context(esc(journey(card))),
         *fields_section(
             [
                 ("Sourced revenue", revenue_text(sourced, c)),

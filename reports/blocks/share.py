@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import ConversationFilter, ConversationSelectElemen
 from slack_sdk.models.views import View
 
 from reports.blocks.kit import MAX_BLOCKS, Block, actions, button, context, section
-from reports.message import File, Message
+from reports.message import File, Message, esc
 
 SHARE_ACTION = "share_in_channel"
 SHARE_VIEW = "share_scorecard"
@@ -17,13 +17,13 @@ SHARE_CHANNEL_BLOCK, SHARE_CHANNEL_INPUT = "where", "channel"
 
 
 def posted_note(file: File) -> str:
-    return f":paperclip: {file.title}: posted in this channel."
+    return f":paperclip: {esc(file.title)}: posted in this channel."
 
 
 def sent_to_dm_note(file: File) -> str:
     return (
-        f":paperclip: {file.title}: sent to you in a direct message (`/invite @partnerbot` in this channel to "
-        "post charts here)."
+        f":paperclip: {esc(file.title)}: sent to you in a direct message (`/invite @partnerbot` in this channel to "
+        "post files here)."
     )
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from reports.blocks.common import stalled_text
 from reports.blocks.freshness import freshness_text
-from reports.blocks.partner_card import _journey as partner_journey
+from reports.blocks.partner_card import journey as partner_journey
 from reports.blocks.scorecard import goal_line
 from reports.config import ProgramConfig, step_title
 from reports.formatting import count, local_date, money, number

@@ -145,7 +145,7 @@ def test_why_dispute_decide_and_the_figures_follow(harness: Harness) -> None:
     tick(harness)  # the notice goes once
     (notice,) = dms_to(harness, ADMIN)
     assert "on *Hooli &amp; &lt;Sons&gt;*" in text_of(notice)
-    assert "\\n> We registered it on 2026-02-20 &amp; ran the &lt;demo&gt;" in text_of(notice)  # a block quote
+    assert "“We registered it on 2026-02-20 &amp; ran the &lt;demo&gt;”" in text_of(notice)
 
     # a viewer cannot decide; the admin accepts with a reason
     accept = buttons(notice)["attribution_accept"]

@@ -24,9 +24,18 @@ from commands.errors import UserFacingError
 from commands.home import home_for
 from commands.table import dispatch, error_reply
 from reports.blocks.alerts import snooze_modal
+from reports.blocks.disputes import (
+    decide_modal,
+    decision_notice,
+    dispute_modal,
+    dispute_notice,
+    disputes_reply,
+    why_reply,
+)
 from reports.message import Message, esc
 from reports.model import Scope
 from storage.db import Database
+from storage.disputes import decide_dispute, load_deal, load_disputes, load_trace, open_dispute
 from storage.program import load_config
 from tests.factories import Fixture, at
 
@@ -102,7 +111,8 @@ def wire(message: Message) -> dict[str, Any]:
 
 VIEWS = (
     "program", "program region EU & <UK>", "dormant", "handoffs", "runway", "top", "wins", "help", "define",
-    "define psat", "P-1", "P-2", "Smith & Sons <EX>", "<!channel>", "program region <Mars>", "digest",
+    "define psat", "P-1", "P-2", "Smith & Sons <EX>", "<!channel>", "program region <Mars>", "digest", "tiers",
+    "incentives", "qbr P-1", "disputes", "disputes open Smith & Sons <EU>",
 )  # fmt: skip
 
 
@@ -152,3 +162,36 @@ def test_every_proactive_message_escapes_names(hostile: Database) -> None:
         ("snooze modal", modal),
     ]:
         assert problems(payload) == [], name
+
+
+def test_every_attribution_message_escapes_names(hostile: Database) -> None:
+    """The trace, the two modals, the notices and the list, for a deal and a reason holding `&`, `<`, `>`."""
+    with hostile.transaction() as session:
+        config = load_config(session)
+        deal = load_deal(session, external_id="O-1")
+        assert deal is not None
+        dispute = open_dispute(
+            session, deal=deal, proposed="influenced", reason="Ran the <demo> & the <!channel> call", user_id="U0OLGA",
+            at=AS_OF,
+        )  # fmt: skip
+        decided = decide_dispute(
+            session, dispute_id=dispute.id, accept=True, note="PRM <note> & more", user_id="U0OLGA", at=AS_OF,
+            config=config,
+        )  # fmt: skip
+        deal = load_deal(session, external_id="O-1")
+        assert deal is not None
+        trace = load_trace(session, deal_id=deal.id)
+        listed = load_disputes(session)
+    messages = [
+        why_reply(deal, trace, listed, config, can_dispute=True),
+        dispute_notice(dispute, config, decides=True),
+        decision_notice(decided),
+        disputes_reply(listed, config, whose=PARTNER),
+    ]
+    for message in messages:
+        payload = wire(message)
+        assert problems(payload) == [], payload["text"]
+        assert payload["text"] == esc(message.text)
+    for view in (dispute_modal(deal, reply_to=None, channel=None), decide_modal(dispute, accept=False)):
+        assert problems(view) == []
+    assert "Initech &amp; Co &lt;pilot&gt;" in json.dumps(wire(messages[0]))
