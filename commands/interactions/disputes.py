@@ -80,7 +80,7 @@ def check_deal(session: Session, requester: Requester, deal: DealRef) -> None:
         )
 
 
-def _why(session: Session, ctx: InteractionContext, deal: DealRef) -> Message:
+def _why(session: Session, deal: DealRef) -> Message:
     config = load_config(session)
     trace = load_trace(session, deal_id=deal.id)
     disputes = load_disputes(session, deal_id=deal.id, limit=5)
@@ -111,7 +111,7 @@ def handle_show_why(request: ShowWhy, ctx: InteractionContext) -> Sequence[Effec
         if deal is None:
             raise UserFacingError(DEAL_GONE)
         check_deal(session, requester, deal)
-        message = _why(session, ctx, deal)
+        message = _why(session, deal)
     if request.response_url:
         return [Reply(request.response_url, request.user_id, request.channel_id, message)]
     return [DirectMessage(request.user_id, message)]
@@ -235,7 +235,7 @@ def handle_finish_dispute(request: FinishDispute, ctx: InteractionContext) -> Se
         except DisputeError as error:
             raise UserFacingError(str(error)) from None
         told = queue_dispute_notices(session, dispute, config, now=ctx.now)
-        updated = _why(session, ctx, deal)
+        updated = _why(session, deal)
     who = (
         ", ".join(f"<@{u}>" for u in told)
         if told
