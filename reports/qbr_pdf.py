@@ -113,7 +113,7 @@ def _column_widths(table: Table) -> list[float]:
     columns = len(table.header)
     longest = [max(len(row[i]) for row in (table.header, *table.rows)) for i in range(columns)]
     total = RIGHT - LEFT
-    weights = [max(8, min(n, 48)) for n in longest]
+    weights = [max(10, min(n + 2, 44)) for n in longest]  # room for the longest cell and a gap
     scale = total / sum(weights)
     return [w * scale for w in weights]
 
@@ -121,7 +121,8 @@ def _column_widths(table: Table) -> list[float]:
 def _table(fig: Figure, table: Table, top: float, *, fontsize: float = 9.5) -> float:
     widths = _column_widths(table)
     y = top
-    chars = [max(6, int(w * PAGE[0] * 72 / (fontsize * 0.58))) for w in widths]
+    # characters a column holds, with a gap before the next: a bold header runs wider than 0.58 em a character
+    chars = [max(6, int((w - 0.012) * PAGE[0] * 72 / (fontsize * 0.66))) for w in widths]
     for row_index, row in enumerate((table.header, *table.rows)):
         cells = [_wrap(cell, n) for cell, n in zip(row, chars, strict=True)]
         height = max(len(c) for c in cells)
