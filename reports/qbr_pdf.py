@@ -84,8 +84,9 @@ def _title_page(view: QbrView, pages: int) -> Figure:
         y -= 0.045
     _text(fig, LEFT, y - 0.03, "Contents", fontsize=11, weight="bold")
     y -= 0.07
-    for index, section in enumerate(view.sections, start=2):
-        _text(fig, LEFT + 0.02, y, f"{index}. {section.title}", fontsize=10)
+    for number, section in enumerate(view.sections, start=1):  # section n is on page n + 1
+        _text(fig, LEFT + 0.02, y, f"{number}. {section.title}", fontsize=10)
+        _text(fig, LEFT + 0.55, y, f"page {number + 1}", fontsize=10, color=MUTED)
         y -= 0.03
     return fig
 
