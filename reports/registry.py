@@ -255,7 +255,8 @@ KPIS: tuple[Kpi, ...] = (
         "Tiers",
         "Per partner: sourced revenue, partner win rate, required courses done and PSAT (each by its own KPI's "
         "rule) against the `tier_criteria` minimums: promote to the highest tier all of whose minimums it meets, "
-        "keep while no minimum of its tier is missed by a figure (too little data never demotes), else demote to "
+        "keep while no minimum of its tier is missed by a figure (too little data never demotes; nor does a "
+        "partner onboarded after the window began), else demote to "
         "the highest lower tier it holds; no tier (or one the criteria do not name): assign. How near the line: "
         "the nearest minimum's margin, (figure − minimum) ÷ minimum. Not onboarded by the window's end, or "
         "sunset: not reviewed.",

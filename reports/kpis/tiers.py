@@ -7,6 +7,8 @@ demote it, with how near the line it is.
   figure the program cannot give (certifications with no required courses configured: that minimum is left out)
   never meets a minimum.
 - **Holds** its current tier unless a minimum is missed by a figure: too little data never demotes by itself.
+  A partner onboarded after the window began has not had four quarters to reach the minimums: it may be promoted,
+  but is kept rather than demoted (said in its note) until its first review over four whole quarters.
 - **Promote** to the highest tier it qualifies for when that is above its tier; **keep** while it holds its tier;
   else **demote** to the highest lower tier it holds. No tier, or a tier the criteria do not name: **assign** the
   highest it qualifies for. Not onboarded by the window's end (or sunset): **not reviewed**.
@@ -156,7 +158,10 @@ def _index(rules: Sequence[TierRule], tier: str | None) -> int | None:
     return next((i for i, rule in enumerate(rules) if rule.name.casefold() == folded), None)
 
 
-def review_partner(partner: PartnerProfile, figures: TierFigures, rules: Sequence[TierRule]) -> TierSuggestion:
+def review_partner(
+    partner: PartnerProfile, figures: TierFigures, rules: Sequence[TierRule], *, new_since: str | None = None
+) -> TierSuggestion:
+    """`new_since`: the onboarding date of a partner onboarded after the window began (kept, never demoted)."""
     checks = [_checks(rule, figures) for rule in rules]
     qualified = next(i for i, cs in enumerate(checks) if all(c.met for c in cs))  # the entry tier always qualifies
     current = _index(rules, partner.tier)
@@ -171,7 +176,7 @@ def review_partner(partner: PartnerProfile, figures: TierFigures, rules: Sequenc
         rule = rules[qualified]
         return TierSuggestion(partner, PROMOTE, name, rule.name, figures, rule.name, checks[qualified])
     holds = [not any(c.met is False for c in cs) for cs in checks]
-    if holds[current]:
+    if holds[current] or new_since is not None:
         above = rules[current - 1] if current > 0 else None
         unmet = tuple(c for c in checks[current - 1] if not c.met) if above is not None else ()
         return TierSuggestion(
@@ -184,6 +189,9 @@ def review_partner(partner: PartnerProfile, figures: TierFigures, rules: Sequenc
             checks[current],
             next_tier=above.name if above is not None else None,
             next_checks=unmet,
+            note=""
+            if holds[current]
+            else f"onboarded {new_since}, part-way through the reviewed quarters: not demoted before a whole year",
         )
     lower = next(i for i in range(current + 1, len(rules)) if holds[i])
     return TierSuggestion(partner, DEMOTE, name, rules[lower].name, figures, name, checks[current])
@@ -207,7 +215,10 @@ def compute_tier_review(inputs: TierInputs, rules: tuple[TierRule, ...], tz: Zon
         if note:
             suggestions.append(TierSuggestion(partner, NOT_REVIEWED, partner.tier, None, figures, None, note=note))
             continue
-        suggestions.append(review_partner(partner, figures, rules))
+        new = onboarded is not None and onboarded > inputs.window.start
+        suggestions.append(
+            review_partner(partner, figures, rules, new_since=str(partner.onboarded_on) if new else None)
+        )
     order = {verdict: i for i, verdict in enumerate(VERDICTS)}
     ranked = sorted(
         suggestions,

@@ -21,10 +21,13 @@ def test_tiers_on_demand_for_admins_and_managers_only(harness: Harness) -> None:
     _, url = harness.bot.command("tiers", user=ADMIN)
     reply = harness.reply(url)
     shown = text_of(reply)
-    # as of 2026-06-15 the reviewed quarters are 2025-Q2 to 2026-Q1: Acme's 50k win and its course hold silver,
-    # not gold's 250k; Globex has no tier; Acme Analytics was onboarded after the window
-    assert reply["text"].startswith("Tier review over 2025-Q2 to 2026-Q1: 0 to promote, 1 to demote, 1 to assign")
-    assert "*Acme* gold → *silver* · nearest: sourced revenue, 80% below the line" in shown
+    # as of 2026-06-15 the reviewed quarters are 2025-Q2 to 2026-Q1: Acme's 50k win is far below gold's 250k, but
+    # Acme was onboarded on 2026-01-01, part-way through them: kept, not demoted; Globex has no tier; Acme
+    # Analytics was onboarded after the window
+    assert reply["text"].startswith("Tier review over 2025-Q2 to 2026-Q1: 0 to promote, 0 to demote, 1 to assign")
+    assert (
+        "*Acme* stays *gold* · nearest: sourced revenue, 80% below the line · onboarded 2026-01-01, part-way" in shown
+    )
     assert "*Globex* no tier → *registered*" in shown
     assert "Acme Analytics (onboarded 2026-05-01, after the reviewed quarters)" in shown
     _, url = harness.bot.command("tiers segment enterprise", user=ADMIN)

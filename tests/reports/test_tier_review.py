@@ -98,6 +98,12 @@ def _fixture(db: Database) -> ProgramConfig:
     f.partner("NT", "Newtier", onboarded_on=ONBOARDED)
     _won(f, "NT1", "NT", date(2026, 5, 1), 25_000)
     f.activity("NT", "training_completed", at(date(2025, 3, 1)), detail="C1")
+    # Freshman (gold) joined part-way through the window with 10k: it misses gold and silver, but a partner that has
+    # not had the four quarters is kept, not demoted; Firstday joined on the window's first day: judged in full.
+    f.partner("FR", "Freshman", tier="gold", onboarded_on=date(2026, 4, 1))
+    _won(f, "FR1", "FR", date(2026, 5, 1), 10_000)
+    f.partner("FD", "Firstday", tier="silver", onboarded_on=date(2025, 7, 1))
+    _won(f, "FD1", "FD", date(2026, 5, 1), 10_000)
     # Onboarded on the window's end (not in the program yet at its end; not reviewed a day later), and sunset before
     # as-of: not reviewed.
     f.partner("LA", "Latecomer", tier="silver", onboarded_on=date(2026, 7, 1))
@@ -125,6 +131,8 @@ def test_tier_review_by_hand(db: Database) -> None:
         "Downhill": (DEMOTE, "gold", "silver"),
         "Newtier": (ASSIGN, None, "silver"),
         "Sunny": (NOT_REVIEWED, "gold", None),
+        "Freshman": (KEEP, "gold", "gold"),
+        "Firstday": (DEMOTE, "silver", "registered"),
     }  # Latecomer starts at as-of: not in the program yet, so not listed (a partner added later changes nothing)
     up = by_name["Upwind"]
     assert up.figures.sourced_revenue_minor == 140_000_00 and up.figures.sourced_wins == 3
@@ -145,8 +153,14 @@ def test_tier_review_by_hand(db: Database) -> None:
     (latecomer,) = [s for s in later.suggestions if s.partner.name == "Latecomer"]
     assert (latecomer.verdict, latecomer.note) == (NOT_REVIEWED, "onboarded 2026-07-01, after the reviewed quarters")
     assert by_name["Sunny"].note == "sunset"
+    freshman = by_name["Freshman"]
+    assert (
+        freshman.note == "onboarded 2026-04-01, part-way through the reviewed quarters: not demoted before a whole year"
+    )
+    assert freshman.margin == pytest.approx(-1.0)  # no course of gold's two: the line it is kept below, shown
+    assert by_name["Keeper"].note == ""
     # listed promote, demote, assign, keep, not reviewed
-    assert [s.verdict for s in review.suggestions][:4] == [PROMOTE, DEMOTE, ASSIGN, KEEP]
+    assert [s.verdict for s in review.suggestions] == [PROMOTE, DEMOTE, DEMOTE, ASSIGN, KEEP, KEEP, NOT_REVIEWED]
 
 
 def test_the_quarters_reviewed_at_the_edges(db: Database) -> None:
