@@ -95,10 +95,10 @@ def criteria_text(rules: Sequence[TierRule]) -> str:
     return " > ".join(rule.name for rule in rules)
 
 
-def tiers_text(review: TierReview, freshness: Freshness, config: ProgramConfig) -> str:
+def tiers_text(review: TierReview, freshness: Freshness, config: ProgramConfig, *, title: str = "Tier review") -> str:
     counts = review.counts()
     return (
-        f"Tier review over {review.quarters(config.tz)}: {number(counts[PROMOTE])} to promote, "
+        f"{title} over {review.quarters(config.tz)}: {number(counts[PROMOTE])} to promote, "
         f"{number(counts[DEMOTE])} to demote, {number(counts[ASSIGN])} to assign, {number(counts[KEEP])} to keep, "
         f"{number(counts[NOT_REVIEWED])} not reviewed. {freshness_text(freshness, config.tz)}."
     )
@@ -201,9 +201,8 @@ def tiers_reply(
     scope: Scope, review: TierReview, freshness: Freshness, config: ProgramConfig, *, title: str | None = None
 ) -> Message:
     """The review as sent, with the CSV when the message leaves anyone out; a titled one says its title first."""
-    text = tiers_text(review, freshness, config)
     return Message(
-        text=f"{title}. {text}" if title else text,
+        text=tiers_text(review, freshness, config, title=title or "Tier review"),
         blocks=tiers_blocks(scope, review, freshness, config, title=title or "Tier review"),
         files=tiers_files(review, config),
     )
