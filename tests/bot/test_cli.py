@@ -72,11 +72,12 @@ def test_kpis_json_has_every_program_kpi(store: Database, cli: Cli) -> None:
     assert {k.id for k in KPIS} - per_partner_only <= set(data["program"])
     assert [p["name"] for p in data["partners"]] == ["Acme", "Acme Analytics", "Globex"]
     assert data["program"]["sourced_revenue"]["trailing_365"]["amount_minor"] == 5_000_000
-    tiers = data["program"]["tier_review"]  # as in /partner tiers: Acme's 50k holds silver, not gold
+    tiers = data["program"]["tier_review"]  # as in /partner tiers: Acme, onboarded part-way through, stays gold
     assert [(p["partner"], p["verdict"], p["suggested_tier"]) for p in tiers["partners"][:2]] == [
-        ("Acme", "demote", "silver"),
         ("Globex", "assign", "registered"),
+        ("Acme", "keep", "gold"),
     ]
+    assert tiers["partners"][1]["note"].startswith("onboarded 2026-01-01, part-way through the reviewed quarters")
 
 
 def test_kpis_for_one_partner_as_csv(store: Database, cli: Cli) -> None:
