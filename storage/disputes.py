@@ -32,7 +32,13 @@ MAX_REASON = 1000
 
 
 class DisputeError(Exception):
-    """A dispute that cannot be opened or decided as asked; the message says why, for the person who asked."""
+    """A dispute that cannot be opened or decided as asked: `message` (plain text) says why, for the person who
+    asked; `hint` (mrkdwn, mentions) who can help."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
 
 
 def _deal_query() -> Select[*tuple[Any, ...]]:
@@ -156,8 +162,8 @@ def open_dispute(session: Session, *, deal: DealRef, proposed: str, reason: str,
     already = load_disputes(session, deal_id=deal.id, status=OPEN, limit=1)
     if already:
         raise DisputeError(
-            f"{deal.label} already has an open dispute (#{already[0].id}, opened by <@{already[0].opened_by}>): "
-            "an admin decides it first."
+            f"{deal.label} already has an open dispute (#{already[0].id}): an admin decides it first.",
+            hint=f"<@{already[0].opened_by}> opened it; `/partner disputes open` lists it.",
         )
     row = AttributionDispute(
         deal_id=deal.id,
@@ -196,7 +202,9 @@ def decide_dispute(
         raise DisputeError(f"Dispute #{dispute_id} is no longer in partnerbot (its deal was deleted).")
     if row.status != OPEN:
         when = row.decided_at.date().isoformat() if row.decided_at else "earlier"
-        raise DisputeError(f"Dispute #{dispute_id} was already {row.status} by <@{row.decided_by}> on {when}.")
+        raise DisputeError(
+            f"Dispute #{dispute_id} was already {row.status} on {when}.", hint=f"By <@{row.decided_by}>."
+        )
     note = note.strip()
     if not note:
         raise DisputeError("Say why: the decision's reason is kept with it, for the audit trail.")

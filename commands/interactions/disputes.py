@@ -233,7 +233,7 @@ def handle_finish_dispute(request: FinishDispute, ctx: InteractionContext) -> Se
                 at=ctx.now,
             )
         except DisputeError as error:
-            raise UserFacingError(str(error)) from None
+            raise UserFacingError(error.message, hint=error.hint) from None
         told = queue_dispute_notices(session, dispute, config, now=ctx.now)
         updated = _why(session, deal)
     who = (
@@ -282,7 +282,8 @@ def handle_start_decision(request: StartDecision, ctx: InteractionContext) -> Se
         raise UserFacingError(f"Dispute #{request.dispute_id} is no longer in partnerbot (its deal was deleted).")
     if not dispute.is_open:
         raise UserFacingError(
-            f"Dispute #{dispute.id} was already {dispute.status} by <@{dispute.decided_by}>: nothing left to decide."
+            f"Dispute #{dispute.id} was already {dispute.status}: nothing left to decide.",
+            hint=f"By <@{dispute.decided_by}>.",
         )
     return [OpenView(request.trigger_id, decide_modal(dispute, accept=request.accept))]
 
@@ -325,7 +326,7 @@ def handle_finish_decision(request: FinishDecision, ctx: InteractionContext) -> 
                 config=load_config(session),
             )
         except DisputeError as error:
-            raise UserFacingError(str(error)) from None
+            raise UserFacingError(error.message, hint=error.hint) from None
         notice = decision_notice(dispute)
         people = {dispute.opened_by, *_recipients(session, dispute)} - {request.user_id}
         for user in sorted(people):

@@ -223,6 +223,7 @@ def test_one_open_dispute_per_deal_and_one_decision(db: Database, tmp_path: Path
     with pytest.raises(DisputeError, match="already influenced"):
         _dispute(db, "D-2", "influenced")
     _decide(db, number, accept=True)
-    with pytest.raises(DisputeError, match=rf"#{number} was already accepted by <@UADMIN>"):
+    with pytest.raises(DisputeError, match=rf"#{number} was already accepted on 2026-06-21") as refused:
         _decide(db, number, accept=False)
+    assert refused.value.hint == "By <@UADMIN>."  # the mention in the hint, which is mrkdwn: never escaped
     assert _dispute(db, "D-2", "influenced") > number  # decided: the deal may be questioned again
