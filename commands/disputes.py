@@ -54,7 +54,7 @@ def handle_disputes(text: str, ctx: CommandContext) -> Message:
                 theirs = load_disputes(session, status=status, opened_by=requester.user_id)
                 found = sorted({d.id: d for d in [*found, *theirs]}.values(), key=lambda d: -d.id)
             whose = partner.name if partner else "your partners"
-    return disputes_reply(found, config, whose=whose)
+    return disputes_reply(found, config, whose=whose, status=status)
 
 
 def partner_disputes(partner: PartnerProfile, ctx: CommandContext) -> Message:

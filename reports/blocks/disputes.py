@@ -308,14 +308,18 @@ def decision_notice(dispute: Dispute) -> Message:
     return Message(text=text, blocks=blocks, shareable=False)
 
 
-def disputes_reply(disputes: Sequence[Dispute], config: ProgramConfig, *, whose: str) -> Message:
-    """`/partner disputes`: the open ones first, then the decided ones, newest first."""
+def disputes_reply(
+    disputes: Sequence[Dispute], config: ProgramConfig, *, whose: str, status: str | None = None
+) -> Message:
+    """`/partner disputes`: the open ones first, then the decided ones, newest first; `status` the filter asked
+    for (open or decided), said in the title."""
     tz = config.tz
     open_ones = [d for d in disputes if d.is_open]
     decided = [d for d in disputes if not d.is_open]
-    title = f"Attribution disputes — {whose}"
+    which = f"{status.capitalize()} attribution disputes" if status else "Attribution disputes"
+    title = f"{which} — {whose}"
     if not disputes:
-        empty = f"No attribution disputes for {esc(whose)}. Open one from a deal's *Why sourced?*"
+        empty = "None yet. A dispute is opened from a deal's *Why sourced?* (on a scorecard or a first-win post)."
         return Message(text=f"{title}: none.", blocks=[header(title), section(empty)])
     blocks: list[Block] = [header(title)]
     if open_ones:
