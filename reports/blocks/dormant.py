@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, header, section
-from reports.blocks.tables import MORE
+from reports.blocks.tables import more_line
 from reports.config import ProgramConfig
 from reports.formatting import count, days, number
 from reports.freshness import Freshness
@@ -60,7 +60,7 @@ def dormant_blocks(
             continue
         lines = [dormant_line(p) for p in members[:PER_DIAGNOSIS]]
         if len(members) > PER_DIAGNOSIS:
-            lines.append(f"…and {number(len(members) - PER_DIAGNOSIS)} more: {MORE}")
+            lines.append(more_line(len(members) - PER_DIAGNOSIS))
         blocks += [
             divider(),
             section(f"*{DIAGNOSIS_TITLES[diagnosis]}* ({number(counts[diagnosis])})"),

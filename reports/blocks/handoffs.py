@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, fields_section, header, section
-from reports.blocks.tables import MORE
+from reports.blocks.tables import more_line
 from reports.chart_specs import handoff_figures, handoffs_spec
 from reports.charts import caption, handoff_png
 from reports.config import ProgramConfig
@@ -96,7 +96,7 @@ def handoffs_blocks(view: HandoffsView, config: ProgramConfig) -> list[Block]:
     if stale:
         lines = [stale_line(item) for item in stale[:LIST_LIMIT]]
         if len(stale) > LIST_LIMIT:
-            lines.append(f"…and {number(len(stale) - LIST_LIMIT)} more: {MORE}")
+            lines.append(more_line(len(stale) - LIST_LIMIT))
         blocks += [divider(), section("*Stale intros, oldest first*"), *bullet_lines(lines)]
     blocks.append(freshness_block(view.freshness, config.tz))
     return blocks

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, header, section
-from reports.blocks.tables import MORE, csv_file
+from reports.blocks.tables import csv_file, more_line
 from reports.config import ProgramConfig
 from reports.formatting import count, decimal_amount, money_exact, number
 from reports.freshness import Freshness
@@ -82,7 +82,7 @@ def incentives_text(listing: IncentiveList, freshness: Freshness, config: Progra
 def incentives_blocks(listing: IncentiveList, freshness: Freshness, config: ProgramConfig) -> list[Block]:
     lines = [incentive_line(w, config) for w in listing.wins[:LIST_LIMIT]]
     if len(listing.wins) > LIST_LIMIT:
-        lines.append(f"…and {number(len(listing.wins) - LIST_LIMIT)} more: {MORE}")
+        lines.append(more_line(len(listing.wins) - LIST_LIMIT))
     summary = _summary(listing, config)
     return [
         header(f"Fast-start incentives — {listing.label}"),

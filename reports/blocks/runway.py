@@ -5,7 +5,7 @@ from __future__ import annotations
 from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, fields_section, header, section
 from reports.blocks.program import survival_text
-from reports.blocks.tables import MORE
+from reports.blocks.tables import more_line
 from reports.chart_specs import FunnelChart, funnel_spec, scoped, too_new_text
 from reports.charts import funnel_png
 from reports.config import ProgramConfig, step_title
@@ -104,7 +104,7 @@ def runway_blocks(view: RunwayView, config: ProgramConfig) -> list[Block]:
         ]
         more = len(view.in_runway) - LIST_LIMIT
         if more > 0:
-            lines.append(f"…and {more} more: {MORE}")
+            lines.append(more_line(more))
         blocks += [divider(), section("*In runway, longest first*"), *bullet_lines(lines)]
     unknown = view.time_to_first_revenue.unknown_onboarding
     if unknown:

@@ -8,13 +8,18 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from reports.csv_cells import safe_writer
-from reports.formatting import local_time
+from reports.formatting import local_time, number
 from reports.kpis.activation import OwnerLoad, PartnerActivation
 from reports.kpis.dormancy import DormantPartner
 from reports.kpis.handoffs import StaleIntro
 from reports.message import File
 
 MORE = "the full list is in the attached file"
+
+
+def more_line(hidden: int) -> str:
+    """The line after a list cut short for Slack, when the whole list goes with the message as a CSV file."""
+    return f"…and {number(hidden)} more: {MORE}"
 
 
 def csv_file(filename: str, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> File:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from reports.blocks.freshness import freshness_block, freshness_text
 from reports.blocks.kit import Block, bullet_lines, context, divider, header, section
-from reports.blocks.tables import MORE, csv_file
+from reports.blocks.tables import csv_file, more_line
 from reports.config import ProgramConfig
 from reports.formatting import count, money, number
 from reports.freshness import Freshness
@@ -133,7 +133,7 @@ def tiers_blocks(
             continue
         lines = [suggestion_line(s, config) for s in members[:PER_VERDICT]]
         if len(members) > PER_VERDICT:
-            lines.append(f"…and {number(len(members) - PER_VERDICT)} more: {MORE}")
+            lines.append(more_line(len(members) - PER_VERDICT))
         blocks += [divider(), section(f"*{heading}* ({number(len(members))})"), *bullet_lines(lines)]
     skipped = review.of(NOT_REVIEWED)
     if skipped:
