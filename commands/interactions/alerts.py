@@ -3,7 +3,6 @@ Snooze… opens a modal, and its submission records the snooze and marks the ite
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -147,16 +146,12 @@ class FinishSnooze:
 
 
 def parse_finish_snooze(body: Body) -> FinishSnooze | None:
-    user, view = payload.user_id(body), body.get("view") or {}
-    try:
-        where = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return None
+    user, view, where = payload.user_id(body), body.get("view") or {}, payload.view_metadata(body)
     values = payload.view_values(body)
     chosen = (values.get(SNOOZE_LENGTH_BLOCK, {}).get(SNOOZE_DAYS_INPUT) or {}).get("selected_option") or {}
     days = str(chosen.get("value", DEFAULT_SNOOZE_DAYS))
     reason = str(values.get(SNOOZE_WHY_BLOCK, {}).get(SNOOZE_REASON_INPUT, {}).get("value") or "").strip()
-    if user is None or not isinstance(where, dict) or not days.isdigit():
+    if user is None or where is None or not days.isdigit():
         return None
     return FinishSnooze(
         rule=str(where.get("rule", "")),

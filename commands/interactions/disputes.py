@@ -7,7 +7,6 @@ the decision, so they are sent once, and still sent when Slack was down at the m
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,6 +79,15 @@ def check_deal(session: Session, requester: Requester, deal: DealRef) -> None:
         )
 
 
+def _visible_deal(session: Session, requester: Requester, deal_id: int) -> DealRef:
+    """The deal, if it is still there and the requester may see it (else a refusal they can read)."""
+    deal = load_deal(session, deal_id=deal_id)
+    if deal is None:
+        raise UserFacingError(DEAL_GONE)
+    check_deal(session, requester, deal)
+    return deal
+
+
 def _why(session: Session, deal: DealRef) -> Message:
     config = load_config(session)
     trace = load_trace(session, deal_id=deal.id)
@@ -107,11 +115,7 @@ def parse_show_why(body: Body) -> ShowWhy | None:
 def handle_show_why(request: ShowWhy, ctx: InteractionContext) -> Sequence[Effect]:
     requester = ctx.people.requester(request.user_id, request.channel_id)
     with ctx.database.session() as session:
-        deal = load_deal(session, deal_id=request.deal_id)
-        if deal is None:
-            raise UserFacingError(DEAL_GONE)
-        check_deal(session, requester, deal)
-        message = _why(session, deal)
+        message = _why(session, _visible_deal(session, requester, request.deal_id))
     if request.response_url:
         return [Reply(request.response_url, request.user_id, request.channel_id, message)]
     return [DirectMessage(request.user_id, message)]
@@ -136,10 +140,7 @@ def parse_start_dispute(body: Body) -> StartDispute | None:
 def handle_start_dispute(request: StartDispute, ctx: InteractionContext) -> Sequence[Effect]:
     requester = ctx.people.requester(request.user_id, request.channel_id)
     with ctx.database.session() as session:
-        deal = load_deal(session, deal_id=request.deal_id)
-        if deal is None:
-            raise UserFacingError(DEAL_GONE)
-        check_deal(session, requester, deal)
+        deal = _visible_deal(session, requester, request.deal_id)
     view = dispute_modal(deal, reply_to=request.response_url or None, channel=request.channel_id)
     return [OpenView(request.trigger_id, view)]
 
@@ -156,15 +157,11 @@ class FinishDispute:
 
 
 def parse_finish_dispute(body: Body) -> FinishDispute | None:
-    user, view = payload.user_id(body), body.get("view") or {}
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return None
+    user, view, meta = payload.user_id(body), body.get("view") or {}, payload.view_metadata(body)
     values = payload.view_values(body)
     chosen = (values.get(DISPUTE_PROPOSED_BLOCK, {}).get(DISPUTE_PROPOSED_INPUT) or {}).get("selected_option") or {}
     reason = str(values.get(DISPUTE_REASON_BLOCK, {}).get(DISPUTE_REASON_INPUT, {}).get("value") or "")
-    if user is None or not isinstance(meta, dict) or not isinstance(meta.get("deal"), int):
+    if user is None or meta is None or not isinstance(meta.get("deal"), int):
         return None
     return FinishDispute(
         deal_id=meta["deal"],
@@ -177,11 +174,11 @@ def parse_finish_dispute(body: Body) -> FinishDispute | None:
     )
 
 
-def _recipients(session: Session, dispute: Dispute, *, admins_only: bool = False) -> dict[str, bool]:
+def _recipients(session: Session, dispute: Dispute) -> dict[str, bool]:
     """Slack user id → whether they decide (admins), for the partner's owner and the admins in Slack."""
     out: dict[str, bool] = {}
     partner = load_partner_profile(session, partner_id=dispute.partner_id) if dispute.partner_id else None
-    if partner is not None and partner.owner_email and not admins_only:
+    if partner is not None and partner.owner_email:
         owner = load_people(session, emails=[partner.owner_email]).get(partner.owner_email.lower())
         if owner is not None and owner.slack_user_id:
             out[owner.slack_user_id] = False
@@ -218,10 +215,7 @@ def handle_finish_dispute(request: FinishDispute, ctx: InteractionContext) -> Se
     ctx.people.resolve_people(limit=10)  # admins and owners new to Slack get the notice now, not at the next tick
     requester = ctx.people.requester(request.user_id, request.channel_id)
     with ctx.database.transaction() as session:
-        deal = load_deal(session, deal_id=request.deal_id)
-        if deal is None:
-            raise UserFacingError(DEAL_GONE)
-        check_deal(session, requester, deal)
+        deal = _visible_deal(session, requester, request.deal_id)
         config = load_config(session)
         try:
             dispute = open_dispute(
@@ -298,13 +292,9 @@ class FinishDecision:
 
 
 def parse_finish_decision(body: Body) -> FinishDecision | None:
-    user, view = payload.user_id(body), body.get("view") or {}
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return None
+    user, view, meta = payload.user_id(body), body.get("view") or {}, payload.view_metadata(body)
     note = str(payload.view_values(body).get(DECIDE_NOTE_BLOCK, {}).get(DECIDE_NOTE_INPUT, {}).get("value") or "")
-    if user is None or not isinstance(meta, dict) or not isinstance(meta.get("dispute"), int):
+    if user is None or meta is None or not isinstance(meta.get("dispute"), int):
         return None
     return FinishDecision(meta["dispute"], bool(meta.get("accept")), note, user, str(view.get("id")))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 Body = dict[str, Any]
@@ -38,3 +39,12 @@ def view_values(body: Body) -> dict[str, dict[str, Any]]:
     """A submitted modal's inputs: block id → action id → the input's state."""
     values: dict[str, dict[str, Any]] = ((body.get("view") or {}).get("state") or {}).get("values") or {}
     return values
+
+
+def view_metadata(body: Body) -> dict[str, Any] | None:
+    """A submitted modal's private metadata, written by us as a JSON object; None when it is not one."""
+    try:
+        found = json.loads((body.get("view") or {}).get("private_metadata") or "{}")
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None

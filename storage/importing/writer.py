@@ -315,6 +315,11 @@ class _Plan:
                 ).scalars()
             )
 
+    @property
+    def origin(self) -> tuple[str, str]:
+        """(import or api, the file or API source) the chunk's records came from."""
+        return (self.provenance.origin, self.provenance.source) if self.provenance else ("import", "")
+
     def trace_columns(self) -> list[Any]:
         """The field, the value as the record said it and its reference (line or event), each from the staged
         column when it varies by record, else as one value for all (see `Provenance`), labelled as in TRACE."""
@@ -339,7 +344,7 @@ class _Plan:
         with no previous value), and changed ones (before it, with the value they had)."""
         staging = self.staging
         trace = self.trace_columns()
-        origin, source = (self.provenance.origin, self.provenance.source) if self.provenance else ("import", "")
+        origin, source = self.origin
         previous: list[Any] = (
             [literal(None, String()), literal(None, Integer())] if new else [DEALS.c.attribution, DEALS.c.partner_id]
         )
@@ -421,7 +426,7 @@ class _Plan:
                 )
             ).all()
         )
-        origin, source = (self.provenance.origin, self.provenance.source) if self.provenance else ("import", "")
+        origin, source = self.origin
         fresh = [f for f in found if (f.deal_id, f.said, f.said_partner) not in said_before]
         if fresh:  # a file imported every night says it once, not every night
             session.execute(
