@@ -9,9 +9,11 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import update
 
-from benchmarks.slack_harness.bot import RunningBot
+from benchmarks.slack_harness.bot import BOT_TOKEN, RunningBot
 from benchmarks.slack_harness.fake_slack import FakeSlack
 from bot.cli import main
+from bot.jobs import Jobs
+from bot.slack_port import SlackSender, make_client
 from storage.db import Database
 from storage.models import Partner, Person
 from tests.commands.test_dispatch import AS_OF, small_program
@@ -76,3 +78,9 @@ def harness(db: Database) -> Iterator[Harness]:
 
 def text_of(payload: dict) -> str:
     return json.dumps(payload.get("blocks"), ensure_ascii=False) + str(payload.get("text"))
+
+
+def jobs_for(harness: Harness) -> Jobs:
+    """The scheduled jobs as a replica runs them, sending to the harness's Slack (no pacing sleeps)."""
+    port = SlackSender(make_client(BOT_TOKEN, harness.slack.api_url))
+    return Jobs(database=harness.database, port=port, sleep=lambda _: None)

@@ -12,13 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from benchmarks.slack_harness.bot import BOT_TOKEN
-from bot.jobs import Jobs
 from bot.jobs import qbr as qbr_job
-from bot.slack_port import SlackSender, make_client
 from storage.models import Partner, Person, WorkClaim
 from storage.program import apply_settings
-from tests.bot.conftest import ADMIN, SHARED, STRANGER, VIEWER, Harness, text_of
+from tests.bot.conftest import ADMIN, SHARED, STRANGER, VIEWER, Harness, jobs_for, text_of
 from tests.bot.test_jobs import activities_file
 from tests.commands.test_qbr import pages, pdf_text
 from tests.factories import STAMP
@@ -75,11 +72,6 @@ def test_a_partner_channel_gets_the_partner_version(harness: Harness) -> None:
     assert "only show Acme's own scorecard" in harness.reply(url)["text"]
 
 
-def _jobs(harness: Harness) -> Jobs:
-    port = SlackSender(make_client(BOT_TOKEN, harness.slack.api_url))
-    return Jobs(database=harness.database, port=port, sleep=lambda _: None)
-
-
 def _pack_dms(harness: Harness) -> list[dict]:
     return [
         c.params for c in harness.slack.calls_to("chat.postMessage") if "of your partners" in str(c.params.get("text"))
@@ -99,7 +91,7 @@ def test_each_owner_gets_the_packs_once_before_the_quarter_ends(harness: Harness
         session.add(Person(email="nina@example.com", name="Nina & <Co>", role="viewer", updated_at=STAMP))
         session.execute(update(Partner).where(Partner.name == "Globex").values(owner_email="nina@example.com"))
         apply_settings(session, values={"qbr_partner_channels": "on"})
-    replica_a, replica_b = _jobs(harness), _jobs(harness)
+    replica_a, replica_b = jobs_for(harness), jobs_for(harness)
     # Q2 2026 ends Tuesday 30 June; ten days before is Saturday 20 June, so the packs are due Friday 19 June 09:00
     assert replica_a.tick(datetime(2026, 6, 19, 8, 59, tzinfo=UTC)).qbr_packs == 0
     assert replica_a.tick(datetime(2026, 6, 19, 9, 1, tzinfo=UTC)).qbr_packs == 2  # Olga's DM, Acme's channel
@@ -129,7 +121,7 @@ def test_each_owner_gets_the_packs_once_before_the_quarter_ends(harness: Harness
 
 
 def test_packs_missed_by_more_than_a_week_are_skipped_not_sent_late(harness: Harness) -> None:
-    assert _jobs(harness).tick(datetime(2026, 6, 26, 9, 2, tzinfo=UTC)).qbr_packs == 0  # 7 days and a minute late
+    assert jobs_for(harness).tick(datetime(2026, 6, 26, 9, 2, tzinfo=UTC)).qbr_packs == 0  # 7 days and a minute late
     assert _pack_dms(harness) == []
     claim = _claim(harness, "qbr:2026-Q2")
     assert claim.status == "skipped" and "beyond the 7-day grace" in (claim.reason or "")
@@ -149,7 +141,7 @@ def test_packs_wait_while_data_is_stale(harness: Harness, tmp_path: Path) -> Non
         run_import(harness.database, kind="activities", path=path, now=at)
 
     deliver(datetime(2026, 6, 14, 9, tzinfo=UTC))  # five days before the packs are due: past the 72 h limit
-    jobs = _jobs(harness)
+    jobs = jobs_for(harness)
     assert jobs.tick(datetime(2026, 6, 19, 9, 1, tzinfo=UTC)).qbr_packs == 0
     with harness.database.session() as session:
         assert session.execute(select(WorkClaim).where(WorkClaim.key.like("qbr:%"))).first() is None

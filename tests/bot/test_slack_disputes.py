@@ -12,17 +12,15 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from benchmarks.slack_harness.bot import BOT_TOKEN, interaction_body
+from benchmarks.slack_harness.bot import interaction_body
 from bot.ingest import ingest
-from bot.jobs import Jobs
 from bot.jobs.disputes import notify_open_disputes
-from bot.slack_port import SlackSender, make_client
 from reports.model import Scope
 from storage.disputes import load_deal, open_dispute
 from storage.loaders.revenue import load_revenue_facts
 from storage.models import AttributionDispute, Deal, OutboxMessage, Partner, Person
 from storage.program import apply_settings, load_config
-from tests.bot.conftest import ADMIN, SHARED, STRANGER, VIEWER, Harness, text_of
+from tests.bot.conftest import ADMIN, SHARED, STRANGER, VIEWER, Harness, jobs_for, text_of
 from tests.bot.test_ingest import won_deal
 from tests.commands.test_dispatch import AS_OF
 
@@ -78,8 +76,7 @@ def submit(harness: Harness, user: str, view: dict[str, Any], view_id: str, valu
 
 
 def tick(harness: Harness, at: Any = AS_OF) -> None:
-    port = SlackSender(make_client(BOT_TOKEN, harness.slack.api_url))
-    Jobs(database=harness.database, port=port, sleep=lambda _: None).tick(at)
+    jobs_for(harness).tick(at)
 
 
 def dms_to(harness: Harness, user: str) -> list[dict[str, Any]]:

@@ -7,11 +7,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
-from benchmarks.slack_harness.bot import BOT_TOKEN
-from bot.jobs import Jobs
-from bot.slack_port import SlackSender, make_client
 from storage.models import Person, WorkClaim
-from tests.bot.conftest import ADMIN, VIEWER, Harness, text_of
+from tests.bot.conftest import ADMIN, VIEWER, Harness, jobs_for, text_of
 from tests.factories import STAMP
 
 SECOND_ADMIN = "U0ADA"
@@ -36,11 +33,6 @@ def test_tiers_on_demand_for_admins_and_managers_only(harness: Harness) -> None:
     assert "The tier review is for partnerbot admins and managers." in harness.reply(url)["text"]
 
 
-def _jobs(harness: Harness) -> Jobs:
-    port = SlackSender(make_client(BOT_TOKEN, harness.slack.api_url))
-    return Jobs(database=harness.database, port=port, sleep=lambda _: None)
-
-
 def _review_dms(harness: Harness) -> list[dict]:
     return [
         c.params
@@ -50,7 +42,7 @@ def _review_dms(harness: Harness) -> list[dict]:
 
 
 def test_the_quarterly_review_goes_to_each_admin_once(harness: Harness) -> None:
-    replica_a, replica_b = _jobs(harness), _jobs(harness)
+    replica_a, replica_b = jobs_for(harness), jobs_for(harness)
     # due, but no admin is in Slack yet: it waits unclaimed rather than being spent on nobody
     assert replica_a.tick(datetime(2026, 7, 1, 9, 0, 30, tzinfo=UTC)).tier_reviews == 0
     with harness.database.session() as session:
@@ -79,7 +71,7 @@ def test_the_quarterly_review_goes_to_each_admin_once(harness: Harness) -> None:
 def test_a_review_missed_by_more_than_a_week_is_skipped_not_sent_late(harness: Harness) -> None:
     with harness.database.transaction() as session:
         session.execute(update(Person).where(Person.email == "hana@example.com").values(slack_user_id=ADMIN))
-    assert _jobs(harness).tick(datetime(2026, 7, 9, 9, 1, tzinfo=UTC)).tier_reviews == 0
+    assert jobs_for(harness).tick(datetime(2026, 7, 9, 9, 1, tzinfo=UTC)).tier_reviews == 0
     assert _review_dms(harness) == []
     with harness.database.session() as session:
         claim = session.execute(select(WorkClaim).where(WorkClaim.key == "tier_review:2026-Q3")).scalar_one()
